@@ -1,0 +1,100 @@
+# pou: one build for the agent, the bridge, pouctl, their tests and the demo.
+# The user's CFLAGS (default -O2 -g) stay apart from the project's flags;
+# packagers may drop -Werror with WERROR=.
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+LDFLAGS	?=
+WERROR	?= -Werror
+B	?= build
+
+PKGS	= sqlite3 libmosquitto jansson inih
+WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	  -Wpointer-arith -Wcast-qual -Wformat=2 $(WERROR)
+INC	= -Icommon -Iagent -Idrivers -Isync -Isync/bridge -Iboard
+POU_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(INC) \
+	  $(shell pkg-config --cflags $(PKGS))
+POU_LIBS = $(shell pkg-config --libs $(PKGS)) -pthread
+
+COMMON	= common/log.c common/buf.c common/util.c common/conf.c common/event.c \
+	  common/evsql.c
+DAEMON	= common/daemon.c
+CODES	= agent/codes/codes.c agent/codes/gs1.c
+AGENT	= agent/main.c agent/conf.c agent/session.c agent/store.c \
+	  drivers/driver.c drivers/sim.c board/board.c sync/wire.c \
+	  sync/uplink.c sync/mqttc.c $(CODES) $(DAEMON) $(COMMON)
+BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
+	  sync/bridge/ingest.c sync/bridge/chargemaster.c sync/bridge/hl7.c \
+	  sync/bridge/erp.c sync/bridge/outbox.c sync/bridge/out_file.c \
+	  sync/bridge/out_mllp.c sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
+POUCTL	= sync/pouctl.c agent/store.c $(COMMON)
+
+UNIT	= store wire gs1 hl7
+UNIT_SRC_store = agent/store.c $(COMMON)
+UNIT_SRC_wire  = sync/wire.c $(COMMON)
+UNIT_SRC_gs1   = $(CODES) $(COMMON)
+UNIT_SRC_hl7   = sync/bridge/hl7.c sync/bridge/erp.c $(COMMON)
+
+BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
+TESTS	= $(UNIT:%=$(B)/test_%)
+
+obj	= $(patsubst %.c,$(B)/%.o,$(1))
+
+# V=1 shows the full commands.
+ifeq ($(V),1)
+Q	=
+else
+Q	= @
+endif
+
+.PHONY: all deps check test demo asan clean
+all: $(BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(POU_CFLAGS) -MMD -MP -c -o $@ $<
+
+LINK	= @$(if $(Q),echo "  LD      $@")
+$(B)/pou-agent: $(call obj,$(AGENT))
+	$(LINK)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POU_LIBS)
+$(B)/pou-bridge: $(call obj,$(BRIDGE))
+	$(LINK)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POU_LIBS)
+$(B)/pouctl: $(call obj,$(POUCTL))
+	$(LINK)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POU_LIBS)
+
+.SECONDEXPANSION:
+$(B)/test_%: $(B)/tests/unit/test_%.o $$(call obj,$$(UNIT_SRC_$$*))
+	$(LINK)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POU_LIBS) \
+	    $(shell pkg-config --libs cmocka)
+
+deps:
+	@packaging/deps.sh
+
+# check and demo install what they need first, then build in a fresh make
+# so pkg-config sees the installed libraries.
+check: deps
+	@$(MAKE) --no-print-directory all $(TESTS)
+	@B=$(B) tests/run.sh
+
+test: all $(TESTS)
+	@B=$(B) tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@B=$(B) tests/system/demo.sh
+
+asan:
+	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined \
+	    -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" \
+	    all $(UNIT:%=build-asan/test_%)
+	B=build-asan tests/run.sh
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,64 @@
+/* pou-agent's private header: the daemon's context and its files' prototypes. */
+#ifndef POU_AGENT_H
+#define POU_AGENT_H
+
+#include <stdint.h>
+
+#include "board.h"
+#include "driver.h"
+#include "uplink.h"
+
+#define AGENT_DRIVERS_MAX	8
+#define CTX_PREFIX_MAX		16
+
+struct agent_conf {
+	char			 site[64];
+	char			 device[64];
+	char			 room[64];
+	char			 unit[64];
+	char			 store_path[256];
+	int			 sync_full;
+	struct uplink_conf	 mqtt;
+	char			 case_prefix[CTX_PREFIX_MAX];
+	char			 mrn_prefix[CTX_PREFIX_MAX];
+	char			 enc_prefix[CTX_PREFIX_MAX];
+	char			 user_prefix[CTX_PREFIX_MAX];
+	long long		 context_timeout_s;
+	char			 board[16];
+	struct driver		*drivers[AGENT_DRIVERS_MAX];	/* owned */
+	int			 ndrivers;
+};
+
+/* The point-of-use context: who, for which case and patient. */
+struct session {
+	char	case_id[EV_STR];
+	char	mrn[EV_STR];
+	char	encounter[EV_STR];
+	char	user[EV_STR];
+	int64_t	last_ms;	/* monotonic time of the last context or item scan */
+};
+
+struct agent {
+	struct agent_conf	 conf;
+	const char		*conf_path;
+	struct store		*store;
+	struct uplink		*uplink;
+	const struct board_ops	*board;
+	struct session		 sess;
+	char			 boot[40];
+	unsigned long		 recorded, refused, store_errors;
+};
+
+/* conf.c */
+/* Loads path into c; prints every error as file:line; 0 or the error count. */
+int	agent_conf_load(const char *path, struct agent_conf *c);
+void	agent_conf_free(struct agent_conf *c);	/* frees the drivers */
+
+/* session.c */
+/* The driver sink: one scan in, context set or an event recorded or refused. */
+void	session_scan(void *agent, const struct scan *scan);
+/* ms until the context expires, -1 when none is set. */
+int	session_timeout(struct agent *, int64_t now_ms);
+void	session_tick(struct agent *, int64_t now_ms);
+
+#endif

@@ -1,0 +1,121 @@
+/* pou-agent's configuration: one table over libinih, plus [driver.<name>N]. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agent.h"
+#include "conf.h"
+#include "log.h"
+#include "wire.h"
+
+#define AC struct agent_conf
+
+static const struct conf_item agent_items[] = {
+	CONF_S("device", "site", AC, site, ""),
+	CONF_S("device", "id", AC, device, ""),
+	CONF_S("device", "room", AC, room, ""),
+	CONF_S("device", "unit", AC, unit, ""),
+	CONF_S("store", "path", AC, store_path, "/var/lib/pou/agent.db"),
+	CONF_B("store", "synchronous_full", AC, sync_full, "yes"),
+	CONF_S("mqtt", "host", AC, mqtt.host, "localhost"),
+	CONF_I("mqtt", "port", AC, mqtt.port, "1883", 1, 65535),
+	CONF_I("mqtt", "keepalive", AC, mqtt.keepalive_s, "30", 5, 3600),
+	CONF_I("mqtt", "batch_max", AC, mqtt.batch_max, "100", 1, 1000),
+	CONF_I("mqtt", "window", AC, mqtt.window, "1000", 1, 100000),
+	CONF_I("mqtt", "ack_timeout_ms", AC, mqtt.ack_timeout_ms, "10000", 100,
+	    3600000),
+	CONF_I("mqtt", "backoff_min_ms", AC, mqtt.backoff_min_ms, "500", 10,
+	    600000),
+	CONF_I("mqtt", "backoff_max_ms", AC, mqtt.backoff_max_ms, "60000", 10,
+	    3600000),
+	CONF_S("session", "case_prefix", AC, case_prefix, "CASE:"),
+	CONF_S("session", "mrn_prefix", AC, mrn_prefix, "MRN:"),
+	CONF_S("session", "encounter_prefix", AC, enc_prefix, "ENC:"),
+	CONF_S("session", "user_prefix", AC, user_prefix, "USER:"),
+	CONF_I("session", "context_timeout_s", AC, context_timeout_s, "7200", 10,
+	    86400),
+	CONF_S("board", "backend", AC, board, "console"),
+	CONF_END
+};
+
+static struct driver *
+agent_driver(struct agent_conf *c, const char *inst, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < c->ndrivers; i++)
+		if (strcmp(c->drivers[i]->name, inst) == 0)
+			return c->drivers[i];
+	if (c->ndrivers == AGENT_DRIVERS_MAX) {
+		snprintf(err, errlen, "more than %d drivers", AGENT_DRIVERS_MAX);
+		return NULL;
+	}
+	if ((c->drivers[c->ndrivers] = driver_new(inst)) == NULL) {
+		snprintf(err, errlen, "no driver for [driver.%s] (known: sim)",
+		    inst);
+		return NULL;
+	}
+	return c->drivers[c->ndrivers++];
+}
+
+static int
+agent_conf_extra(void *arg, const char *section, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	struct driver *d;
+
+	if (strncmp(section, "driver.", 7) != 0) {
+		snprintf(err, errlen, "unknown section [%s]", section);
+		return -1;
+	}
+	if ((d = agent_driver(arg, section + 7, err, errlen)) == NULL)
+		return -1;
+	return driver_set(d, key, value, err, errlen);
+}
+
+static int
+agent_conf_check(const char *path, struct agent_conf *c)
+{
+	int errors = 0;
+
+	if (!wire_id_valid(c->site) || !wire_id_valid(c->device)) {
+		log_warnx("%s: [device] site and id are required: letters, "
+		    "digits, - _ . only", path);
+		errors++;
+	}
+	if (c->mqtt.backoff_max_ms < c->mqtt.backoff_min_ms) {
+		log_warnx("%s: [mqtt] backoff_max_ms is below backoff_min_ms",
+		    path);
+		errors++;
+	}
+	if (board_lookup(c->board) == NULL) {
+		log_warnx("%s: [board] backend \"%s\" is not console or null",
+		    path, c->board);
+		errors++;
+	}
+	if (c->ndrivers == 0)
+		log_warnx("%s: no [driver.*] section: nothing will scan", path);
+	snprintf(c->mqtt.site, sizeof(c->mqtt.site), "%s", c->site);
+	snprintf(c->mqtt.device, sizeof(c->mqtt.device), "%s", c->device);
+	return errors;
+}
+
+int
+agent_conf_load(const char *path, struct agent_conf *c)
+{
+	int errors;
+
+	memset(c, 0, sizeof(*c));
+	errors = conf_load(path, agent_items, c, agent_conf_extra, c);
+	return errors + agent_conf_check(path, c);
+}
+
+void
+agent_conf_free(struct agent_conf *c)
+{
+	int i;
+
+	for (i = 0; i < c->ndrivers; i++)
+		driver_free(c->drivers[i]);
+	c->ndrivers = 0;
+}

@@ -1,0 +1,172 @@
+/* pou-agent: point-of-use capture on the cart or cabinet; one poll() loop. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mosquitto.h>
+
+#include "agent.h"
+#include "daemon.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define AGENT_CONF_DEFAULT	"/etc/pou/agent.conf"
+#define POLL_SLOTS		(1 + AGENT_DRIVERS_MAX * DRIVER_FDS_MAX)
+
+static void
+agent_open_drivers(struct agent *a)
+{
+	struct driver_sink sink = { session_scan, a };
+	int i;
+
+	for (i = 0; i < a->conf.ndrivers; i++)
+		driver_open(a->conf.drivers[i], &sink);
+}
+
+static void
+agent_close_drivers(struct agent *a)
+{
+	int i;
+
+	for (i = 0; i < a->conf.ndrivers; i++)
+		driver_close(a->conf.drivers[i]);
+}
+
+static void
+agent_reload(struct agent *a)
+{
+	struct agent_conf nc;
+	int mqtt_changed;
+
+	if (agent_conf_load(a->conf_path, &nc) != 0) {
+		log_warnx("reload: %s has errors; keeping the running "
+		    "configuration", a->conf_path);
+		agent_conf_free(&nc);
+		return;
+	}
+	if (strcmp(nc.store_path, a->conf.store_path) != 0 ||
+	    nc.sync_full != a->conf.sync_full ||
+	    strcmp(nc.site, a->conf.site) != 0 ||
+	    strcmp(nc.device, a->conf.device) != 0)
+		log_warnx("reload: [device] site/id and [store] changes need a "
+		    "restart; keeping the running ones");
+	memcpy(nc.store_path, a->conf.store_path, sizeof(nc.store_path));
+	nc.sync_full = a->conf.sync_full;
+	memcpy(nc.site, a->conf.site, sizeof(nc.site));
+	memcpy(nc.device, a->conf.device, sizeof(nc.device));
+	memcpy(nc.mqtt.site, a->conf.mqtt.site, sizeof(nc.mqtt.site));
+	memcpy(nc.mqtt.device, a->conf.mqtt.device, sizeof(nc.mqtt.device));
+	agent_close_drivers(a);
+	mqtt_changed = memcmp(&nc.mqtt, &a->conf.mqtt, sizeof(nc.mqtt)) != 0;
+	agent_conf_free(&a->conf);
+	a->conf = nc;
+	a->board = board_lookup(a->conf.board);
+	agent_open_drivers(a);
+	if (mqtt_changed) {
+		uplink_free(a->uplink);
+		if ((a->uplink = uplink_new(&a->conf.mqtt, a->store)) == NULL)
+			fatalx("reload: cannot start the uplink");
+	}
+	log_info("reload: configuration reloaded from %s", a->conf_path);
+}
+
+static int
+min_timeout(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+static void
+agent_loop(struct agent *a)
+{
+	struct pollfd pfd[POLL_SLOTS];
+	int n, i, t, first[AGENT_DRIVERS_MAX];
+	int64_t now;
+
+	while (!daemon_quit) {
+		if (daemon_reload) {
+			daemon_reload = 0;
+			agent_reload(a);
+		}
+		now = now_mono_ms();
+		uplink_pollfd(a->uplink, &pfd[0]);
+		t = min_timeout(uplink_timeout(a->uplink, now),
+		    session_timeout(a, now));
+		for (n = 1, i = 0; i < a->conf.ndrivers; i++) {
+			first[i] = n;
+			n += driver_pollfds(a->conf.drivers[i], &pfd[n],
+			    POLL_SLOTS - n);
+			t = min_timeout(t, driver_timeout(a->conf.drivers[i],
+			    now));
+		}
+		if (poll(pfd, (nfds_t)n, t) < 0 && errno != EINTR)
+			fatal("poll");
+		now = now_mono_ms();
+		uplink_handle(a->uplink, pfd[0].fd >= 0 ? pfd[0].revents : 0,
+		    now);
+		for (i = 0; i < a->conf.ndrivers; i++)
+			driver_handle(a->conf.drivers[i], &pfd[first[i]],
+			    a->conf.drivers[i]->nfds, now);
+		session_tick(a, now);
+	}
+}
+
+static void
+agent_start(struct agent *a)
+{
+	int rc;
+
+	a->board = board_lookup(a->conf.board);
+	boot_id(a->boot);
+	if ((rc = store_open(a->conf.store_path, a->conf.sync_full,
+	    &a->store)) != 0)
+		fatalx("cannot open the store %s (%s)", a->conf.store_path,
+		    strerror(-rc));
+	mosquitto_lib_init();
+	if ((a->uplink = uplink_new(&a->conf.mqtt, a->store)) == NULL)
+		fatalx("cannot start the uplink");
+	agent_open_drivers(a);
+	log_info("started: device %s/%s, epoch %s, store %s", a->conf.site,
+	    a->conf.device, store_epoch(a->store), a->conf.store_path);
+}
+
+static void
+agent_stop(struct agent *a)
+{
+	agent_close_drivers(a);
+	uplink_free(a->uplink);
+	mosquitto_lib_cleanup();
+	store_close(a->store);
+	agent_conf_free(&a->conf);
+	log_info("stopped: %lu recorded, %lu refused, %lu store errors",
+	    a->recorded, a->refused, a->store_errors);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct daemon_opts o = { "pou-agent", AGENT_CONF_DEFAULT,
+		"the configuration", "the configuration", 0, 0 };
+	struct agent a;
+	int rc;
+
+	if ((rc = daemon_args(argc, argv, &o)) >= 0)
+		return rc;
+	memset(&a, 0, sizeof(a));
+	a.conf_path = o.conf_path;
+	log_init("pou-agent", o.verbose);
+	if (agent_conf_load(a.conf_path, &a.conf) != 0)
+		fatalx("%s: configuration has errors", a.conf_path);
+	if (o.check) {
+		printf("%s: configuration OK\n", a.conf_path);
+		agent_conf_free(&a.conf);
+		return 0;
+	}
+	daemon_signals();
+	agent_start(&a);
+	agent_loop(&a);
+	agent_stop(&a);
+	return 0;
+}

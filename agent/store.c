@@ -1,0 +1,367 @@
+/*
+ * The agent's local store: every usage event, in SQLite, before anything
+ * else happens to it. The row is the queue; only a bridge ack releases it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "evsql.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define STORE_BUSY_MS	5000	/* pouctl may read while the agent writes */
+
+enum { ST_APPEND_SEQ, ST_INSERT, ST_ACK, ST_READ, ST_STATE, ST_OLDEST,
+	ST_UPLINK, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_COUNT };
+
+static const char *const store_sql[ST_COUNT] = {
+	[ST_APPEND_SEQ] = "UPDATE state SET last_seq = last_seq + 1 "
+	    "RETURNING last_seq",
+	[ST_INSERT] = "INSERT INTO events (seq, " EVSQL_COLUMNS ") VALUES (?, "
+	    EVSQL_PARAMS ")",
+	[ST_ACK] = "UPDATE state SET acked_upto = max(acked_upto, ?1), "
+	    "last_ack_ms = ?2 WHERE ?1 <= last_seq",
+	[ST_READ] = "SELECT seq, " EVSQL_COLUMNS " FROM events WHERE seq > ?1 "
+	    "ORDER BY seq LIMIT ?2",
+	[ST_STATE] = "SELECT epoch, last_seq, acked_upto, last_ack_ms, uplink, "
+	    "uplink_since_ms FROM state",
+	[ST_OLDEST] = "SELECT at_ms FROM events WHERE seq = ?1",
+	[ST_UPLINK] = "UPDATE state SET uplink = ?1, uplink_since_ms = ?2",
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+};
+
+/* Schema versions; index i takes user_version i to i + 1. */
+static const char *const store_migrations[] = {
+	"CREATE TABLE state ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  epoch TEXT NOT NULL,"
+	"  last_seq INTEGER NOT NULL,"		/* gap-free counter, never reused */
+	"  acked_upto INTEGER NOT NULL,"	/* the bridge stored all <= this */
+	"  last_ack_ms INTEGER NOT NULL,"
+	"  uplink TEXT NOT NULL,"
+	"  uplink_since_ms INTEGER NOT NULL);"
+	"CREATE TABLE events (seq INTEGER PRIMARY KEY, " EVSQL_SCHEMA ");",
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*st[ST_COUNT];
+	char		 epoch[33];
+};
+
+static int
+store_err(struct store *s, const char *what)
+{
+	int rc = sqlite3_errcode(s->db);
+
+	log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
+	return rc == SQLITE_FULL ? -ENOSPC : rc == SQLITE_BUSY ? -EBUSY : -EIO;
+}
+
+static int
+store_exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("store: %s", msg ? msg : "exec failed");
+		sqlite3_free(msg);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int
+store_user_version(struct store *s, int *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL))
+		return store_err(s, "user_version");
+	rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -EIO;
+	*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+store_init_state(struct store *s)
+{
+	char epoch[33], sql[256];
+
+	if (random_hex(epoch, 16) != 0)
+		return -EIO;
+	snprintf(sql, sizeof(sql), "INSERT INTO state VALUES (1, '%s', 0, 0, 0, "
+	    "'offline', 0)", epoch);
+	return store_exec(s, sql);
+}
+
+static int
+store_migrate(struct store *s)
+{
+	char sql[64];
+	int v, rc = 0;
+
+	if ((rc = store_user_version(s, &v)) != 0)
+		return rc;
+	if (v > (int)nitems(store_migrations)) {
+		log_warnx("store: schema %d is newer than this agent (%zu)", v,
+		    nitems(store_migrations));
+		return -EPROTO;
+	}
+	for (; v < (int)nitems(store_migrations) && rc == 0; v++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if ((rc = store_exec(s, "BEGIN IMMEDIATE")) != 0)
+			break;
+		if ((rc = store_exec(s, store_migrations[v])) == 0 &&
+		    (v > 0 || (rc = store_init_state(s)) == 0) &&
+		    (rc = store_exec(s, sql)) == 0)
+			rc = store_exec(s, "COMMIT");
+		if (rc != 0)
+			store_exec(s, "ROLLBACK");
+	}
+	return rc;
+}
+
+static int
+store_prepare(struct store *s)
+{
+	int i;
+
+	for (i = 0; i < ST_COUNT; i++)
+		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK)
+			return store_err(s, store_sql[i]);
+	return 0;
+}
+
+static int
+store_load_epoch(struct store *s)
+{
+	sqlite3_stmt *st = s->st[ST_STATE];
+	int rc = -EIO;
+
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(s->epoch, sizeof(s->epoch), "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		rc = 0;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int
+store_open_flags(const char *path, int flags, struct store **out)
+{
+	struct store *s;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return -ENOMEM;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		log_warnx("store: %s: %s", path, s->db ? sqlite3_errmsg(s->db) :
+		    "out of memory");
+		store_close(s);
+		return -EIO;
+	}
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	sqlite3_extended_result_codes(s->db, 0);
+	*out = s;
+	return 0;
+}
+
+int
+store_open(const char *path, int sync_full, struct store **out)
+{
+	struct store *s;
+	int rc;
+
+	if ((rc = store_open_flags(path, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, &s)) != 0)
+		return *out = NULL, rc;
+	if ((rc = store_exec(s, "PRAGMA journal_mode = WAL")) != 0 ||
+	    (rc = store_exec(s, sync_full ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL")) != 0 ||
+	    (rc = store_migrate(s)) != 0 || (rc = store_prepare(s)) != 0 ||
+	    (rc = store_load_epoch(s)) != 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	*out = NULL;
+	return rc;
+}
+
+int
+store_open_ro(const char *path, struct store **out)
+{
+	struct store *s;
+	int rc, v;
+
+	if ((rc = store_open_flags(path, SQLITE_OPEN_READONLY, &s)) != 0)
+		return *out = NULL, rc;
+	if ((rc = store_user_version(s, &v)) != 0 || v < 1 ||
+	    v > (int)nitems(store_migrations) ||
+	    (rc = store_prepare(s)) != 0 || (rc = store_load_epoch(s)) != 0) {
+		store_close(s);
+		*out = NULL;
+		return rc ? rc : -EPROTO;
+	}
+	*out = s;
+	return 0;
+}
+
+void
+store_close(struct store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+const char *
+store_epoch(const struct store *s)
+{
+	return s->epoch;
+}
+
+static int
+store_step_done(struct store *s, int i)
+{
+	int rc = sqlite3_step(s->st[i]);
+
+	sqlite3_reset(s->st[i]);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_err(s,
+	    store_sql[i]);
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+static int
+store_insert(struct store *s, const struct event *ev)
+{
+	sqlite3_bind_int64(s->st[ST_INSERT], 1, ev->seq);
+	evsql_bind(s->st[ST_INSERT], 2, ev);
+	return store_step_done(s, ST_INSERT);
+}
+
+int
+store_append(struct store *s, struct event *ev)
+{
+	sqlite3_stmt *st = s->st[ST_APPEND_SEQ];
+	int rc;
+
+	if ((rc = store_step_done(s, ST_BEGIN)) != 0)
+		return rc;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = store_err(s, "next seq");
+		sqlite3_reset(st);
+		goto fail;
+	}
+	ev->seq = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if ((rc = store_insert(s, ev)) != 0 ||
+	    (rc = store_step_done(s, ST_COMMIT)) != 0)
+		goto fail;
+	return 0;
+fail:
+	store_step_done(s, ST_ROLLBACK);
+	ev->seq = 0;
+	return rc;
+}
+
+int
+store_ack(struct store *s, int64_t upto, int64_t wall_ms)
+{
+	sqlite3_stmt *st = s->st[ST_ACK];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, upto);
+	sqlite3_bind_int64(st, 2, wall_ms);
+	if ((rc = store_step_done(s, ST_ACK)) != 0)
+		return rc;
+	return sqlite3_changes(s->db) == 1 ? 0 : -ERANGE;
+}
+
+static void
+col_text(sqlite3_stmt *st, int i, char *dst, size_t size)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	snprintf(dst, size, "%s", v ? (const char *)v : "");
+}
+
+int
+store_read(struct store *s, int64_t after, struct event *evs, int max)
+{
+	sqlite3_stmt *st = s->st[ST_READ];
+	int n = 0, rc;
+
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, max);
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&evs[n], 0, sizeof(evs[n]));
+		evs[n].seq = sqlite3_column_int64(st, 0);
+		evsql_row(st, 1, &evs[n++]);
+	}
+	if (n < max && rc != SQLITE_DONE)
+		n = store_err(s, "read");
+	sqlite3_reset(st);
+	return n;
+}
+
+int
+store_stats(struct store *s, struct store_stats *out)
+{
+	sqlite3_stmt *st = s->st[ST_STATE];
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return store_err(s, "stats");
+	}
+	col_text(st, 0, out->epoch, sizeof(out->epoch));
+	out->last_seq = sqlite3_column_int64(st, 1);
+	out->acked_upto = sqlite3_column_int64(st, 2);
+	out->last_ack_ms = sqlite3_column_int64(st, 3);
+	col_text(st, 4, out->uplink, sizeof(out->uplink));
+	out->uplink_since_ms = sqlite3_column_int64(st, 5);
+	sqlite3_reset(st);
+	out->unacked = out->last_seq - out->acked_upto;
+	if (out->unacked == 0)
+		return 0;
+	st = s->st[ST_OLDEST];
+	sqlite3_bind_int64(st, 1, out->acked_upto + 1);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		out->oldest_unacked_at_ms = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_set_uplink(struct store *s, const char *state, int64_t wall_ms)
+{
+	sqlite3_stmt *st = s->st[ST_UPLINK];
+
+	bind_text(st, 1, state);
+	sqlite3_bind_int64(st, 2, wall_ms);
+	return store_step_done(s, ST_UPLINK);
+}

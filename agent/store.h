@@ -1,0 +1,44 @@
+/*
+ * The agent's local store: every usage event, in SQLite, before anything
+ * else happens to it. The row is the queue; only a bridge ack releases it.
+ */
+#ifndef POU_STORE_H
+#define POU_STORE_H
+
+#include <stdint.h>
+
+#include "event.h"
+
+struct store;
+
+struct store_stats {
+	char	epoch[33];
+	int64_t	last_seq;
+	int64_t	acked_upto;
+	int64_t	unacked;
+	int64_t	oldest_unacked_at_ms;	/* 0 when nothing is unacked */
+	int64_t	last_ack_ms;		/* wall ms of the last ack, 0 if none */
+	char	uplink[16];		/* the uplink's connection state */
+	int64_t	uplink_since_ms;
+};
+
+/* Opens (creating and migrating) the store; sync_full picks FULL over NORMAL. */
+int	store_open(const char *path, int sync_full, struct store **out);
+/* Opens an existing store read-only, for pouctl. */
+int	store_open_ro(const char *path, struct store **out);
+void	store_close(struct store *);	/* NULL-safe */
+/* Borrowed; valid until store_close(). */
+const char *store_epoch(const struct store *);
+/* Commits ev and sets ev->seq to the seq assigned in the same transaction. */
+int	store_append(struct store *, struct event *ev);
+/*
+ * Releases every event with seq <= upto. 0 when applied or already covered;
+ * -ERANGE when upto is beyond the last seq recorded (a foreign ack).
+ */
+int	store_ack(struct store *, int64_t upto, int64_t wall_ms);
+/* Reads up to max events with seq > after, ascending; returns how many. */
+int	store_read(struct store *, int64_t after, struct event *evs, int max);
+int	store_stats(struct store *, struct store_stats *);
+int	store_set_uplink(struct store *, const char *state, int64_t wall_ms);
+
+#endif

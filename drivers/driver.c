@@ -1,0 +1,115 @@
+/* Input devices behind one ops table; the core calls driver_*(), never ops. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "log.h"
+#include "util.h"
+
+static const struct driver_ops *const drivers[] = {
+	&driver_sim,
+};
+
+const struct driver_ops *
+driver_lookup(const char *instance)
+{
+	size_t n = strlen(instance), i;
+
+	while (n > 0 && instance[n - 1] >= '0' && instance[n - 1] <= '9')
+		n--;
+	for (i = 0; i < nitems(drivers); i++)
+		if (strlen(drivers[i]->name) == n &&
+		    strncmp(drivers[i]->name, instance, n) == 0)
+			return drivers[i];
+	return NULL;
+}
+
+struct driver *
+driver_new(const char *instance)
+{
+	const struct driver_ops *ops = driver_lookup(instance);
+	struct driver *d;
+
+	if (ops == NULL || strlen(instance) >= DRIVER_NAME_MAX) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL ||
+	    (d->conf = calloc(1, ops->conf_size)) == NULL) {
+		free(d);
+		return NULL;
+	}
+	d->ops = ops;
+	snprintf(d->name, sizeof(d->name), "%s", instance);
+	conf_defaults(ops->conf, d->conf);
+	return d;
+}
+
+int
+driver_set(struct driver *d, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	if (conf_set(d->ops->conf, d->conf, "driver", key, value, err,
+	    errlen) == 0)
+		return 0;
+	if (strncmp(err, "unknown key", 11) == 0)
+		snprintf(err, errlen, "unknown key \"%s\" in [driver.%s]", key,
+		    d->name);
+	return -1;
+}
+
+int
+driver_open(struct driver *d, const struct driver_sink *sink)
+{
+	int rc;
+
+	if ((rc = d->ops->open(d->conf, d->name, sink, &d->ctx)) != 0) {
+		log_warnx("%s: cannot open: %s", d->name, strerror(-rc));
+		d->ctx = NULL;
+		return rc;
+	}
+	log_info("%s: open", d->name);
+	return 0;
+}
+
+int
+driver_pollfds(struct driver *d, struct pollfd *pfd, int max)
+{
+	d->nfds = d->ctx ? d->ops->pollfds(d->ctx, pfd, max) : 0;
+	return d->nfds;
+}
+
+int
+driver_timeout(struct driver *d, int64_t now)
+{
+	return d->ctx && d->ops->timeout ? d->ops->timeout(d->ctx, now) : -1;
+}
+
+void
+driver_handle(struct driver *d, const struct pollfd *pfd, int n, int64_t now)
+{
+	if (d->ctx)
+		d->ops->handle(d->ctx, pfd, n, now);
+}
+
+void
+driver_close(struct driver *d)
+{
+	if (d == NULL || d->ctx == NULL)
+		return;
+	d->ops->close(d->ctx);
+	d->ctx = NULL;
+	d->nfds = 0;
+}
+
+void
+driver_free(struct driver *d)
+{
+	if (d == NULL)
+		return;
+	driver_close(d);
+	free(d->conf);
+	free(d);
+}

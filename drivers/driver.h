@@ -1,0 +1,70 @@
+/* Input devices behind one ops table; the core calls driver_*(), never ops. */
+#ifndef POU_DRIVER_H
+#define POU_DRIVER_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "event.h"
+
+#define DRIVER_NAME_MAX	32
+#define DRIVER_FDS_MAX	4
+
+/* One scan as every driver emits it. */
+struct scan {
+	unsigned char	data[ITEM_RAW_MAX];
+	size_t		len;
+	const char	*source;	/* the instance name; borrowed */
+	int64_t		mono_ms;
+	int64_t		wall_ms;
+};
+
+/* Where a driver sends its scans; scan is borrowed for the call. */
+struct driver_sink {
+	void	(*scan)(void *arg, const struct scan *scan);
+	void	*arg;
+};
+
+struct driver_ops {
+	const char		*name;
+	const struct conf_item	*conf;		/* keys of [driver.<name>N] */
+	size_t			 conf_size;
+	int	(*open)(const void *conf, const char *instance,
+		    const struct driver_sink *, void **ctx);
+	int	(*pollfds)(void *ctx, struct pollfd *, int max);
+	int	(*timeout)(void *ctx, int64_t now_ms);	/* NULL: none */
+	void	(*handle)(void *ctx, const struct pollfd *, int n,
+		    int64_t now_ms);
+	void	(*close)(void *ctx);
+};
+
+struct driver {
+	const struct driver_ops	*ops;
+	char			 name[DRIVER_NAME_MAX];
+	void			*conf;	/* owned; ops->conf_size bytes */
+	void			*ctx;	/* NULL while closed */
+	int			 nfds;	/* fds this instance holds in the poll set */
+	unsigned long		 scans;
+};
+
+/* sim.c */
+extern const struct driver_ops driver_sim;
+
+/* driver.c */
+/* The ops for instance name "sim0" (the name less its trailing digits). */
+const struct driver_ops *driver_lookup(const char *instance);
+/* A closed instance with its defaults; NULL and errno on error. */
+struct driver *driver_new(const char *instance);
+int	driver_set(struct driver *, const char *key, const char *value,
+	    char *err, size_t errlen);
+int	driver_open(struct driver *, const struct driver_sink *);
+int	driver_pollfds(struct driver *, struct pollfd *, int max);
+int	driver_timeout(struct driver *, int64_t now_ms);
+void	driver_handle(struct driver *, const struct pollfd *, int n,
+	    int64_t now_ms);
+void	driver_close(struct driver *);	/* NULL-safe; may be reopened */
+void	driver_free(struct driver *);	/* NULL-safe */
+
+#endif

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs the Debian 12 packages pou needs to build, test and demo.
+# As root it runs apt-get; otherwise it prints the exact command to run.
+set -eu
+
+BUILD="build-essential pkg-config libsqlite3-dev libmosquitto-dev libjansson-dev
+libinih-dev libmbedtls-dev libcmocka-dev"
+RUN="mosquitto mosquitto-clients sqlite3 python3 python3-hl7 procps"
+
+want=""
+for p in $BUILD $RUN; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		want="$want $p"
+	fi
+done
+[ -z "$want" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "pou: missing Debian packages; install them with:" >&2
+	echo "  sudo apt-get install -y$want" >&2
+	exit 1
+fi
+echo "pou: installing$want" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $want >/dev/null

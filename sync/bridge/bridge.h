@@ -1,0 +1,162 @@
+/* pou-bridge's private header: context, configuration and its files' prototypes. */
+#ifndef POU_BRIDGE_H
+#define POU_BRIDGE_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "event.h"
+#include "wire.h"
+
+#define EVENT_ID_MAX	160	/* "device:epoch:seq" */
+
+struct bridge_conf {
+	char		mqtt_host[256];
+	long long	mqtt_port;
+	long long	keepalive_s;
+	long long	backoff_min_ms;
+	long long	backoff_max_ms;
+	char		db_path[256];
+	int		sync_full;
+	char		chargemaster[256];
+	char		sending_app[32];
+	char		sending_facility[32];
+	char		receiving_app[32];
+	char		receiving_facility[32];
+	char		billing_output[8];	/* mllp, file or none */
+	char		billing_host[256];
+	long long	billing_port;
+	long long	billing_timeout_ms;
+	char		billing_dir[256];
+	char		erp_output[8];		/* file or none */
+	char		erp_dir[256];
+	long long	retry_min_ms;
+	long long	retry_max_ms;
+};
+
+/* One chargemaster line. */
+struct charge {
+	char		code[32];
+	char		desc[96];
+	long long	price_cents;
+	char		revenue[8];
+};
+
+/* An event as the bridge received and enriched it. */
+struct bevent {
+	struct event	 ev;
+	int64_t		 id;		/* the bridge's row id */
+	char		 device[WIRE_ID_MAX];
+	char		 epoch[WIRE_ID_MAX];
+	const struct charge *charge;	/* NULL when the DI has no charge line */
+};
+
+/* What a sender answers (STYLE example 4). */
+enum send_result { SEND_OK, SEND_RETRY, SEND_FAIL };
+
+/* One outbox message handed to an output; borrowed for the call. */
+struct outmsg {
+	int64_t		 id;
+	const char	*name;		/* file name for file drops */
+	const char	*payload;
+	size_t		 len;
+	const char	*control_id;	/* HL7 MSH-10, "" for others */
+};
+
+/* A destination's transport, chosen by name in the config. */
+struct output_ops {
+	const char	*name;
+	int		(*open)(const struct bridge_conf *, const char *dest,
+			    void **ctx);
+	enum send_result (*send)(void *ctx, const struct outmsg *, char *err,
+			    size_t errlen);
+	void		(*close)(void *ctx);
+};
+
+struct db;
+struct chargemaster;
+struct outbox;
+
+/* conf.c */
+int	bridge_conf_load(const char *path, struct bridge_conf *);
+
+/* db.c */
+int	db_open(const char *path, int sync_full, struct db **);
+void	db_close(struct db *);
+int	db_begin(struct db *);
+int	db_commit(struct db *);
+void	db_rollback(struct db *);
+/* 1 when stored now, 0 when already held (a resend), <0 on error. */
+int	db_insert_event(struct db *, struct bevent *, int64_t received_ms);
+int	db_enqueue(struct db *, const char *dest, int64_t event_id,
+	    const char *name, const char *control_id, const char *payload);
+/* Advances and returns the contiguous prefix held for (device, epoch). */
+int	db_advance(struct db *, const char *site, const char *device,
+	    const char *epoch, int64_t *upto);
+int	db_reject(struct db *, const char *topic, const char *reason,
+	    const void *payload, size_t len);
+
+/* chargemaster.c */
+/* Loads the CSV; prints every error as file:line; NULL on errors. */
+struct chargemaster *chargemaster_load(const char *path);
+void	chargemaster_free(struct chargemaster *);
+/* Borrowed; NULL when di has no line. */
+const struct charge *chargemaster_find(const struct chargemaster *,
+	    const char *di);
+size_t	chargemaster_count(const struct chargemaster *);
+
+/* hl7.c */
+struct hl7_parties {
+	const char	*send_app, *send_fac, *recv_app, *recv_fac;
+};
+/* Appends one DFT^P03 for be to out, segments ended by \r. */
+void	hl7_dft_p03(struct buf *out, const struct bevent *be,
+	    const struct hl7_parties *, const char *control_id, int64_t now_ms);
+/* Appends s to out with HL7's escapes for | ^ ~ \ & and control bytes. */
+void	hl7_escape(struct buf *out, const char *s);
+/*
+ * Parses an ACK: MSA-1 into code (3 bytes), MSA-2 into ctrl, MSA-3 into
+ * text. 0, or -EINVAL when it is no HL7 ACK.
+ */
+int	hl7_ack_parse(const char *msg, size_t len, char code[3], char *ctrl,
+	    size_t ctrllen, char *text, size_t textlen);
+/* "device:epoch:seq", the event's identity everywhere downstream. */
+void	event_identity(const struct bevent *, char *out, size_t len);
+
+/* erp.c */
+/* The inventory-issue record for be as JSON; the caller frees it. */
+char	*erp_issue_json(const struct bevent *be);
+
+/* outbox.c */
+/* Starts one delivery thread for dest over ops; NULL on error. */
+struct outbox *outbox_start(const struct bridge_conf *, const char *dest,
+	    const struct output_ops *);
+/* New rows were committed: wake the thread. */
+void	outbox_kick(struct outbox *);
+void	outbox_stop(struct outbox *);	/* NULL-safe; joins the thread */
+/* The transport named name, or NULL. */
+const struct output_ops *output_lookup(const char *name);
+
+/* out_file.c, out_mllp.c */
+extern const struct output_ops output_file;
+extern const struct output_ops output_mllp;
+
+/* ingest.c */
+struct ingest;
+struct ingest_stats {
+	unsigned long	batches, events_new, events_dup, rejects, unbilled;
+};
+struct ingest *ingest_new(struct db *, const struct chargemaster *,
+	    const struct bridge_conf *, struct outbox *billing,
+	    struct outbox *erp);
+void	ingest_free(struct ingest *);
+/*
+ * Handles one events message. On success sets ack (caller frees) to the
+ * payload to publish on ack_topic; returns 0, or -1 when nothing is acked.
+ */
+int	ingest_batch(struct ingest *, const char *topic, const void *payload,
+	    size_t len, char **ack, char *ack_topic, size_t ack_topic_len);
+const struct ingest_stats *ingest_stats(const struct ingest *);
+
+#endif

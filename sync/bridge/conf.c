@@ -1,0 +1,67 @@
+/* pou-bridge's configuration: one table over libinih. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bridge.h"
+#include "conf.h"
+#include "log.h"
+
+#define BC struct bridge_conf
+
+static const struct conf_item bridge_items[] = {
+	CONF_S("mqtt", "host", BC, mqtt_host, "localhost"),
+	CONF_I("mqtt", "port", BC, mqtt_port, "1883", 1, 65535),
+	CONF_I("mqtt", "keepalive", BC, keepalive_s, "30", 5, 3600),
+	CONF_I("mqtt", "backoff_min_ms", BC, backoff_min_ms, "500", 10, 600000),
+	CONF_I("mqtt", "backoff_max_ms", BC, backoff_max_ms, "30000", 10,
+	    3600000),
+	CONF_S("store", "path", BC, db_path, "/var/lib/pou/bridge.db"),
+	CONF_B("store", "synchronous_full", BC, sync_full, "yes"),
+	CONF_S("reference", "chargemaster", BC, chargemaster,
+	    "/etc/pou/chargemaster.csv"),
+	CONF_S("hl7", "sending_application", BC, sending_app, "POU"),
+	CONF_S("hl7", "sending_facility", BC, sending_facility, "HOSP"),
+	CONF_S("hl7", "receiving_application", BC, receiving_app, "BILLING"),
+	CONF_S("hl7", "receiving_facility", BC, receiving_facility, "HOSP"),
+	CONF_S("billing", "output", BC, billing_output, "file"),
+	CONF_S("billing", "host", BC, billing_host, "localhost"),
+	CONF_I("billing", "port", BC, billing_port, "2575", 1, 65535),
+	CONF_I("billing", "timeout_ms", BC, billing_timeout_ms, "10000", 100,
+	    600000),
+	CONF_S("billing", "dir", BC, billing_dir, "/var/spool/pou/billing"),
+	CONF_S("erp", "output", BC, erp_output, "file"),
+	CONF_S("erp", "dir", BC, erp_dir, "/var/spool/pou/erp"),
+	CONF_I("outbox", "retry_min_ms", BC, retry_min_ms, "1000", 10, 3600000),
+	CONF_I("outbox", "retry_max_ms", BC, retry_max_ms, "300000", 10,
+	    86400000),
+	CONF_END
+};
+
+static int
+bridge_conf_output(const char *path, const char *sec, const char *v,
+    int mllp_ok)
+{
+	if (strcmp(v, "file") == 0 || strcmp(v, "none") == 0 ||
+	    (mllp_ok && strcmp(v, "mllp") == 0))
+		return 0;
+	log_warnx("%s: [%s] output \"%s\" is not %s", path, sec, v,
+	    mllp_ok ? "mllp, file or none" : "file or none");
+	return 1;
+}
+
+int
+bridge_conf_load(const char *path, struct bridge_conf *c)
+{
+	int errors;
+
+	memset(c, 0, sizeof(*c));
+	errors = conf_load(path, bridge_items, c, NULL, NULL);
+	errors += bridge_conf_output(path, "billing", c->billing_output, 1);
+	errors += bridge_conf_output(path, "erp", c->erp_output, 0);
+	if (c->retry_max_ms < c->retry_min_ms) {
+		log_warnx("%s: [outbox] retry_max_ms is below retry_min_ms",
+		    path);
+		errors++;
+	}
+	return errors;
+}

@@ -1,0 +1,307 @@
+/*
+ * The bridge's database: every event once (unique on device, epoch, seq),
+ * the contiguous prefix held per device epoch, an outbox per destination
+ * written in the same transaction as the event, and rejected payloads.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <sqlite3.h>
+
+#include "bridge.h"
+#include "db.h"
+#include "evsql.h"
+#include "log.h"
+#include "util.h"
+
+#define DB_BUSY_MS	10000	/* ingest and delivery threads share the file */
+
+static const char *const db_schema =
+	"CREATE TABLE IF NOT EXISTS devices ("
+	"  device TEXT NOT NULL, epoch TEXT NOT NULL, site TEXT NOT NULL,"
+	"  contig_upto INTEGER NOT NULL, first_ms INTEGER NOT NULL,"
+	"  last_ms INTEGER NOT NULL, PRIMARY KEY (device, epoch));"
+	"CREATE TABLE IF NOT EXISTS events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device TEXT NOT NULL, epoch TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  received_ms INTEGER NOT NULL, " EVSQL_SCHEMA ","
+	"  charge_code TEXT, price_cents INTEGER,"
+	"  UNIQUE (device, epoch, seq));"
+	"CREATE TABLE IF NOT EXISTS outbox ("
+	"  id INTEGER PRIMARY KEY, dest TEXT NOT NULL,"
+	"  event_id INTEGER NOT NULL REFERENCES events (id),"
+	"  state TEXT NOT NULL DEFAULT 'pending',"	/* pending, done, failed */
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_ms INTEGER NOT NULL DEFAULT 0,"	/* wall ms of the next try */
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  name TEXT NOT NULL, control_id TEXT NOT NULL, payload TEXT NOT NULL,"
+	"  created_ms INTEGER NOT NULL, done_ms INTEGER,"
+	"  UNIQUE (dest, event_id));"
+	"CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (dest, state, id);"
+	"CREATE TABLE IF NOT EXISTS rejects ("
+	"  id INTEGER PRIMARY KEY, received_ms INTEGER NOT NULL,"
+	"  topic TEXT NOT NULL, reason TEXT NOT NULL, payload BLOB NOT NULL);"
+	"PRAGMA user_version = 1;";
+
+enum { Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_INSERT, Q_ENQUEUE, Q_CONTIG, Q_NEXT,
+	Q_DEVICE, Q_REJECT, Q_OB_NEXT, Q_OB_SET, Q_COUNT };
+
+static const char *const db_sql[Q_COUNT] = {
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_ROLLBACK] = "ROLLBACK",
+	[Q_INSERT] = "INSERT OR IGNORE INTO events (device, epoch, seq, "
+	    "received_ms, " EVSQL_COLUMNS ", charge_code, price_cents) VALUES "
+	    "(?, ?, ?, ?, " EVSQL_PARAMS ", ?, ?)",
+	[Q_ENQUEUE] = "INSERT INTO outbox (dest, event_id, name, control_id, "
+	    "payload, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_CONTIG] = "SELECT contig_upto FROM devices WHERE device = ?1 AND "
+	    "epoch = ?2",
+	[Q_NEXT] = "SELECT seq FROM events WHERE device = ?1 AND epoch = ?2 AND "
+	    "seq > ?3 ORDER BY seq LIMIT 1000",
+	[Q_DEVICE] = "INSERT INTO devices VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
+	    "ON CONFLICT DO UPDATE SET contig_upto = ?4, last_ms = ?5",
+	[Q_REJECT] = "INSERT INTO rejects (received_ms, topic, reason, payload) "
+	    "VALUES (?1, ?2, ?3, ?4)",
+	[Q_OB_NEXT] = "SELECT id, name, control_id, payload, attempts, next_ms "
+	    "FROM outbox WHERE dest = ?1 AND state = 'pending' ORDER BY id "
+	    "LIMIT 1",
+	[Q_OB_SET] = "UPDATE outbox SET state = ?2, attempts = attempts + 1, "
+	    "next_ms = ?3, last_error = ?4, done_ms = CASE WHEN ?2 = 'pending' "
+	    "THEN NULL ELSE ?5 END WHERE id = ?1",
+};
+
+struct db {
+	sqlite3		*h;
+	sqlite3_stmt	*q[Q_COUNT];
+};
+
+static int
+db_fail(struct db *d, const char *what)
+{
+	log_warnx("db: %s: %s", what, sqlite3_errmsg(d->h));
+	return sqlite3_errcode(d->h) == SQLITE_FULL ? -ENOSPC : -EIO;
+}
+
+static int
+db_exec(struct db *d, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(d->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("db: %s", msg ? msg : "exec failed");
+		sqlite3_free(msg);
+		return -EIO;
+	}
+	return 0;
+}
+
+int
+db_open(const char *path, int sync_full, struct db **out)
+{
+	struct db *d;
+	int i;
+
+	*out = NULL;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return -ENOMEM;
+	if (sqlite3_open_v2(path, &d->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		log_warnx("db: %s: %s", path, d->h ? sqlite3_errmsg(d->h) :
+		    "out of memory");
+		db_close(d);
+		return -EIO;
+	}
+	sqlite3_busy_timeout(d->h, DB_BUSY_MS);
+	if (db_exec(d, "PRAGMA journal_mode = WAL") != 0 ||
+	    db_exec(d, sync_full ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL") != 0 ||
+	    db_exec(d, "BEGIN IMMEDIATE") != 0 ||
+	    db_exec(d, db_schema) != 0 || db_exec(d, "COMMIT") != 0)
+		goto fail;
+	for (i = 0; i < Q_COUNT; i++)
+		if (sqlite3_prepare_v3(d->h, db_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &d->q[i], NULL) != SQLITE_OK) {
+			db_fail(d, db_sql[i]);
+			goto fail;
+		}
+	*out = d;
+	return 0;
+fail:
+	db_close(d);
+	return -EIO;
+}
+
+void
+db_close(struct db *d)
+{
+	int i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(d->q[i]);
+	sqlite3_close(d->h);
+	free(d);
+}
+
+/* Steps q to completion and resets it; 0 or a negative error. */
+static int
+db_run(struct db *d, int q)
+{
+	int rc = sqlite3_step(d->q[q]);
+
+	sqlite3_reset(d->q[q]);
+	sqlite3_clear_bindings(d->q[q]);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_fail(d, db_sql[q]);
+}
+
+int db_begin(struct db *d) { return db_run(d, Q_BEGIN); }
+int db_commit(struct db *d) { return db_run(d, Q_COMMIT); }
+void db_rollback(struct db *d) { db_run(d, Q_ROLLBACK); }
+
+static void
+bt(sqlite3_stmt *q, int i, const char *v)
+{
+	sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+}
+
+int
+db_insert_event(struct db *d, struct bevent *be, int64_t received_ms)
+{
+	sqlite3_stmt *q = d->q[Q_INSERT];
+	int rc, i = 5 + EVSQL_NCOLS;
+
+	bt(q, 1, be->device);
+	bt(q, 2, be->epoch);
+	sqlite3_bind_int64(q, 3, be->ev.seq);
+	sqlite3_bind_int64(q, 4, received_ms);
+	evsql_bind(q, 5, &be->ev);
+	if (be->charge) {
+		bt(q, i, be->charge->code);
+		sqlite3_bind_int64(q, i + 1, be->charge->price_cents);
+	}
+	if ((rc = db_run(d, Q_INSERT)) != 0)
+		return rc;
+	if (sqlite3_changes(d->h) == 0)
+		return 0;
+	be->id = sqlite3_last_insert_rowid(d->h);
+	return 1;
+}
+
+int
+db_enqueue(struct db *d, const char *dest, int64_t event_id, const char *name,
+    const char *control_id, const char *payload)
+{
+	sqlite3_stmt *q = d->q[Q_ENQUEUE];
+
+	bt(q, 1, dest);
+	sqlite3_bind_int64(q, 2, event_id);
+	bt(q, 3, name);
+	bt(q, 4, control_id);
+	bt(q, 5, payload);
+	sqlite3_bind_int64(q, 6, now_wall_ms());
+	return db_run(d, Q_ENQUEUE);
+}
+
+static int64_t
+db_contig(struct db *d, const char *device, const char *epoch)
+{
+	sqlite3_stmt *q = d->q[Q_CONTIG];
+	int64_t v = 0;
+
+	bt(q, 1, device);
+	bt(q, 2, epoch);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return v;
+}
+
+/* Walks the seqs held above upto while they follow on; returns the last. */
+static int64_t
+db_walk(struct db *d, const char *device, const char *epoch, int64_t upto)
+{
+	sqlite3_stmt *q = d->q[Q_NEXT];
+	int64_t start;
+
+	do {
+		start = upto;
+		bt(q, 1, device);
+		bt(q, 2, epoch);
+		sqlite3_bind_int64(q, 3, upto);
+		while (sqlite3_step(q) == SQLITE_ROW &&
+		    sqlite3_column_int64(q, 0) == upto + 1)
+			upto++;
+		sqlite3_reset(q);
+	} while (upto - start == 1000);	/* a full page: there may be more */
+	return upto;
+}
+
+int
+db_advance(struct db *d, const char *site, const char *device,
+    const char *epoch, int64_t *upto)
+{
+	sqlite3_stmt *q = d->q[Q_DEVICE];
+
+	*upto = db_walk(d, device, epoch, db_contig(d, device, epoch));
+	bt(q, 1, device);
+	bt(q, 2, epoch);
+	bt(q, 3, site);
+	sqlite3_bind_int64(q, 4, *upto);
+	sqlite3_bind_int64(q, 5, now_wall_ms());
+	return db_run(d, Q_DEVICE);
+}
+
+int
+db_reject(struct db *d, const char *topic, const char *reason,
+    const void *payload, size_t len)
+{
+	sqlite3_stmt *q = d->q[Q_REJECT];
+
+	sqlite3_bind_int64(q, 1, now_wall_ms());
+	bt(q, 2, topic);
+	bt(q, 3, reason);
+	sqlite3_bind_blob(q, 4, payload, (int)len, SQLITE_STATIC);
+	return db_run(d, Q_REJECT);
+}
+
+int
+db_outbox_next(struct db *d, const char *dest, struct db_outrow *r)
+{
+	sqlite3_stmt *q = d->q[Q_OB_NEXT];
+	int rc;
+
+	bt(q, 1, dest);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		r->id = sqlite3_column_int64(q, 0);
+		snprintf(r->name, sizeof(r->name), "%s",
+		    (const char *)sqlite3_column_text(q, 1));
+		snprintf(r->control_id, sizeof(r->control_id), "%s",
+		    (const char *)sqlite3_column_text(q, 2));
+		buf_reset(&r->payload);
+		buf_adds(&r->payload, (const char *)sqlite3_column_text(q, 3));
+		r->attempts = sqlite3_column_int(q, 4);
+		r->next_ms = sqlite3_column_int64(q, 5);
+	}
+	sqlite3_reset(q);
+	if (rc == SQLITE_ROW)
+		return r->payload.oom ? -ENOMEM : 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(d, "outbox next");
+}
+
+int
+db_outbox_set(struct db *d, int64_t id, const char *state, int64_t next_ms,
+    const char *error)
+{
+	sqlite3_stmt *q = d->q[Q_OB_SET];
+
+	sqlite3_bind_int64(q, 1, id);
+	bt(q, 2, state);
+	sqlite3_bind_int64(q, 3, next_ms);
+	bt(q, 4, error);
+	sqlite3_bind_int64(q, 5, now_wall_ms());
+	return db_run(d, Q_OB_SET);
+}

@@ -1,0 +1,26 @@
+/* The outbox side of db.c, used by the delivery threads. */
+#ifndef POU_BRIDGE_DB_H
+#define POU_BRIDGE_DB_H
+
+#include <stdint.h>
+
+#include "buf.h"
+
+struct db;
+
+struct db_outrow {
+	int64_t		id;
+	char		name[160];
+	char		control_id[32];
+	struct buf	payload;	/* owned by the caller, reused */
+	int		attempts;
+	int64_t		next_ms;	/* wall ms */
+};
+
+/* The oldest pending row of dest: 1 and r filled, 0 when none, <0 error. */
+int	db_outbox_next(struct db *, const char *dest, struct db_outrow *r);
+/* Records an attempt: state pending (with next_ms), done or failed. */
+int	db_outbox_set(struct db *, int64_t id, const char *state,
+	    int64_t next_ms, const char *error);
+
+#endif

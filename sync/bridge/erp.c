@@ -1,0 +1,32 @@
+/* The ERP side: an inventory-issue record per event, as JSON. */
+#include <jansson.h>
+
+#include "bridge.h"
+#include "util.h"
+
+char *
+erp_issue_json(const struct bevent *be)
+{
+	const struct event *ev = &be->ev;
+	char id[EVENT_ID_MAX], at[32];
+	json_t *j;
+	char *s;
+
+	event_identity(be, id, sizeof(id));
+	fmt_iso_time(ev->at_ms, at);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, "
+	    "s:{s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:s, "
+	    "s:s?}",
+	    "type", "inventory_issue", "idempotency_key", id,
+	    "device", be->device, "kind", ev->kind, "qty", ev->qty,
+	    "used_at", at,
+	    "item", "scheme", ev->item.scheme, "di", ev->item.di,
+	    "lot", ev->item.lot, "serial", ev->item.serial,
+	    "expiry", ev->item.expiry,
+	    "location", "site", ev->site, "room", ev->room, "unit", ev->unit,
+	    "case", ev->case_id, "mrn", ev->mrn, "encounter", ev->encounter,
+	    "charge_code", be->charge ? be->charge->code : NULL);
+	s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	return s;
+}

@@ -1,0 +1,200 @@
+/*
+ * Intake: one events message in, every new event stored once with its
+ * outbox rows in one transaction, then the ack for the contiguous prefix.
+ * Malformed messages are kept in rejects, logged and counted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge.h"
+#include "log.h"
+#include "util.h"
+
+struct ingest {
+	struct db			*db;
+	const struct chargemaster	*cm;
+	const struct bridge_conf	*conf;
+	struct outbox			*billing, *erp;	/* NULL when "none" */
+	struct ingest_stats		 st;
+	struct buf			 msg;
+};
+
+struct ingest *
+ingest_new(struct db *db, const struct chargemaster *cm,
+    const struct bridge_conf *conf, struct outbox *billing, struct outbox *erp)
+{
+	struct ingest *in = calloc(1, sizeof(*in));
+
+	if (in == NULL)
+		return NULL;
+	in->db = db;
+	in->cm = cm;
+	in->conf = conf;
+	in->billing = billing;
+	in->erp = erp;
+	return in;
+}
+
+void
+ingest_free(struct ingest *in)
+{
+	if (in == NULL)
+		return;
+	buf_free(&in->msg);
+	free(in);
+}
+
+const struct ingest_stats *
+ingest_stats(const struct ingest *in)
+{
+	return &in->st;
+}
+
+static void
+ingest_reject(struct ingest *in, const char *topic, const char *reason,
+    const void *payload, size_t len)
+{
+	in->st.rejects++;
+	log_warnx("ingest: rejected message on %s (%zu bytes): %s", topic, len,
+	    reason);
+	db_reject(in->db, topic, reason, payload, len);
+}
+
+/* File name for a drop: the identity with ':' made safe, then ext. */
+static void
+drop_name(const char *id, const char *ext, char *out, size_t len)
+{
+	size_t i;
+
+	snprintf(out, len, "%s%s", id, ext);
+	for (i = 0; out[i]; i++)
+		if (out[i] == ':')
+			out[i] = '_';
+}
+
+static int
+ingest_billing(struct ingest *in, const struct bevent *be, const char *id)
+{
+	const struct bridge_conf *c = in->conf;
+	struct hl7_parties p = { c->sending_app, c->sending_facility,
+		c->receiving_app, c->receiving_facility };
+	char ctrl[32], name[200];
+
+	if (in->billing == NULL)
+		return 0;
+	if (be->charge == NULL) {
+		in->st.unbilled++;
+		log_info("ingest: %s: DI %s has no chargemaster line; not "
+		    "billed", id, be->ev.item.di);
+		return 0;
+	}
+	snprintf(ctrl, sizeof(ctrl), "POU%lld", (long long)be->id);
+	buf_reset(&in->msg);
+	hl7_dft_p03(&in->msg, be, &p, ctrl, now_wall_ms());
+	drop_name(id, ".hl7", name, sizeof(name));
+	return in->msg.oom ? -1 : db_enqueue(in->db, "billing", be->id, name,
+	    ctrl, buf_str(&in->msg));
+}
+
+static int
+ingest_erp(struct ingest *in, const struct bevent *be, const char *id)
+{
+	char name[200], *json;
+	int rc;
+
+	if (in->erp == NULL)
+		return 0;
+	if ((json = erp_issue_json(be)) == NULL)
+		return -1;
+	drop_name(id, ".json", name, sizeof(name));
+	rc = db_enqueue(in->db, "erp", be->id, name, "", json);
+	free(json);
+	return rc;
+}
+
+/* Stores one event; 0 when stored or already held, <0 on error. */
+static int
+ingest_event(struct ingest *in, const struct wire_topic *t, const char *epoch,
+    const struct event *ev, int64_t now)
+{
+	struct bevent be;
+	char id[EVENT_ID_MAX];
+	int rc;
+
+	memset(&be, 0, sizeof(be));
+	be.ev = *ev;
+	snprintf(be.device, sizeof(be.device), "%s", t->device);
+	snprintf(be.epoch, sizeof(be.epoch), "%s", epoch);
+	be.charge = chargemaster_find(in->cm, ev->item.di);
+	if ((rc = db_insert_event(in->db, &be, now)) <= 0) {
+		in->st.events_dup += rc == 0;
+		return rc;
+	}
+	in->st.events_new++;
+	event_identity(&be, id, sizeof(id));
+	if ((rc = ingest_billing(in, &be, id)) != 0 ||
+	    (rc = ingest_erp(in, &be, id)) != 0)
+		return rc;
+	return 0;
+}
+
+static int
+ingest_store(struct ingest *in, const struct wire_topic *t, const char *epoch,
+    const struct event *evs, int n, int64_t *upto)
+{
+	int64_t now = now_wall_ms();
+	int i, rc;
+
+	if ((rc = db_begin(in->db)) != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if ((rc = ingest_event(in, t, epoch, &evs[i], now)) != 0)
+			goto fail;
+	if ((rc = db_advance(in->db, t->site, t->device, epoch, upto)) != 0 ||
+	    (rc = db_commit(in->db)) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(in->db);
+	return rc;
+}
+
+int
+ingest_batch(struct ingest *in, const char *topic, const void *payload,
+    size_t len, char **ack, char *ack_topic, size_t ack_topic_len)
+{
+	char epoch[WIRE_ID_MAX], err[200];
+	struct wire_topic t;
+	struct event *evs;
+	int64_t upto;
+	int n;
+
+	*ack = NULL;
+	if (wire_topic_parse(topic, &t) != 0 || strcmp(t.leaf, "events") != 0) {
+		ingest_reject(in, topic, "not a pou/v1/<site>/<device>/events "
+		    "topic", payload, len);
+		return -1;
+	}
+	if (wire_batch_decode(payload, len, epoch, sizeof(epoch), &evs, &n, err,
+	    sizeof(err)) != 0) {
+		ingest_reject(in, topic, err, payload, len);
+		return -1;
+	}
+	in->st.batches++;
+	if (ingest_store(in, &t, epoch, evs, n, &upto) != 0) {
+		log_warnx("ingest: %s: batch %lld..%lld not stored; the device "
+		    "will resend", t.device, (long long)evs[0].seq,
+		    (long long)evs[n - 1].seq);
+		free(evs);
+		return -1;
+	}
+	free(evs);
+	if (in->billing)
+		outbox_kick(in->billing);
+	if (in->erp)
+		outbox_kick(in->erp);
+	*ack = wire_ack_encode(epoch, upto);
+	return *ack && wire_topic(ack_topic, ack_topic_len, t.site, t.device,
+	    "ack") == 0 ? 0 : -1;
+}

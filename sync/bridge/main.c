@@ -1,0 +1,181 @@
+/*
+ * pou-bridge: stores every device event once, acks it after the commit,
+ * enriches it and fans it out through one outbox per destination.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mosquitto.h>
+
+#include "bridge.h"
+#include "daemon.h"
+#include "log.h"
+#include "mqttc.h"
+#include "util.h"
+
+#define BRIDGE_CONF_DEFAULT	"/etc/pou/bridge.conf"
+#define EVENTS_FILTER		"pou/v1/+/+/events"
+
+struct bridge {
+	struct bridge_conf	 conf;
+	const char		*conf_path;
+	struct db		*db;
+	struct chargemaster	*cm;
+	struct outbox		*billing, *erp;
+	struct ingest		*in;
+	struct mqttc		*mq;
+	unsigned long		 acks;
+};
+
+static void
+bridge_on_online(void *arg)
+{
+	struct bridge *b = arg;
+
+	mqttc_subscribe(b->mq, EVENTS_FILTER, 1);
+}
+
+static void
+bridge_on_message(void *arg, const struct mosquitto_message *msg)
+{
+	struct bridge *b = arg;
+	char topic[160], *ack;
+
+	if (ingest_batch(b->in, msg->topic, msg->payload,
+	    (size_t)msg->payloadlen, &ack, topic, sizeof(topic)) != 0)
+		return;
+	/* Only now, after the commit, may the device let go of them. */
+	if (mqttc_publish(b->mq, topic, ack, strlen(ack), 1, false) == 0)
+		b->acks++;
+	free(ack);
+}
+
+static struct outbox *
+bridge_output(struct bridge *b, const char *dest, const char *name)
+{
+	struct outbox *o;
+
+	if (strcmp(name, "none") == 0)
+		return NULL;
+	if ((o = outbox_start(&b->conf, dest, output_lookup(name))) == NULL)
+		fatalx("%s: cannot start the %s output", dest, name);
+	return o;
+}
+
+static void
+bridge_start(struct bridge *b)
+{
+	struct mqttc_conf mc = {
+		.host = b->conf.mqtt_host, .port = (int)b->conf.mqtt_port,
+		.keepalive_s = (int)b->conf.keepalive_s,
+		.backoff_min_ms = b->conf.backoff_min_ms,
+		.backoff_max_ms = b->conf.backoff_max_ms,
+		.client_id = "pou-bridge",
+	};
+	struct mqttc_cbs cb = { bridge_on_online, NULL, bridge_on_message, b };
+	int rc;
+
+	if ((rc = db_open(b->conf.db_path, b->conf.sync_full, &b->db)) != 0)
+		fatalx("cannot open %s (%s)", b->conf.db_path, strerror(-rc));
+	b->billing = bridge_output(b, "billing", b->conf.billing_output);
+	b->erp = bridge_output(b, "erp", b->conf.erp_output);
+	if ((b->in = ingest_new(b->db, b->cm, &b->conf, b->billing,
+	    b->erp)) == NULL)
+		fatalx("out of memory");
+	mosquitto_lib_init();
+	if ((b->mq = mqttc_new(&mc, &cb)) == NULL)
+		fatalx("cannot set up MQTT");
+	log_info("started: store %s, %zu chargemaster lines, billing %s, erp %s",
+	    b->conf.db_path, chargemaster_count(b->cm), b->conf.billing_output,
+	    b->conf.erp_output);
+}
+
+static void
+bridge_reload(struct bridge *b)
+{
+	struct chargemaster *cm = chargemaster_load(b->conf.chargemaster);
+
+	if (cm == NULL) {
+		log_warnx("reload: %s has errors; keeping the loaded one",
+		    b->conf.chargemaster);
+		return;
+	}
+	ingest_free(b->in);
+	chargemaster_free(b->cm);
+	b->cm = cm;
+	if ((b->in = ingest_new(b->db, b->cm, &b->conf, b->billing,
+	    b->erp)) == NULL)
+		fatalx("out of memory");
+	log_info("reload: %zu chargemaster lines", chargemaster_count(cm));
+}
+
+static void
+bridge_loop(struct bridge *b)
+{
+	struct pollfd pfd;
+	int64_t now;
+
+	while (!daemon_quit) {
+		if (daemon_reload) {
+			daemon_reload = 0;
+			bridge_reload(b);
+		}
+		now = now_mono_ms();
+		mqttc_pollfd(b->mq, &pfd);
+		if (poll(&pfd, 1, mqttc_timeout(b->mq, now)) < 0 &&
+		    errno != EINTR)
+			fatal("poll");
+		mqttc_handle(b->mq, pfd.fd >= 0 ? pfd.revents : 0,
+		    now_mono_ms());
+	}
+}
+
+static void
+bridge_stop(struct bridge *b)
+{
+	const struct ingest_stats *st = ingest_stats(b->in);
+
+	log_info("stopping: %lu batches, %lu new events, %lu resent, %lu "
+	    "rejected, %lu unbilled, %lu acks", st->batches, st->events_new,
+	    st->events_dup, st->rejects, st->unbilled, b->acks);
+	mqttc_free(b->mq);
+	mosquitto_lib_cleanup();
+	outbox_stop(b->billing);
+	outbox_stop(b->erp);
+	ingest_free(b->in);
+	chargemaster_free(b->cm);
+	db_close(b->db);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct daemon_opts o = { "pou-bridge", BRIDGE_CONF_DEFAULT,
+		"the configuration and the chargemaster", "the chargemaster",
+		0, 0 };
+	struct bridge b;
+	int rc;
+
+	if ((rc = daemon_args(argc, argv, &o)) >= 0)
+		return rc;
+	memset(&b, 0, sizeof(b));
+	b.conf_path = o.conf_path;
+	log_init("pou-bridge", o.verbose);
+	if (bridge_conf_load(b.conf_path, &b.conf) != 0)
+		fatalx("%s: configuration has errors", b.conf_path);
+	if ((b.cm = chargemaster_load(b.conf.chargemaster)) == NULL)
+		fatalx("%s: chargemaster has errors", b.conf.chargemaster);
+	if (o.check) {
+		printf("%s: configuration OK, %zu chargemaster lines\n",
+		    b.conf_path, chargemaster_count(b.cm));
+		chargemaster_free(b.cm);
+		return 0;
+	}
+	daemon_signals();
+	bridge_start(&b);
+	bridge_loop(&b);
+	bridge_stop(&b);
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* File-drop output: one file per message, tmp -> fsync -> rename -> fsync dir. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bridge.h"
+#include "log.h"
+#include "util.h"
+
+static int
+file_open(const struct bridge_conf *c, const char *dest, void **ctx)
+{
+	const char *dir = strcmp(dest, "billing") == 0 ? c->billing_dir :
+	    c->erp_dir;
+
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		log_warn("%s: cannot create %s", dest, dir);
+		return -errno;
+	}
+	return (*ctx = strdup(dir)) ? 0 : -ENOMEM;
+}
+
+static enum send_result
+file_send(void *ctx, const struct outmsg *m, char *err, size_t errlen)
+{
+	int rc = file_write_durable(ctx, m->name, m->payload, m->len);
+
+	if (rc == 0)
+		return SEND_OK;
+	snprintf(err, errlen, "%s/%s: %s", (const char *)ctx, m->name,
+	    strerror(-rc));
+	return SEND_RETRY;	/* a full or read-only disk gets better */
+}
+
+static void
+file_close(void *ctx)
+{
+	free(ctx);
+}
+
+const struct output_ops output_file = {
+	.name = "file",
+	.open = file_open,
+	.send = file_send,
+	.close = file_close,
+};

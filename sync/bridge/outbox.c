@@ -1,0 +1,192 @@
+/*
+ * Delivery: one thread per destination, with its own database connection,
+ * takes the oldest pending outbox row, hands it to the output and records
+ * the answer: done, failed (with the reason), or retry after a full-jitter
+ * backoff. Blocking transports (MLLP, HTTP) never stall MQTT intake or acks.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bridge.h"
+#include "db.h"
+#include "log.h"
+#include "util.h"
+
+#define OUTBOX_IDLE_MS	1000	/* look again even when nobody kicked */
+
+struct outbox {
+	pthread_t		 th;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	int			 stop, kicked;
+	const struct output_ops	*ops;
+	void			*ctx;
+	struct db		*db;
+	char			 dest[16];
+	int64_t			 retry_min_ms, retry_max_ms;
+};
+
+static const struct output_ops *const outputs[] = { &output_file,
+	&output_mllp };
+
+const struct output_ops *
+output_lookup(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(outputs); i++)
+		if (strcmp(outputs[i]->name, name) == 0)
+			return outputs[i];
+	return NULL;
+}
+
+/* Sleeps up to ms or until kicked; returns nonzero when asked to stop. */
+static int
+outbox_wait(struct outbox *o, int64_t ms)
+{
+	struct timespec ts;
+	int stop;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&o->mu);
+	while (!o->kicked && !o->stop &&
+	    pthread_cond_timedwait(&o->cv, &o->mu, &ts) != ETIMEDOUT)
+		;
+	o->kicked = 0;
+	stop = o->stop;
+	pthread_mutex_unlock(&o->mu);
+	return stop;
+}
+
+static void
+outbox_record(struct outbox *o, const struct db_outrow *r,
+    enum send_result res, const char *err)
+{
+	int64_t next;
+
+	switch (res) {
+	case SEND_OK:
+		db_outbox_set(o->db, r->id, "done", 0, "");
+		log_debug("%s: %s delivered", o->dest, r->name);
+		break;
+	case SEND_FAIL:
+		db_outbox_set(o->db, r->id, "failed", 0, err);
+		log_warnx("%s: %s refused, held as failed: %s", o->dest, r->name,
+		    err);
+		break;
+	case SEND_RETRY:
+		next = backoff_ms((unsigned)r->attempts, o->retry_min_ms,
+		    o->retry_max_ms);
+		if (next < o->retry_min_ms)
+			next = o->retry_min_ms;
+		db_outbox_set(o->db, r->id, "pending", now_wall_ms() + next, err);
+		log_warnx("%s: %s not delivered (attempt %d), retry in %lld ms: "
+		    "%s", o->dest, r->name, r->attempts + 1, (long long)next,
+		    err);
+		break;
+	}
+}
+
+static void *
+outbox_main(void *arg)
+{
+	struct outbox *o = arg;
+	struct db_outrow r;
+	struct outmsg m;
+	char err[256];
+	int64_t wait;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	for (;;) {
+		rc = db_outbox_next(o->db, o->dest, &r);
+		wait = rc <= 0 ? OUTBOX_IDLE_MS : r.next_ms - now_wall_ms();
+		if (wait > 0) {
+			if (outbox_wait(o, wait))
+				break;
+			continue;
+		}
+		m = (struct outmsg){ r.id, r.name, buf_str(&r.payload),
+			r.payload.len, r.control_id };
+		err[0] = '\0';
+		outbox_record(o, &r, o->ops->send(o->ctx, &m, err, sizeof(err)),
+		    err);
+		pthread_mutex_lock(&o->mu);
+		rc = o->stop;
+		pthread_mutex_unlock(&o->mu);
+		if (rc)
+			break;
+	}
+	buf_free(&r.payload);
+	return NULL;
+}
+
+static void
+outbox_free(struct outbox *o)
+{
+	if (o->ctx)
+		o->ops->close(o->ctx);
+	db_close(o->db);
+	pthread_cond_destroy(&o->cv);
+	pthread_mutex_destroy(&o->mu);
+	free(o);
+}
+
+struct outbox *
+outbox_start(const struct bridge_conf *c, const char *dest,
+    const struct output_ops *ops)
+{
+	pthread_condattr_t ca;
+	struct outbox *o;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return NULL;
+	pthread_mutex_init(&o->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&o->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	o->ops = ops;
+	snprintf(o->dest, sizeof(o->dest), "%s", dest);
+	o->retry_min_ms = c->retry_min_ms;
+	o->retry_max_ms = c->retry_max_ms;
+	if (db_open(c->db_path, c->sync_full, &o->db) != 0 ||
+	    ops->open(c, dest, &o->ctx) != 0 ||
+	    pthread_create(&o->th, NULL, outbox_main, o) != 0) {
+		outbox_free(o);
+		return NULL;
+	}
+	log_info("%s: delivering over %s", dest, ops->name);
+	return o;
+}
+
+void
+outbox_kick(struct outbox *o)
+{
+	pthread_mutex_lock(&o->mu);
+	o->kicked = 1;
+	pthread_cond_signal(&o->cv);
+	pthread_mutex_unlock(&o->mu);
+}
+
+void
+outbox_stop(struct outbox *o)
+{
+	if (o == NULL)
+		return;
+	pthread_mutex_lock(&o->mu);
+	o->stop = 1;
+	pthread_cond_signal(&o->cv);
+	pthread_mutex_unlock(&o->mu);
+	pthread_join(o->th, NULL);
+	outbox_free(o);
+}

@@ -1,0 +1,144 @@
+/* pouctl: the CLI for IT and operators. First verb: status of this device. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define AGENT_CONF_DEFAULT	"/etc/pou/agent.conf"
+
+struct ctl_paths {
+	char	store[256];
+	char	device[128];
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: pouctl [-c agent.conf] [--store db] command\n"
+	    "commands:\n"
+	    "  status     this device's store and uplink: epoch, last seq,\n"
+	    "             unacked events and the oldest one's age, last ack\n"
+	    "options:\n"
+	    "  -c, --config FILE  the agent's configuration (default %s)\n"
+	    "  -s, --store FILE   the agent's store, instead of the config's\n"
+	    "      --help         this text\n"
+	    "      --version      print the version\n", AGENT_CONF_DEFAULT);
+}
+
+static int
+ctl_ini(void *arg, const char *sec, const char *key, const char *val)
+{
+	struct ctl_paths *p = arg;
+
+	if (strcmp(sec, "store") == 0 && strcmp(key, "path") == 0)
+		snprintf(p->store, sizeof(p->store), "%s", val);
+	else if (strcmp(sec, "device") == 0 && strcmp(key, "id") == 0)
+		snprintf(p->device, sizeof(p->device), "%s", val);
+	return 1;
+}
+
+static void
+age(char *out, size_t len, int64_t ms)
+{
+	long long s = ms / 1000;
+
+	if (s < 120)
+		snprintf(out, len, "%llds", s);
+	else if (s < 7200)
+		snprintf(out, len, "%lldm %llds", s / 60, s % 60);
+	else
+		snprintf(out, len, "%lldh %lldm", s / 3600, s / 60 % 60);
+}
+
+static void
+print_time(const char *label, int64_t at_ms, int64_t now)
+{
+	char iso[32], a[32];
+
+	if (at_ms == 0) {
+		printf("%-12s never\n", label);
+		return;
+	}
+	fmt_iso_time(at_ms, iso);
+	age(a, sizeof(a), now - at_ms);
+	printf("%-12s %s (%s ago)\n", label, iso, a);
+}
+
+static int
+ctl_status(const struct ctl_paths *p)
+{
+	struct store_stats ss;
+	struct store *s;
+	int64_t now = now_wall_ms();
+	int rc;
+
+	if ((rc = store_open_ro(p->store, &s)) != 0) {
+		fprintf(stderr, "pouctl: cannot read the store %s (%s)\n",
+		    p->store, strerror(-rc));
+		return 1;
+	}
+	rc = store_stats(s, &ss);
+	store_close(s);
+	if (rc != 0)
+		return 1;
+	printf("%-12s %s\n", "device", p->device[0] ? p->device : "?");
+	printf("%-12s %s\n", "store", p->store);
+	printf("%-12s %s\n", "epoch", ss.epoch);
+	printf("%-12s %lld\n", "last seq", (long long)ss.last_seq);
+	printf("%-12s %lld\n", "acked upto", (long long)ss.acked_upto);
+	printf("%-12s %lld\n", "unacked", (long long)ss.unacked);
+	if (ss.unacked > 0)
+		print_time("oldest", ss.oldest_unacked_at_ms, now);
+	print_time("last ack", ss.last_ack_ms, now);
+	printf("%-12s %s\n", "uplink", ss.uplink);
+	print_time("  since", ss.uplink_since_ms, now);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "store", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_paths p = { "/var/lib/pou/agent.db", "" };
+	const char *conf = AGENT_CONF_DEFAULT, *store = NULL;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "+c:s:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': conf = optarg; break;
+		case 's': store = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("pouctl %s\n", POU_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("pouctl", 0);
+	if (store != NULL)
+		snprintf(p.store, sizeof(p.store), "%s", store);
+	else if ((rc = ini_parse(conf, ctl_ini, &p)) != 0) {
+		fprintf(stderr, "pouctl: %s: %s\n", conf, rc < 0 ?
+		    strerror(errno) : "not an INI file");
+		return 1;
+	}
+	if (strcmp(argv[optind], "status") == 0)
+		return ctl_status(&p);
+	fprintf(stderr, "pouctl: unknown command \"%s\"\n", argv[optind]);
+	usage(stderr);
+	return 2;
+}

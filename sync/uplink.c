@@ -1,0 +1,214 @@
+/*
+ * The agent's uplink: unacked events from the store, in seq order, in
+ * batches over MQTT; released only by the bridge's end-to-end ack, never by
+ * a PUBACK. A bounded window of events is in flight; no ack progress for
+ * ack_timeout_ms means resend from the last ack.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mosquitto.h>
+
+#include "log.h"
+#include "mqttc.h"
+#include "store.h"
+#include "uplink.h"
+#include "util.h"
+#include "wire.h"
+
+struct uplink {
+	struct uplink_conf	 c;
+	struct store		*store;
+	struct mqttc		*mq;
+	int64_t			 acked_upto;
+	int64_t			 sent_upto;
+	int64_t			 ack_deadline_ms;	/* 0: nothing outstanding */
+	struct event		*batch;
+	char			 t_events[160], t_ack[160], t_status[160];
+};
+
+void
+uplink_kick(struct uplink *u)
+{
+	int n, max, rc;
+	char *p;
+
+	while (mqttc_online(u->mq) && u->sent_upto - u->acked_upto <
+	    u->c.window) {
+		max = (int)(u->c.window - (u->sent_upto - u->acked_upto));
+		if (max > u->c.batch_max)
+			max = (int)u->c.batch_max;
+		if ((n = store_read(u->store, u->sent_upto, u->batch, max)) <= 0)
+			return;
+		if ((p = wire_batch_encode(store_epoch(u->store), u->batch,
+		    n)) == NULL)
+			return;
+		rc = mqttc_publish(u->mq, u->t_events, p, strlen(p), 1, false);
+		free(p);
+		if (rc != 0)
+			return;
+		log_debug("uplink: sent %lld..%lld", (long long)u->batch[0].seq,
+		    (long long)u->batch[n - 1].seq);
+		u->sent_upto = u->batch[n - 1].seq;
+		if (u->ack_deadline_ms == 0)
+			u->ack_deadline_ms = now_mono_ms() + u->c.ack_timeout_ms;
+	}
+}
+
+static void
+uplink_on_message(void *arg, const struct mosquitto_message *msg)
+{
+	struct uplink *u = arg;
+	char epoch[WIRE_ID_MAX], err[160];
+	int64_t upto;
+
+	if (wire_ack_decode(msg->payload, (size_t)msg->payloadlen, epoch,
+	    sizeof(epoch), &upto, err, sizeof(err)) != 0) {
+		log_warnx("uplink: bad ack ignored: %s", err);
+		return;
+	}
+	if (strcmp(epoch, store_epoch(u->store)) != 0) {
+		log_warnx("uplink: ack for epoch %s ignored (this store is %s)",
+		    epoch, store_epoch(u->store));
+		return;
+	}
+	if (upto <= u->acked_upto)
+		return;
+	if (store_ack(u->store, upto, now_wall_ms()) != 0) {
+		log_warnx("uplink: ack up to %lld refused: beyond this store",
+		    (long long)upto);
+		return;
+	}
+	u->acked_upto = upto;
+	if (u->sent_upto < upto)
+		u->sent_upto = upto;
+	u->ack_deadline_ms = u->sent_upto > u->acked_upto ?
+	    now_mono_ms() + u->c.ack_timeout_ms : 0;
+	uplink_kick(u);
+}
+
+static void
+uplink_on_online(void *arg)
+{
+	struct uplink *u = arg;
+	char *p;
+
+	mqttc_subscribe(u->mq, u->t_ack, 1);
+	if ((p = wire_status_encode("online", store_epoch(u->store),
+	    POU_VERSION)) != NULL)
+		mqttc_publish(u->mq, u->t_status, p, strlen(p), 1, true);
+	free(p);
+	/* Whatever was in flight is unknown now: resend from the last ack. */
+	u->sent_upto = u->acked_upto;
+	u->ack_deadline_ms = 0;
+	uplink_kick(u);
+}
+
+static void
+uplink_on_state(void *arg, const char *state)
+{
+	struct uplink *u = arg;
+
+	store_set_uplink(u->store, state, now_wall_ms());
+}
+
+static int
+uplink_connect_setup(struct uplink *u)
+{
+	char id[96], *will;
+	struct mqttc_conf mc = {
+		.host = u->c.host, .port = (int)u->c.port,
+		.keepalive_s = (int)u->c.keepalive_s,
+		.backoff_min_ms = u->c.backoff_min_ms,
+		.backoff_max_ms = u->c.backoff_max_ms,
+		.client_id = id, .will_topic = u->t_status,
+	};
+	struct mqttc_cbs cb = { uplink_on_online, uplink_on_state,
+		uplink_on_message, u };
+
+	snprintf(id, sizeof(id), "pou-agent-%s", u->c.device);
+	if ((will = wire_status_encode("offline", NULL, NULL)) == NULL)
+		return -1;
+	mc.will_payload = will;
+	u->mq = mqttc_new(&mc, &cb);
+	free(will);
+	return u->mq ? 0 : -1;
+}
+
+struct uplink *
+uplink_new(const struct uplink_conf *c, struct store *store)
+{
+	struct store_stats ss;
+	struct uplink *u;
+
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		return NULL;
+	u->c = *c;
+	u->store = store;
+	if ((u->batch = calloc((size_t)c->batch_max, sizeof(*u->batch))) == NULL ||
+	    store_stats(store, &ss) != 0 ||
+	    wire_topic(u->t_events, sizeof(u->t_events), c->site, c->device,
+	    "events") || wire_topic(u->t_ack, sizeof(u->t_ack), c->site,
+	    c->device, "ack") || wire_topic(u->t_status, sizeof(u->t_status),
+	    c->site, c->device, "status") || uplink_connect_setup(u) != 0) {
+		uplink_free(u);
+		return NULL;
+	}
+	u->acked_upto = u->sent_upto = ss.acked_upto;
+	store_set_uplink(store, "offline", now_wall_ms());
+	return u;
+}
+
+void
+uplink_free(struct uplink *u)
+{
+	if (u == NULL)
+		return;
+	mqttc_free(u->mq);
+	free(u->batch);
+	free(u);
+}
+
+void
+uplink_pollfd(struct uplink *u, struct pollfd *pfd)
+{
+	mqttc_pollfd(u->mq, pfd);
+}
+
+int
+uplink_timeout(struct uplink *u, int64_t now)
+{
+	int t = mqttc_timeout(u->mq, now);
+
+	if (u->ack_deadline_ms != 0 && mqttc_online(u->mq)) {
+		int64_t a = u->ack_deadline_ms - now;
+
+		if (a < t)
+			t = a < 0 ? 0 : (int)a;
+	}
+	return t;
+}
+
+void
+uplink_handle(struct uplink *u, short revents, int64_t now)
+{
+	mqttc_handle(u->mq, revents, now);
+	if (!mqttc_online(u->mq)) {
+		u->ack_deadline_ms = 0;
+		return;
+	}
+	if (u->ack_deadline_ms != 0 && now >= u->ack_deadline_ms) {
+		log_warnx("uplink: no ack for %lld ms; resending from seq %lld",
+		    u->c.ack_timeout_ms, (long long)u->acked_upto + 1);
+		u->sent_upto = u->acked_upto;
+		u->ack_deadline_ms = 0;
+		uplink_kick(u);
+	}
+}
+
+const char *
+uplink_state(const struct uplink *u)
+{
+	return mqttc_state(u->mq);
+}

@@ -1,0 +1,41 @@
+/*
+ * The agent's uplink: unacked events from the store, in seq order, in
+ * batches over MQTT; released only by the bridge's end-to-end ack.
+ */
+#ifndef POU_UPLINK_H
+#define POU_UPLINK_H
+
+#include <poll.h>
+#include <stdint.h>
+
+struct store;
+struct uplink;
+
+struct uplink_conf {
+	char		host[256];
+	long long	port;
+	long long	keepalive_s;
+	long long	batch_max;	/* events in one MQTT message */
+	long long	window;		/* events published and not yet acked */
+	long long	ack_timeout_ms;	/* no ack progress for this long: resend */
+	long long	backoff_min_ms;
+	long long	backoff_max_ms;
+	char		site[64];
+	char		device[64];
+};
+
+/* store is borrowed and must outlive the uplink. NULL on error. */
+struct uplink *uplink_new(const struct uplink_conf *, struct store *);
+void	uplink_free(struct uplink *);	/* NULL-safe; publishes nothing */
+/* The fd and events to poll; fd -1 when there is no connection. */
+void	uplink_pollfd(struct uplink *, struct pollfd *);
+/* ms until the uplink next needs uplink_handle() without I/O. */
+int	uplink_timeout(struct uplink *, int64_t now_ms);
+/* On readiness (revents from the pollfd) or timeout. */
+void	uplink_handle(struct uplink *, short revents, int64_t now_ms);
+/* New events were committed: send them if the window allows. */
+void	uplink_kick(struct uplink *);
+/* offline, connecting or online. */
+const char *uplink_state(const struct uplink *);
+
+#endif

@@ -1,0 +1,391 @@
+/* The wire protocol, version 1: topics and JSON payloads (DESIGN section 6). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "util.h"
+#include "wire.h"
+
+int
+wire_id_valid(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n >= WIRE_ID_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    strchr("-_.", s[i])))
+			return 0;
+	return 1;
+}
+
+int
+wire_topic(char *out, size_t len, const char *site, const char *device,
+    const char *leaf)
+{
+	int n = snprintf(out, len, "pou/v1/%s/%s/%s", site, device, leaf);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int
+wire_topic_parse(const char *topic, struct wire_topic *t)
+{
+	const char *p[3], *q;
+	size_t n[3];
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	if (strncmp(topic, "pou/v1/", 7) != 0)
+		return -EINVAL;
+	q = topic + 7;
+	for (i = 0; i < 3; i++) {
+		p[i] = q;
+		n[i] = strcspn(q, "/");
+		q += n[i];
+		if ((i < 2 && *q != '/') || (i == 2 && *q != '\0'))
+			return -EINVAL;
+		q++;
+	}
+	if (n[0] >= sizeof(t->site) || n[1] >= sizeof(t->device) ||
+	    n[2] >= sizeof(t->leaf))
+		return -EINVAL;
+	memcpy(t->site, p[0], n[0]);
+	memcpy(t->device, p[1], n[1]);
+	memcpy(t->leaf, p[2], n[2]);
+	return wire_id_valid(t->site) && wire_id_valid(t->device) ? 0 : -EINVAL;
+}
+
+static json_t *
+wire_flags(unsigned flags)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < nitems(event_flag_names); i++)
+		if (flags & (1u << i))
+			json_array_append_new(a, json_string(event_flag_names[i]));
+	return a;
+}
+
+static json_t *
+wire_event(const struct event *ev)
+{
+	const struct item *it = &ev->item;
+
+	return json_pack("{s:I, s:I, s:s, s:I, s:s, s:i, "
+	    "s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s%}, s:s, s:{s:s, s:s}, s:s, "
+	    "s:{s:s, s:s, s:s}, s:o, s:s}",
+	    "seq", (json_int_t)ev->seq, "at", (json_int_t)ev->at_ms,
+	    "boot", ev->boot, "mono_ms", (json_int_t)ev->mono_ms,
+	    "kind", ev->kind, "qty", ev->qty,
+	    "item", "scheme", it->scheme, "di", it->di, "lot", it->lot,
+	    "serial", it->serial, "expiry", it->expiry, "mfg", it->mfg,
+	    "raw", (const char *)it->raw, it->raw_len,
+	    "case", ev->case_id,
+	    "patient", "mrn", ev->mrn, "encounter", ev->encounter,
+	    "user", ev->user,
+	    "location", "site", ev->site, "room", ev->room, "unit", ev->unit,
+	    "flags", wire_flags(ev->flags), "source", ev->source);
+}
+
+static char *
+wire_dump(json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	json_decref(j);
+	return s;
+}
+
+char *
+wire_batch_encode(const char *epoch, const struct event *evs, int n)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; a && i < n; i++)
+		if (json_array_append_new(a, wire_event(&evs[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return wire_dump(json_pack("{s:i, s:s, s:o}", "v", WIRE_VERSION,
+	    "epoch", epoch, "events", a));
+}
+
+/* Copies an untrusted string, refusing what does not fit. */
+static int
+wire_copy(char *dst, size_t size, const char *src, const char *what,
+    char *err, size_t errlen)
+{
+	if (strlen(src) >= size) {
+		snprintf(err, errlen, "%s longer than %zu bytes", what, size - 1);
+		return -EINVAL;
+	}
+	memcpy(dst, src, strlen(src) + 1);
+	return 0;
+}
+
+static int
+wire_raw(struct item *it, const char *raw, size_t len, char *err,
+    size_t errlen)
+{
+	size_t i;
+
+	if (len == 0 || len > ITEM_RAW_MAX) {
+		snprintf(err, errlen, "item.raw of %zu bytes", len);
+		return -EINVAL;
+	}
+	for (i = 0; i < len; i++)
+		if (raw[i] != 0x1d && (raw[i] < 0x20 || raw[i] > 0x7e)) {
+			snprintf(err, errlen, "item.raw has byte 0x%02x",
+			    (unsigned char)raw[i]);
+			return -EINVAL;
+		}
+	memcpy(it->raw, raw, len);
+	it->raw_len = len;
+	return 0;
+}
+
+static int
+wire_parse_flags(json_t *a, unsigned *flags, char *err, size_t errlen)
+{
+	size_t i, k;
+	json_t *v;
+
+	*flags = 0;
+	json_array_foreach(a, i, v) {
+		for (k = 0; k < nitems(event_flag_names); k++)
+			if (json_is_string(v) && strcmp(json_string_value(v),
+			    event_flag_names[k]) == 0)
+				break;
+		if (k == nitems(event_flag_names)) {
+			snprintf(err, errlen, "unknown flag at flags[%zu]", i);
+			return -EINVAL;
+		}
+		*flags |= 1u << k;
+	}
+	return 0;
+}
+
+struct wire_strs {
+	const char *boot, *kind, *scheme, *di, *lot, *serial, *expiry, *mfg,
+	    *raw, *case_id, *mrn, *enc, *user, *site, *room, *unit, *source;
+	size_t rawlen;
+};
+
+#define COPY(dst, src, what) \
+	wire_copy(dst, sizeof(dst), src, what, err, errlen)
+
+static int
+wire_copy_all(struct event *ev, const struct wire_strs *w, char *err,
+    size_t errlen)
+{
+	struct item *it = &ev->item;
+
+	if (COPY(ev->boot, w->boot, "boot") || COPY(ev->kind, w->kind, "kind") ||
+	    COPY(it->scheme, w->scheme, "item.scheme") ||
+	    COPY(it->di, w->di, "item.di") || COPY(it->lot, w->lot, "item.lot") ||
+	    COPY(it->serial, w->serial, "item.serial") ||
+	    COPY(it->expiry, w->expiry, "item.expiry") ||
+	    COPY(it->mfg, w->mfg, "item.mfg") ||
+	    COPY(ev->case_id, w->case_id, "case") ||
+	    COPY(ev->mrn, w->mrn, "patient.mrn") ||
+	    COPY(ev->encounter, w->enc, "patient.encounter") ||
+	    COPY(ev->user, w->user, "user") ||
+	    COPY(ev->site, w->site, "location.site") ||
+	    COPY(ev->room, w->room, "location.room") ||
+	    COPY(ev->unit, w->unit, "location.unit") ||
+	    COPY(ev->source, w->source, "source"))
+		return -EINVAL;
+	return wire_raw(it, w->raw, w->rawlen, err, errlen);
+}
+
+static int
+wire_check_event(const struct event *ev, char *err, size_t errlen)
+{
+	if (ev->seq < 1)
+		snprintf(err, errlen, "seq %lld is not positive",
+		    (long long)ev->seq);
+	else if (!event_kind_valid(ev->kind))
+		snprintf(err, errlen, "kind \"%s\" is not one of use, waste, "
+		    "return, billonly, consign", ev->kind);
+	else if (ev->qty < 1 || ev->qty > 9999)
+		snprintf(err, errlen, "qty %d is not 1 to 9999", ev->qty);
+	else if (ev->item.di[0] == '\0')
+		snprintf(err, errlen, "item.di is empty");
+	else
+		return 0;
+	return -EINVAL;
+}
+
+static int
+wire_parse_event(json_t *j, struct event *ev, char *err, size_t errlen)
+{
+	struct wire_strs w;
+	json_int_t seq, at, mono;
+	json_error_t je;
+	json_t *flags;
+
+	memset(ev, 0, sizeof(*ev));
+	memset(&w, 0, sizeof(w));
+	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:I, s:I, s:s, s:I, s:s, s:i, "
+	    "s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s%}, s:s, s:{s:s, s:s}, s:s, "
+	    "s:{s:s, s:s, s:s}, s:o, s:s}",
+	    "seq", &seq, "at", &at, "boot", &w.boot, "mono_ms", &mono,
+	    "kind", &w.kind, "qty", &ev->qty,
+	    "item", "scheme", &w.scheme, "di", &w.di, "lot", &w.lot,
+	    "serial", &w.serial, "expiry", &w.expiry, "mfg", &w.mfg,
+	    "raw", &w.raw, &w.rawlen, "case", &w.case_id,
+	    "patient", "mrn", &w.mrn, "encounter", &w.enc, "user", &w.user,
+	    "location", "site", &w.site, "room", &w.room, "unit", &w.unit,
+	    "flags", &flags, "source", &w.source) != 0) {
+		snprintf(err, errlen, "%s", je.text);
+		return -EINVAL;
+	}
+	ev->seq = seq;
+	ev->at_ms = at;
+	ev->mono_ms = mono;
+	if (!json_is_array(flags)) {
+		snprintf(err, errlen, "flags is not an array");
+		return -EINVAL;
+	}
+	if (wire_copy_all(ev, &w, err, errlen) != 0 ||
+	    wire_parse_flags(flags, &ev->flags, err, errlen) != 0)
+		return -EINVAL;
+	return wire_check_event(ev, err, errlen);
+}
+
+static int
+wire_parse_events(json_t *a, struct event *evs, char *err, size_t errlen)
+{
+	char sub[160];
+	size_t i;
+	json_t *j;
+
+	json_array_foreach(a, i, j) {
+		if (wire_parse_event(j, &evs[i], sub, sizeof(sub)) != 0) {
+			snprintf(err, errlen, "events[%zu]: %s", i, sub);
+			return -EINVAL;
+		}
+		if (i > 0 && evs[i].seq <= evs[i - 1].seq) {
+			snprintf(err, errlen, "events[%zu]: seq %lld not above "
+			    "%lld", i, (long long)evs[i].seq,
+			    (long long)evs[i - 1].seq);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+wire_epoch(const char *src, char *epoch, size_t epochlen, char *err,
+    size_t errlen)
+{
+	if (!wire_id_valid(src) || strlen(src) >= epochlen) {
+		snprintf(err, errlen, "epoch is not a valid id");
+		return -EINVAL;
+	}
+	memcpy(epoch, src, strlen(src) + 1);
+	return 0;
+}
+
+static json_t *
+wire_load(const char *payload, size_t len, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *j = json_loadb(payload, len, JSON_REJECT_DUPLICATES, &je);
+
+	if (j == NULL)
+		snprintf(err, errlen, "not JSON: %s (at %d)", je.text, je.position);
+	return j;
+}
+
+int
+wire_batch_decode(const char *payload, size_t len, char *epoch,
+    size_t epochlen, struct event **evsp, int *np, char *err, size_t errlen)
+{
+	const char *ep;
+	json_error_t je;
+	json_t *j, *a;
+	struct event *evs = NULL;
+	int v, rc = -EINVAL;
+	size_t n;
+
+	*evsp = NULL;
+	*np = 0;
+	if ((j = wire_load(payload, len, err, errlen)) == NULL)
+		return -EINVAL;
+	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:s, s:o}", "v", &v,
+	    "epoch", &ep, "events", &a) != 0) {
+		snprintf(err, errlen, "batch: %s", je.text);
+		goto out;
+	}
+	n = json_is_array(a) ? json_array_size(a) : 0;
+	if (v != WIRE_VERSION)
+		snprintf(err, errlen, "batch version %d, this bridge speaks %d",
+		    v, WIRE_VERSION);
+	else if (n < 1 || n > WIRE_BATCH_MAX)
+		snprintf(err, errlen, "events must be an array of 1 to %d",
+		    WIRE_BATCH_MAX);
+	else if (wire_epoch(ep, epoch, epochlen, err, errlen) == 0) {
+		if ((evs = calloc(n, sizeof(*evs))) == NULL)
+			rc = -ENOMEM;
+		else if ((rc = wire_parse_events(a, evs, err, errlen)) == 0) {
+			*evsp = evs;
+			*np = (int)n;
+			evs = NULL;
+		}
+	}
+out:
+	free(evs);
+	json_decref(j);
+	return rc;
+}
+
+char *
+wire_ack_encode(const char *epoch, int64_t upto)
+{
+	return wire_dump(json_pack("{s:i, s:s, s:I}", "v", WIRE_VERSION,
+	    "epoch", epoch, "upto", (json_int_t)upto));
+}
+
+int
+wire_ack_decode(const char *payload, size_t len, char *epoch, size_t epochlen,
+    int64_t *upto, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_int_t u;
+	const char *ep;
+	json_t *j;
+	int v, rc = -EINVAL;
+
+	if ((j = wire_load(payload, len, err, errlen)) == NULL)
+		return -EINVAL;
+	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:s, s:I}", "v", &v,
+	    "epoch", &ep, "upto", &u) != 0)
+		snprintf(err, errlen, "ack: %s", je.text);
+	else if (v != WIRE_VERSION)
+		snprintf(err, errlen, "ack version %d", v);
+	else if (u < 0)
+		snprintf(err, errlen, "ack upto %lld", (long long)u);
+	else if ((rc = wire_epoch(ep, epoch, epochlen, err, errlen)) == 0)
+		*upto = u;
+	json_decref(j);
+	return rc;
+}
+
+char *
+wire_status_encode(const char *state, const char *epoch, const char *version)
+{
+	if (epoch == NULL)
+		return wire_dump(json_pack("{s:i, s:s}", "v", WIRE_VERSION,
+		    "state", state));
+	return wire_dump(json_pack("{s:i, s:s, s:s, s:s}", "v", WIRE_VERSION,
+	    "state", state, "epoch", epoch, "version", version));
+}

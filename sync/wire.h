@@ -1,0 +1,47 @@
+/* The wire protocol, version 1: topics and JSON payloads (DESIGN section 6). */
+#ifndef POU_WIRE_H
+#define POU_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+#define WIRE_VERSION	1
+#define WIRE_BATCH_MAX	1000	/* events in one batch, both ways */
+#define WIRE_ID_MAX	64	/* site and device ids, epoch */
+
+struct wire_topic {
+	char	site[WIRE_ID_MAX];
+	char	device[WIRE_ID_MAX];
+	char	leaf[16];	/* events, ack, status, ... */
+};
+
+/* Writes "pou/v1/<site>/<device>/<leaf>" into out. 0 or -ENAMETOOLONG. */
+int	wire_topic(char *out, size_t len, const char *site, const char *device,
+	    const char *leaf);
+/* Splits a topic; 0, or -EINVAL when it is not pou/v1/<site>/<device>/<leaf>. */
+int	wire_topic_parse(const char *topic, struct wire_topic *out);
+/* True when s is usable as a site or device id (and so in a topic). */
+int	wire_id_valid(const char *s);
+
+/* A batch as JSON; the caller frees it. NULL on out of memory. */
+char	*wire_batch_encode(const char *epoch, const struct event *evs, int n);
+/*
+ * Decodes an untrusted batch. On success *evs (caller frees) holds *n
+ * events in ascending seq and epoch the batch's epoch. On failure returns
+ * -EINVAL with the reason in err; nothing is allocated.
+ */
+int	wire_batch_decode(const char *payload, size_t len, char *epoch,
+	    size_t epochlen, struct event **evs, int *n, char *err,
+	    size_t errlen);
+
+char	*wire_ack_encode(const char *epoch, int64_t upto);
+int	wire_ack_decode(const char *payload, size_t len, char *epoch,
+	    size_t epochlen, int64_t *upto, char *err, size_t errlen);
+
+/* Birth and last will, retained on the status topic. */
+char	*wire_status_encode(const char *state, const char *epoch,
+	    const char *version);
+
+#endif

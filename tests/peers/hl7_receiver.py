@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+"""A billing system's HL7 listener for tests and the demo: a real MLLP server
+from python3-hl7 that appends every message it receives to a file (one line
+per message, segments joined by '\\n' inside a JSON string) and answers AA,
+or AE for messages containing --ae-match, or AR for --ar-match.
+
+Prints "listening <port>" once ready (port 0 picks a free one)."""
+import argparse
+import asyncio
+import json
+import sys
+
+import hl7
+from hl7.mllp import start_hl7_server
+
+
+def answer_for(msg_text, args):
+    if args.ae_match and args.ae_match in msg_text:
+        return "AE", "charge code not on file"
+    if args.ar_match and args.ar_match in msg_text:
+        return "AR", "rejected by test receiver"
+    return "AA", None
+
+
+async def serve(reader, writer, args):
+    try:
+        while not reader.at_eof():
+            msg = await reader.readmessage()
+            text = str(msg)
+            code, why = answer_for(text, args)
+            with open(args.out, "a") as f:
+                f.write(json.dumps({"ack": code, "msg": text}) + "\n")
+            ack = msg.create_ack(ack_code=code, application="BILLING",
+                                 facility="HOSP")
+            if why:
+                ack = hl7.parse(str(ack).rstrip("\r") + "|" + why + "\r")
+            writer.writemessage(ack)
+            await writer.drain()
+    except asyncio.IncompleteReadError:
+        pass
+    except Exception as e:  # a bad frame must not stop the receiver
+        print("receiver: %s" % e, file=sys.stderr, flush=True)
+    finally:
+        writer.close()
+
+
+async def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--ae-match")
+    ap.add_argument("--ar-match")
+    args = ap.parse_args()
+    server = await start_hl7_server(lambda r, w: serve(r, w, args),
+                                    host="127.0.0.1", port=args.port)
+    port = server.sockets[0].getsockname()[1]
+    print("listening %d" % port, flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,188 @@
+# Shared by the system tests and the demo: real processes on loopback,
+# each stopped by the PID we started, never by name.
+# Source it with B set to the build directory.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+B=${B:-build}
+case "$B" in /*) ;; *) B="$ROOT/$B" ;; esac
+PY=/usr/bin/python3	# python3-hl7 is Debian's, not a virtualenv's
+T=$(mktemp -d /tmp/pou-test.XXXXXX)
+PIDS=()
+PASS=0
+FAIL=0
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
+
+# check DESC COMMAND...: passes when COMMAND succeeds.
+check() {
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
+}
+
+# wait_for SECONDS COMMAND...: polls until COMMAND succeeds.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
+}
+
+free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+port_open() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+forget_pid() {
+	local p keep=()
+	for p in "${PIDS[@]}"; do
+		[ "$p" == "$1" ] || keep+=("$p")
+	done
+	PIDS=("${keep[@]}")
+}
+
+# stop_pid PID [SIGNAL]: signals a process we started and reaps it.
+stop_pid() {
+	kill -"${2:-TERM}" "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	forget_pid "$1"
+}
+
+# The broker: mosquitto on a free loopback port, anonymous, no persistence.
+BROKER_PORT=${BROKER_PORT:-$(free_port)}
+start_broker() {
+	cat > "$T/mosquitto.conf" <<-CONF
+	listener $BROKER_PORT 127.0.0.1
+	allow_anonymous true
+	persistence false
+	log_dest stderr
+	CONF
+	/usr/sbin/mosquitto -c "$T/mosquitto.conf" 2>> "$T/mosquitto.log" &
+	BROKER_PID=$!
+	PIDS+=("$BROKER_PID")
+	wait_for 10 port_open "$BROKER_PORT"
+}
+stop_broker() { stop_pid "$BROKER_PID" "${1:-TERM}"; }
+
+# The billing receiver: python3-hl7 MLLP server. Extra args pass through.
+start_receiver() {
+	: > "$T/billing.jsonl"
+	$PY "$ROOT/tests/peers/hl7_receiver.py" --out "$T/billing.jsonl" "$@" \
+	    > "$T/receiver.out" 2> "$T/receiver.log" &
+	RECEIVER_PID=$!
+	PIDS+=("$RECEIVER_PID")
+	wait_for 15 grep -q listening "$T/receiver.out" || return 1
+	MLLP_PORT=$(awk '/listening/ {print $2}' "$T/receiver.out")
+}
+
+write_bridge_conf() {
+	mkdir -p "$T/erp" "$T/billing"
+	cat > "$T/bridge.conf" <<-CONF
+	[mqtt]
+	port = $BROKER_PORT
+	backoff_min_ms = 100
+	backoff_max_ms = 1000
+	[store]
+	path = $T/bridge.db
+	[reference]
+	chargemaster = $ROOT/configs/chargemaster.csv
+	[billing]
+	output = ${BILLING_OUTPUT:-mllp}
+	port = ${MLLP_PORT:-2575}
+	timeout_ms = 3000
+	dir = $T/billing
+	[erp]
+	output = file
+	dir = $T/erp
+	[outbox]
+	retry_min_ms = 200
+	retry_max_ms = 2000
+	CONF
+}
+
+start_bridge() {
+	[ -f "$T/bridge.conf" ] || write_bridge_conf
+	"$B/pou-bridge" -c "$T/bridge.conf" ${VERBOSE:+-v} >> "$T/bridge.log" 2>&1 &
+	BRIDGE_PID=$!
+	PIDS+=("$BRIDGE_PID")
+}
+
+write_agent_conf() {
+	cat > "$T/agent.conf" <<-CONF
+	[device]
+	site = or-west
+	id = ${DEVICE:-cart-07}
+	room = OR07
+	unit = ${DEVICE:-cart-07}
+	[store]
+	path = $T/agent.db
+	[mqtt]
+	port = $BROKER_PORT
+	keepalive = 5
+	ack_timeout_ms = ${ACK_TIMEOUT_MS:-2000}
+	backoff_min_ms = 100
+	backoff_max_ms = 1000
+	[driver.sim0]
+	path = $T/scan.fifo
+	CONF
+}
+
+start_agent() {
+	[ -f "$T/agent.conf" ] || write_agent_conf
+	"$B/pou-agent" -c "$T/agent.conf" ${VERBOSE:+-v} >> "$T/agent.log" 2>&1 &
+	AGENT_PID=$!
+	PIDS+=("$AGENT_PID")
+	wait_for 10 test -p "$T/scan.fifo"
+}
+
+# scan LINE...: each argument is one scan, in the sim driver's escapes.
+scan() {
+	local l
+	for l in "$@"; do
+		printf '%s\n' "$l"
+	done > "$T/scan.fifo"
+}
+
+# sql DB QUERY: one value from a SQLite file.
+sql() { sqlite3 -cmd '.timeout 5000' "$1" "$2"; }
+
+agent_unacked() {
+	sql "$T/agent.db" "SELECT last_seq - acked_upto FROM state"
+}
+
+billing_count() { grep -c . "$T/billing.jsonl" 2>/dev/null || echo 0; }
+recorded() { sql "$T/agent.db" "SELECT last_seq FROM state"; }
+
+# Predicates for wait_for: they read the state each time they are called.
+unacked_is() { test "$(agent_unacked)" -eq "$1"; }
+recorded_is() { test "$(recorded)" -eq "$1"; }
+billing_has() { test "$(billing_count)" -ge "$1"; }
+
+# summary: the closing line the runner adds up.
+summary() {
+	echo "$PASS passed, $FAIL failed"
+	[ "$FAIL" -eq 0 ]
+}

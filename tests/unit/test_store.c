@@ -1,0 +1,234 @@
+/* Unit tests for agent/store.c on real SQLite files in a temp dir. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+#include "store.h"
+
+struct fx {
+	char	dir[64];
+	char	path[96];
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/pou-store.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/agent.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void
+make_event(struct event *ev, int i)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->at_ms = 1700000000000LL + i;
+	snprintf(ev->boot, sizeof(ev->boot), "boot-1");
+	ev->mono_ms = 1000 + i;
+	snprintf(ev->kind, sizeof(ev->kind), "use");
+	ev->qty = 1;
+	snprintf(ev->item.scheme, sizeof(ev->item.scheme), "gs1");
+	snprintf(ev->item.di, sizeof(ev->item.di), "00884521123451");
+	snprintf(ev->item.lot, sizeof(ev->item.lot), "LOT%d", i);
+	memcpy(ev->item.raw, "]d2\x1d" "A", 5);
+	ev->item.raw_len = 5;
+	snprintf(ev->case_id, sizeof(ev->case_id), "C%d", i);
+	snprintf(ev->source, sizeof(ev->source), "sim0");
+	ev->flags = EVF_NO_CASE;
+}
+
+static void
+append_n(struct store *s, int n)
+{
+	struct event ev;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		make_event(&ev, i);
+		assert_int_equal(store_append(s, &ev), 0);
+	}
+}
+
+static void
+test_append_assigns_gap_free_seq(void **state)
+{
+	struct fx *f = *state;
+	struct store *s;
+	struct event ev, got[10];
+	int i;
+
+	assert_int_equal(store_open(f->path, 1, &s), 0);
+	assert_int_equal(strlen(store_epoch(s)), 32);
+	for (i = 0; i < 10; i++) {
+		make_event(&ev, i);
+		assert_int_equal(store_append(s, &ev), 0);
+		assert_int_equal(ev.seq, i + 1);
+	}
+	assert_int_equal(store_read(s, 0, got, 10), 10);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(got[i].seq, i + 1);
+		make_event(&ev, i);
+		assert_string_equal(got[i].item.lot, ev.item.lot);
+		assert_string_equal(got[i].case_id, ev.case_id);
+		assert_int_equal(got[i].item.raw_len, 5);
+		assert_memory_equal(got[i].item.raw, "]d2\x1d" "A", 5);
+		assert_int_equal(got[i].flags, EVF_NO_CASE);
+	}
+	store_close(s);
+}
+
+static void
+test_ack_releases_only_what_it_covers(void **state)
+{
+	struct fx *f = *state;
+	struct store_stats ss;
+	struct store *s;
+	struct event got[10];
+
+	assert_int_equal(store_open(f->path, 1, &s), 0);
+	append_n(s, 10);
+	assert_int_equal(store_ack(s, 4, 123), 0);
+	assert_int_equal(store_stats(s, &ss), 0);
+	assert_int_equal(ss.acked_upto, 4);
+	assert_int_equal(ss.unacked, 6);
+	assert_int_equal(ss.last_ack_ms, 123);
+	assert_int_equal(ss.oldest_unacked_at_ms, 1700000000000LL + 4);
+	/* An older ack never moves the mark back. */
+	assert_int_equal(store_ack(s, 2, 124), 0);
+	assert_int_equal(store_stats(s, &ss), 0);
+	assert_int_equal(ss.acked_upto, 4);
+	/* An ack beyond what was recorded is refused. */
+	assert_int_equal(store_ack(s, 11, 125), -ERANGE);
+	assert_int_equal(store_stats(s, &ss), 0);
+	assert_int_equal(ss.acked_upto, 4);
+	/* Resend: the unacked events are read again, in order, from upto+1. */
+	assert_int_equal(store_read(s, ss.acked_upto, got, 10), 6);
+	assert_int_equal(got[0].seq, 5);
+	assert_int_equal(got[5].seq, 10);
+	assert_int_equal(store_ack(s, 10, 126), 0);
+	assert_int_equal(store_stats(s, &ss), 0);
+	assert_int_equal(ss.unacked, 0);
+	assert_int_equal(ss.oldest_unacked_at_ms, 0);
+	assert_int_equal(store_read(s, 10, got, 10), 0);
+	store_close(s);
+}
+
+static void
+test_reopen_after_crash_keeps_everything(void **state)
+{
+	struct fx *f = *state;
+	struct store_stats ss;
+	struct store *s;
+	struct event ev;
+	char epoch[33];
+	pid_t pid;
+	int st;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {		/* the crashing agent: no close, SIGKILL */
+		if (store_open(f->path, 1, &s) != 0)
+			_exit(1);
+		append_n(s, 7);
+		store_ack(s, 3, 1);
+		kill(getpid(), SIGKILL);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(store_open(f->path, 1, &s), 0);
+	assert_int_equal(store_stats(s, &ss), 0);
+	assert_int_equal(ss.last_seq, 7);
+	assert_int_equal(ss.acked_upto, 3);
+	snprintf(epoch, sizeof(epoch), "%s", store_epoch(s));
+	make_event(&ev, 8);
+	assert_int_equal(store_append(s, &ev), 0);
+	assert_int_equal(ev.seq, 8);		/* the sequence goes on */
+	store_close(s);
+	assert_int_equal(store_open(f->path, 1, &s), 0);
+	assert_string_equal(store_epoch(s), epoch);	/* same identity */
+	store_close(s);
+}
+
+static void
+test_read_only_open_for_pouctl(void **state)
+{
+	struct fx *f = *state;
+	struct store_stats ss;
+	struct store *s, *ro;
+	struct event ev;
+
+	assert_int_equal(store_open(f->path, 0, &s), 0);
+	append_n(s, 3);
+	assert_int_equal(store_set_uplink(s, "online", 99), 0);
+	assert_int_equal(store_open_ro(f->path, &ro), 0);
+	assert_int_equal(store_stats(ro, &ss), 0);
+	assert_int_equal(ss.last_seq, 3);
+	assert_string_equal(ss.uplink, "online");
+	assert_int_equal(ss.uplink_since_ms, 99);
+	make_event(&ev, 1);
+	assert_int_not_equal(store_append(ro, &ev), 0);	/* read-only */
+	store_close(ro);
+	store_close(s);
+}
+
+static void
+test_not_a_database_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = (struct store *)1;
+	FILE *fp = fopen(f->path, "w");
+
+	assert_non_null(fp);
+	fputs("this is not SQLite, and is long enough to be read as a header\n",
+	    fp);
+	fclose(fp);
+	assert_int_not_equal(store_open(f->path, 1, &s), 0);
+	assert_null(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_append_assigns_gap_free_seq,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ack_releases_only_what_it_covers, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_reopen_after_crash_keeps_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_open_for_pouctl,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_database_is_refused,
+		    setup, teardown),
+	};
+
+	log_init("test_store", 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

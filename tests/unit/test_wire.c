@@ -1,0 +1,206 @@
+/* Unit tests for sync/wire.c: encode, decode, and refusing bad payloads. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "wire.h"
+
+#define EPOCH "78d6fe5cb6b7c2bed36bb45359a9b5c2"
+
+static void
+make_event(struct event *ev, int64_t seq)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = seq;
+	ev->at_ms = 1795526658000LL;
+	snprintf(ev->boot, sizeof(ev->boot), "b0");
+	ev->mono_ms = 42;
+	snprintf(ev->kind, sizeof(ev->kind), "use");
+	ev->qty = 2;
+	snprintf(ev->item.scheme, sizeof(ev->item.scheme), "gs1");
+	snprintf(ev->item.di, sizeof(ev->item.di), "00884521123451");
+	snprintf(ev->item.lot, sizeof(ev->item.lot), "A&B\"<>");
+	snprintf(ev->item.serial, sizeof(ev->item.serial), "SN1");
+	snprintf(ev->item.expiry, sizeof(ev->item.expiry), "2027-06-30");
+	memcpy(ev->item.raw, "]d2010088452112345110A&B\x1d" "21SN1", 30);
+	ev->item.raw_len = 30;
+	snprintf(ev->case_id, sizeof(ev->case_id), "C1");
+	snprintf(ev->mrn, sizeof(ev->mrn), "M1");
+	snprintf(ev->encounter, sizeof(ev->encounter), "E1");
+	snprintf(ev->user, sizeof(ev->user), "U1");
+	snprintf(ev->site, sizeof(ev->site), "or-west");
+	snprintf(ev->room, sizeof(ev->room), "OR07");
+	snprintf(ev->unit, sizeof(ev->unit), "cart-07");
+	ev->flags = EVF_NO_CASE | EVF_OVERRIDE;
+	snprintf(ev->source, sizeof(ev->source), "sim0");
+}
+
+static void
+test_batch_round_trip(void **state)
+{
+	struct event in[3], *out;
+	char epoch[WIRE_ID_MAX], err[200], *p;
+	int n, i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		make_event(&in[i], 10 + i);
+	assert_non_null(p = wire_batch_encode(EPOCH, in, 3));
+	assert_int_equal(wire_batch_decode(p, strlen(p), epoch, sizeof(epoch),
+	    &out, &n, err, sizeof(err)), 0);
+	assert_string_equal(epoch, EPOCH);
+	assert_int_equal(n, 3);
+	for (i = 0; i < 3; i++)
+		assert_memory_equal(&out[i], &in[i], sizeof(in[i]));
+	free(out);
+	free(p);
+}
+
+/* Decodes payload, expecting a refusal whose reason contains want. */
+static void
+refuse(const char *payload, const char *want)
+{
+	char epoch[WIRE_ID_MAX], err[200] = "";
+	struct event *out = (struct event *)1;
+	int n = 7;
+
+	assert_int_equal(wire_batch_decode(payload, strlen(payload), epoch,
+	    sizeof(epoch), &out, &n, err, sizeof(err)), -EINVAL);
+	assert_null(out);
+	assert_int_equal(n, 0);
+	if (strstr(err, want) == NULL)
+		fail_msg("reason \"%s\" lacks \"%s\"", err, want);
+}
+
+/* A valid batch with one substitution applied to its JSON text. */
+static char *
+mutate(const char *from, const char *to)
+{
+	struct event ev;
+	char *p, *at, *out;
+
+	make_event(&ev, 5);
+	p = wire_batch_encode(EPOCH, &ev, 1);
+	assert_non_null(at = strstr(p, from));
+	out = malloc(strlen(p) + strlen(to) + 1);
+	memcpy(out, p, (size_t)(at - p));
+	strcpy(out + (at - p), to);
+	strcat(out, at + strlen(from));
+	free(p);
+	return out;
+}
+
+static void
+refuse_mutated(const char *from, const char *to, const char *want)
+{
+	char *p = mutate(from, to);
+
+	refuse(p, want);
+	free(p);
+}
+
+static void
+test_batch_refusals(void **state)
+{
+	(void)state;
+	refuse("", "not JSON");
+	refuse("{\"v\":1,", "not JSON");
+	refuse("[1,2]", "batch");
+	refuse("{\"v\":2,\"epoch\":\"e\",\"events\":[{}]}", "version 2");
+	refuse("{\"v\":1,\"epoch\":\"e\",\"events\":[]}", "1 to 1000");
+	refuse("{\"v\":1,\"epoch\":\"a/b\",\"events\":[{}]}", "epoch");
+	refuse("{\"v\":1,\"epoch\":\"e\",\"events\":[{}],\"x\":1}", "batch");
+	refuse("{\"v\":1,\"v\":1,\"epoch\":\"e\",\"events\":[{}]}", "not JSON");
+	refuse_mutated("\"kind\":\"use\"", "\"kind\":\"eat\"", "kind");
+	refuse_mutated("\"qty\":2", "\"qty\":0", "qty");
+	refuse_mutated("\"seq\":5", "\"seq\":-5", "seq");
+	refuse_mutated("\"seq\":5", "\"seq\":\"5\"", "events[0]");
+	refuse_mutated("\"no_case\"", "\"sleepy\"", "unknown flag");
+	refuse_mutated("\"source\":\"sim0\"", "\"source\":\"sim0\",\"x\":1",
+	    "events[0]");
+	refuse_mutated("\"user\":\"U1\",", "", "events[0]");
+	refuse_mutated("\"lot\":\"", "\"lot\":\"0123456789012345678901234567",
+	    "item.lot longer");
+	refuse_mutated("\"raw\":\"]", "\"raw\":\"\\u0001]", "item.raw has byte");
+	refuse_mutated("\"di\":\"00884521123451\"", "\"di\":\"\"", "item.di");
+}
+
+static void
+test_seq_must_ascend(void **state)
+{
+	struct event ev[2];
+	char *p;
+
+	(void)state;
+	make_event(&ev[0], 9);
+	make_event(&ev[1], 9);
+	p = wire_batch_encode(EPOCH, ev, 2);
+	refuse(p, "not above");
+	free(p);
+}
+
+static void
+test_ack_round_trip_and_refusals(void **state)
+{
+	char epoch[WIRE_ID_MAX], err[200], *p;
+	int64_t upto = 0;
+
+	(void)state;
+	assert_non_null(p = wire_ack_encode(EPOCH, 1234));
+	assert_int_equal(wire_ack_decode(p, strlen(p), epoch, sizeof(epoch),
+	    &upto, err, sizeof(err)), 0);
+	assert_string_equal(epoch, EPOCH);
+	assert_int_equal(upto, 1234);
+	free(p);
+	assert_int_equal(wire_ack_decode("{\"v\":1,\"epoch\":\"e\"}", 20, epoch,
+	    sizeof(epoch), &upto, err, sizeof(err)), -EINVAL);
+	p = "{\"v\":1,\"epoch\":\"e\",\"upto\":-1}";
+	assert_int_equal(wire_ack_decode(p, strlen(p), epoch, sizeof(epoch),
+	    &upto, err, sizeof(err)), -EINVAL);
+	assert_int_equal(wire_ack_decode("nope", 4, epoch, sizeof(epoch),
+	    &upto, err, sizeof(err)), -EINVAL);
+}
+
+static void
+test_topics(void **state)
+{
+	struct wire_topic t;
+	char buf[160];
+
+	(void)state;
+	assert_int_equal(wire_topic(buf, sizeof(buf), "or-west", "cart-07",
+	    "events"), 0);
+	assert_string_equal(buf, "pou/v1/or-west/cart-07/events");
+	assert_int_equal(wire_topic_parse(buf, &t), 0);
+	assert_string_equal(t.site, "or-west");
+	assert_string_equal(t.device, "cart-07");
+	assert_string_equal(t.leaf, "events");
+	assert_int_equal(wire_topic_parse("pou/v2/a/b/events", &t), -EINVAL);
+	assert_int_equal(wire_topic_parse("pou/v1/a/b/c/events", &t), -EINVAL);
+	assert_int_equal(wire_topic_parse("pou/v1/a/events", &t), -EINVAL);
+	assert_int_equal(wire_topic_parse("pou/v1/a/b+/events", &t), -EINVAL);
+	assert_int_equal(wire_topic_parse("pou/v1//b/events", &t), -EINVAL);
+	assert_false(wire_id_valid("a b"));
+	assert_false(wire_id_valid(""));
+	assert_true(wire_id_valid("OR-7_a.b"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_batch_round_trip),
+		cmocka_unit_test(test_batch_refusals),
+		cmocka_unit_test(test_seq_must_ascend),
+		cmocka_unit_test(test_ack_round_trip_and_refusals),
+		cmocka_unit_test(test_topics),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
