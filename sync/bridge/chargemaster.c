@@ -96,7 +96,7 @@ cm_fill(struct cm_entry *e, char **f)
 	    (int)sizeof(e->charge.desc))
 		return "description longer than 95 bytes";
 	if (parse_price(f[3], &e->charge.price_cents) != 0)
-		return "price is not a amount like 123.45";
+		return "price is not an amount like 123.45";
 	if (snprintf(e->charge.revenue, sizeof(e->charge.revenue), "%s",
 	    f[4]) >= (int)sizeof(e->charge.revenue))
 		return "revenue_code longer than 7 bytes";

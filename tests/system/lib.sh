@@ -11,7 +11,7 @@ PIDS=()
 PASS=0
 FAIL=0
 
-cleanup() {
+stop_all() {
 	local p
 	for p in "${PIDS[@]}"; do
 		kill "$p" 2>/dev/null
@@ -19,6 +19,11 @@ cleanup() {
 	for p in "${PIDS[@]}"; do
 		wait "$p" 2>/dev/null
 	done
+	PIDS=()
+}
+
+cleanup() {
+	stop_all
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
@@ -181,8 +186,14 @@ unacked_is() { test "$(agent_unacked)" -eq "$1"; }
 recorded_is() { test "$(recorded)" -eq "$1"; }
 billing_has() { test "$(billing_count)" -ge "$1"; }
 
-# summary: the closing line the runner adds up.
+# summary: stops everything (so exit-time reports are written), fails on any
+# sanitizer report in the daemons' logs, and prints the closing line.
 summary() {
+	stop_all
+	if grep -q -E 'Sanitizer|runtime error:' "$T"/*.log 2>/dev/null; then
+		not_ok "sanitizer reports in the daemons' logs:"
+		grep -h -A8 -E 'Sanitizer|runtime error:' "$T"/*.log | head -40
+	fi
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 }

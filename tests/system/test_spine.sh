@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The spine on real processes: 200 scans reach billing (python3-hl7 MLLP)
-# and the ERP file drop exactly once, through a broker stop and two SIGKILLs
-# of the agent.
+# and the ERP file drop exactly once, through a broker stop, two SIGKILLs
+# of the agent, and a stalled bridge that receives resent batches twice.
 set -u
 source "$(dirname "$0")/lib.sh"
 
@@ -44,7 +44,14 @@ check "second SIGKILL after 160 recorded" scan_range 120 160
 stop_pid "$AGENT_PID" KILL
 start_agent
 scan "CASE:C-2026-0042" "MRN:100234" "ENC:V778899"
-check "last 40 scans recorded" scan_range 160 $N
+check "scans 160..179 recorded" scan_range 160 180
+# A stalled bridge: its acks stop, the agent resends, and when the bridge
+# wakes it holds every one of these batches twice in its socket.
+kill -STOP "$BRIDGE_PID"
+check "scans recorded while the bridge is stalled" scan_range 180 $N
+check "the agent resends after its ack timeout" \
+    wait_for 10 grep -q 'no ack for 2000 ms; resending from seq' "$T/agent.log"
+kill -CONT "$BRIDGE_PID"
 
 check "agent store drains: nothing unacked" \
     wait_for 60 unacked_is 0
@@ -84,4 +91,7 @@ import json, sys
 print(len({json.loads(l)["idempotency_key"] for l in sys.stdin.read().replace("}{", "}\n{").splitlines()}))')"
 check "pouctl status shows the drained store" \
     grep -q '^unacked      0$' <("$B/pouctl" -c "$T/agent.conf" status)
+stop_pid "$BRIDGE_PID"
+check "the bridge received resent events and dropped them" \
+    grep -qE 'new events, [1-9][0-9]* resent' "$T/bridge.log"
 summary
