@@ -19,7 +19,8 @@ POU_LIBS = $(shell pkg-config --libs $(PKGS)) -pthread
 COMMON	= common/log.c common/buf.c common/util.c common/conf.c common/event.c \
 	  common/evsql.c
 DAEMON	= common/daemon.c
-CODES	= agent/codes/codes.c agent/codes/gs1.c
+CODES	= agent/codes/codes.c agent/codes/gs1.c agent/codes/gs1_ai.c \
+	  agent/codes/gs1_lint.c agent/codes/hibc.c
 AGENT	= agent/main.c agent/conf.c agent/session.c agent/store.c \
 	  drivers/driver.c drivers/sim.c board/board.c sync/wire.c \
 	  sync/uplink.c sync/mqttc.c $(CODES) $(DAEMON) $(COMMON)
@@ -29,10 +30,11 @@ BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 	  sync/bridge/out_mllp.c sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
 POUCTL	= sync/pouctl.c agent/store.c $(COMMON)
 
-UNIT	= store wire gs1 hl7
+UNIT	= store wire gs1 codes hl7
 UNIT_SRC_store = agent/store.c $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
+UNIT_SRC_codes = $(CODES) $(COMMON)
 UNIT_SRC_hl7   = sync/bridge/hl7.c sync/bridge/erp.c $(COMMON)
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl

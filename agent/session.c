@@ -130,7 +130,7 @@ static void
 session_refuse(struct agent *a, const struct scan *sc,
     const struct code_result *r)
 {
-	char raw[ITEM_RAW_MAX * 4 + 1], msg[200];
+	char raw[ITEM_RAW_MAX * 4 + 1], msg[224];
 
 	a->refused++;
 	escape(sc->data, sc->len, raw, sizeof(raw));
@@ -152,6 +152,29 @@ session_feedback(struct agent *a, const struct event *ev)
 	board_signal(a->board, ev->flags ? BOARD_WARN : BOARD_OK, msg);
 }
 
+/* Decodes an item scan; refuses what names no product. 0 or -1. */
+static int
+session_decode(const struct scan *sc, struct code_result *r)
+{
+	struct codes_opts o = { current_year(), 0 };
+
+	if (codes_decode(sc->data, sc->len, &o, r) != CODE_OK)
+		return -1;
+	if (r->partial) {
+		r->err = CODE_MISSING_REQ;
+		snprintf(r->msg, sizeof(r->msg), "lot, serial or expiry without "
+		    "its product code: scan the product barcode");
+		return -1;
+	}
+	if (r->item.di[0] == '\0') {
+		r->err = CODE_NOT_GS1;
+		snprintf(r->msg, sizeof(r->msg), "this code names no product "
+		    "(no GTIN or HIBC product code)");
+		return -1;
+	}
+	return 0;
+}
+
 void
 session_scan(void *arg, const struct scan *sc)
 {
@@ -162,7 +185,7 @@ session_scan(void *arg, const struct scan *sc)
 
 	if (session_context(a, sc))
 		return;
-	if (codes_decode(sc->data, sc->len, current_year(), &r) != CODE_OK) {
+	if (session_decode(sc, &r) != 0) {
 		session_refuse(a, sc, &r);
 		return;
 	}

@@ -16,7 +16,7 @@ run() {	# run NAME COMMAND...
 	echo "# $1"
 	"${@:2}" > "$log" 2>&1
 	rc=$?
-	grep -E '^(not )?ok ' "$log"
+	grep -E '^(not )?ok |^# agreement: ' "$log"
 	p=$(grep -cE '^ok ' "$log")
 	f=$(grep -cE '^not ok ' "$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then

@@ -1,8 +1,13 @@
-/* Dispatch of one scan by AIM symbology identifier, then by content. */
+/*
+ * Dispatch of one scan: by AIM symbology identifier when the scanner sends
+ * one, by content when it does not (+ HIBC, http(s) Digital Link, GS1 data
+ * that starts with (01)).
+ */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "codes.h"
+#include "codes_int.h"
 
 #define CODES_NAME(e, s) s,
 static const char *const code_names[] = { CODES_ERRORS(CODES_NAME) };
@@ -14,103 +19,156 @@ codes_errname(enum code_err err)
 	return code_names[err];
 }
 
-/* AIM ids whose data is a GS1 element string. */
-static const char *const aim_gs1[] = { "]d2", "]C1", "]Q3", "]e0" };
+enum code_err
+codes_fail(struct code_result *r, enum code_err e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
+	va_end(ap);
+	return r->err = e;
+}
+
+/* AIM ids whose data is a GS1 element string (FNC1 in first position). */
+static const char *const aim_gs1[] = { "]C1", "]e0", "]d2", "]Q3", "]J1" };
 
 static int
-is_aim_gs1(const unsigned char *s, size_t len)
+is_aim(const char *s, const char *const *set, size_t n)
 {
 	size_t i;
 
-	for (i = 0; len >= 3 && i < sizeof(aim_gs1) / sizeof(aim_gs1[0]); i++)
-		if (memcmp(s, aim_gs1[i], 3) == 0)
+	for (i = 0; i < n; i++)
+		if (memcmp(s, set[i], 3) == 0)
 			return 1;
 	return 0;
 }
 
 /* EAN-13 / UPC-A (]E0) and EAN-8 (]E4): a GTIN, padded to 14 digits. */
 static enum code_err
-codes_ean(const unsigned char *s, size_t len, struct code_result *r)
+codes_ean(const char *s, size_t len, const struct codes_opts *o,
+    struct code_result *r)
 {
-	char gtin[15];
-	size_t i;
-	int cd;
+	char e[20];
 
-	if (len != 13 && len != 12 && len != 8) {
-		r->err = CODE_WRONG_LENGTH;
-		snprintf(r->msg, sizeof(r->msg), "EAN/UPC of %zu digits", len);
-		return r->err;
-	}
-	for (i = 0; i < len; i++)
-		if (s[i] < '0' || s[i] > '9') {
-			r->err = CODE_INVALID_CHAR;
-			snprintf(r->msg, sizeof(r->msg), "EAN/UPC with a "
-			    "non-digit");
-			return r->err;
-		}
-	memset(gtin, '0', 14);
-	memcpy(gtin + 14 - len, s, len);
-	gtin[14] = '\0';
-	if ((cd = gs1_check_digit(gtin, 14)) != gtin[13] - '0') {
-		r->err = CODE_BAD_CHECK_DIGIT;
-		snprintf(r->msg, sizeof(r->msg), "GTIN check digit should be "
-		    "%d, label says %c", cd, gtin[13]);
-		return r->err;
-	}
-	snprintf(r->item.scheme, sizeof(r->item.scheme), "gs1");
-	memcpy(r->item.di, gtin, sizeof(gtin));
-	return CODE_OK;
+	if (len != 13 && len != 8)
+		return codes_fail(r, CODE_WRONG_LENGTH, "EAN/UPC of %zu digits",
+		    len);
+	snprintf(e, sizeof(e), "01%.*s%.*s", (int)(14 - len), "000000",
+	    (int)len, s);
+	return gs1_element(e, 16, o, r);
 }
 
 static enum code_err
-codes_check_bytes(const unsigned char *s, size_t len, struct code_result *r)
+codes_plain(const char *s, size_t len, const struct codes_opts *o,
+    struct code_result *r)
+{
+	if (len > 0 && s[0] == '+')
+		return hibc_decode(s, len, o, r);
+	if (gs1_is_dl(s, len))
+		return gs1_digital_link(s, len, o, r);
+	return codes_fail(r, CODE_NOT_GS1, "not an item code pou reads (GS1, "
+	    "HIBC or GS1 Digital Link)");
+}
+
+static int
+hexdigit(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
+
+static enum code_err
+codes_aim(const char *s, size_t len, const struct codes_opts *o,
+    struct code_result *r)
+{
+	if (len < 3 || strchr("ACdeEFGHIJLMOPQRSXz", s[1]) == NULL ||
+	    s[1] == 0 || !hexdigit(s[2]))
+		return codes_fail(r, CODE_BAD_SYMID, "\"%.3s\" is not a "
+		    "symbology identifier", s);
+	if (is_aim(s, aim_gs1, sizeof(aim_gs1) / sizeof(aim_gs1[0])))
+		return gs1_element(s + 3, len - 3, o, r);
+	if (memcmp(s, "]E0", 3) == 0 || memcmp(s, "]E4", 3) == 0)
+		return codes_ean(s + 3, len - 3, o, r);
+	return codes_plain(s + 3, len - 3, o, r);
+}
+
+static enum code_err
+codes_bytes(const unsigned char *s, size_t len, struct code_result *r)
 {
 	size_t i;
 
-	if (len == 0) {
-		r->err = CODE_EMPTY;
-		snprintf(r->msg, sizeof(r->msg), "empty scan");
-		return r->err;
-	}
-	if (len > ITEM_RAW_MAX) {
-		r->err = CODE_WRONG_LENGTH;
-		snprintf(r->msg, sizeof(r->msg), "scan of %zu bytes is longer "
-		    "than %d", len, ITEM_RAW_MAX);
-		return r->err;
-	}
+	if (len == 0)
+		return codes_fail(r, CODE_EMPTY, "empty scan");
+	if (len > ITEM_RAW_MAX)
+		return codes_fail(r, CODE_WRONG_LENGTH, "scan of %zu bytes is "
+		    "longer than %d", len, ITEM_RAW_MAX);
 	for (i = 0; i < len; i++)
-		if (s[i] != 0x1d && (s[i] < 0x20 || s[i] > 0x7e)) {
-			r->err = CODE_BINARY;
-			snprintf(r->msg, sizeof(r->msg), "byte 0x%02x at %zu is "
-			    "not barcode text", s[i], i);
-			return r->err;
-		}
+		if (s[i] >= 0x80)	/* text, but not what barcodes carry */
+			return codes_fail(r, CODE_INVALID_CHAR, "byte 0x%02x at "
+			    "%zu is not barcode text", s[i], i);
+		else if (s[i] != GS && (s[i] < 0x20 || s[i] == 0x7f))
+			return codes_fail(r, CODE_BINARY, "control byte 0x%02x at "
+			    "%zu", s[i], i);
 	return CODE_OK;
 }
 
+static int
+gs1_start(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < 16 && i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return len >= 16 && s[0] == '0' && s[1] == '1';
+}
+
 enum code_err
-codes_decode(const unsigned char *s, size_t len, int year_now,
+codes_decode(const unsigned char *scan, size_t len, const struct codes_opts *o,
+    struct code_result *r)
+{
+	const char *s = (const char *)scan;
+
+	memset(r, 0, sizeof(*r));
+	if (codes_bytes(scan, len, r) != CODE_OK)
+		return r->err;
+	if (s[0] == ']')
+		codes_aim(s, len, o, r);
+	else if (s[0] == '+' || gs1_is_dl(s, len))
+		codes_plain(s, len, o, r);
+	else if (gs1_start(s, len))	/* a scanner not set to send AIM ids */
+		gs1_element(s, len, o, r);
+	else
+		codes_fail(r, CODE_BAD_SYMID, "no symbology identifier, and not "
+		    "HIBC, GS1 or a Digital Link: set the scanner to send AIM "
+		    "ids");
+	memcpy(r->item.raw, scan, len);
+	r->item.raw_len = len;
+	return r->err;
+}
+
+enum code_err
+codes_decode_bracketed(const char *s, const struct codes_opts *o,
     struct code_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	if (codes_check_bytes(s, len, r) != CODE_OK)
-		return r->err;
-	memcpy(r->item.raw, s, len);
-	r->item.raw_len = len;
-	if (is_aim_gs1(s, len))
-		return gs1_decode(s + 3, len - 3, year_now, r);
-	if (len >= 3 && (memcmp(s, "]E0", 3) == 0 || memcmp(s, "]E4", 3) == 0))
-		return codes_ean(s + 3, len - 3, r);
-	if (len >= 3 && s[0] == ']') {
-		r->err = CODE_NOT_GS1;
-		snprintf(r->msg, sizeof(r->msg), "symbology %.3s carries no "
-		    "GS1 data pou reads yet", (const char *)s);
-		return r->err;
-	}
-	/* No AIM id (a scanner not set to send it): GS1 if it starts (01). */
-	if (len >= 16 && memcmp(s, "01", 2) == 0)
-		return gs1_decode(s, len, year_now, r);
-	r->err = CODE_NOT_GS1;
-	snprintf(r->msg, sizeof(r->msg), "not a GS1 item code");
-	return r->err;
+	return gs1_bracketed(s, o, r);
+}
+
+enum code_err
+codes_assemble(const struct code_result *a, const struct code_result *b,
+    const struct codes_opts *o, struct code_result *out)
+{
+	const struct code_result *pri = a->partial ? b : a;
+	const struct code_result *sec = a->partial ? a : b;
+
+	memset(out, 0, sizeof(*out));
+	if (a->err != CODE_OK || b->err != CODE_OK || pri->partial ||
+	    !sec->partial || strcmp(a->item.scheme, b->item.scheme) != 0)
+		return codes_fail(out, CODE_NOT_PAIR, "these two scans are not "
+		    "the two halves of one label");
+	if (strcmp(pri->item.scheme, "hibc") == 0)
+		return hibc_assemble(pri, sec, out);
+	*out = *pri;
+	return gs1_merge(out, sec, o);
 }

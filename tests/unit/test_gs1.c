@@ -14,7 +14,9 @@
 static enum code_err
 dec(const char *s, struct code_result *r)
 {
-	return codes_decode((const unsigned char *)s, strlen(s), YEAR, r);
+	struct codes_opts o = { YEAR, 0 };
+
+	return codes_decode((const unsigned char *)s, strlen(s), &o, r);
 }
 
 static void
@@ -74,8 +76,10 @@ test_century_rule(void **state)
 	assert_int_equal(dec("]d2010088452112345117770101", &r), CODE_OK);
 	assert_string_equal(r.item.expiry, "1977-01-01");
 	/* Near a century's end, a small YY is the next century. */
+	struct codes_opts o2098 = { 2098, 0 };
+
 	assert_int_equal(codes_decode((const unsigned char *)
-	    "]d2010088452112345117050101", 27, 2098, &r), CODE_OK);
+	    "]d2010088452112345117050101", 27, &o2098, &r), CODE_OK);
 	assert_string_equal(r.item.expiry, "2105-01-01");
 }
 
@@ -122,23 +126,39 @@ test_refusals_with_reasons(void **state)
 	(void)state;
 	expect_err("", CODE_EMPTY, "empty");
 	expect_err("]d2\x01" "0100884521123451", CODE_BINARY, "0x01");
-	expect_err("hello", CODE_NOT_GS1, "not a GS1");
-	expect_err("]d1+A123BJC5D6E71G", CODE_NOT_GS1, "]d1");
+	expect_err("hello", CODE_BAD_SYMID, "AIM");
+	expect_err("]d1HELLO", CODE_NOT_GS1, "not an item code");
 	expect_err("]d2010088452112345117250230", CODE_BAD_DATE,
-	    "expiry 2025-02-30 is not a date");
-	expect_err("]d2010088452112345117251301", CODE_BAD_DATE, "not a date");
-	expect_err("]d20100884521123451240REF1", CODE_UNKNOWN_AI, "240R");
+	    "expiry (17) \"250230\": 2025-02-30 is not a date");
+	expect_err("]d2010088452112345117251301", CODE_BAD_DATE,
+	    "month 13 does not exist");
+	expect_err("]d2010088452112345189XYZ", CODE_UNKNOWN_AI, "\"89XY\"");
 	expect_err("]d201008845211234511012345678901234567890X", CODE_WRONG_LENGTH,
-	    "lot must be 1 to 20 characters");
-	expect_err("]d2010088452112345110123456789012345678901234567890123X",
-	    CODE_WRONG_LENGTH, "lot must be 1 to 20 characters");
-	expect_err("]d2010088452112345110A|B", CODE_INVALID_CHAR, "lot");
-	expect_err("]d2010088452112345110A B", CODE_INVALID_CHAR, "lot");
-	expect_err("]d20100884521123451172706", CODE_WRONG_LENGTH, NULL);
-	expect_err("]d2010088452112X451", CODE_INVALID_CHAR, "non-digit");
-	expect_err("]d21727063010LOT", CODE_NO_DI, "no GTIN");
+	    "lot (10) is too long: 21 characters");
+	expect_err("]d2010088452112345110A|B", CODE_INVALID_CHAR, "'|'");
+	expect_err("]d2010088452112345110A B", CODE_INVALID_CHAR, "' '");
+	expect_err("]d20100884521123451172706", CODE_WRONG_LENGTH,
+	    "expiry (17) has 4 of its 6 digits");
+	expect_err("]d2010088452112X451", CODE_INVALID_CHAR,
+	    "GTIN (01) has 'X' where only digits may be");
 	expect_err("]d20100884521123451172706301727062910L", CODE_REPEATED_AI,
 	    "(17)");
+}
+
+/* A lot and expiry without their GTIN: partial, for assembly. */
+static void
+test_lone_secondary_is_partial(void **state)
+{
+	struct code_result r;
+	struct codes_opts strict = { YEAR, 1 };
+
+	(void)state;
+	assert_int_equal(dec("]d21727063010LOT", &r), CODE_OK);
+	assert_int_equal(r.partial, 1);
+	assert_string_equal(r.item.di, "");
+	assert_string_equal(r.item.lot, "LOT");
+	assert_int_equal(codes_decode((const unsigned char *)"]d21727063010LOT",
+	    16, &strict, &r), CODE_MISSING_REQ);
 }
 
 static void
@@ -172,6 +192,7 @@ main(void)
 		cmocka_unit_test(test_ean_upc_to_gtin14),
 		cmocka_unit_test(test_no_aim_id_starting_01),
 		cmocka_unit_test(test_refusals_with_reasons),
+		cmocka_unit_test(test_lone_secondary_is_partial),
 		cmocka_unit_test(test_repeated_ai_same_value_is_fine),
 		cmocka_unit_test(test_error_names_are_stable),
 	};
