@@ -20,7 +20,7 @@ COMMON	= common/log.c common/buf.c common/util.c common/conf.c common/event.c \
 	  common/evsql.c
 DAEMON	= common/daemon.c
 CODES	= agent/codes/codes.c agent/codes/gs1.c agent/codes/gs1_ai.c \
-	  agent/codes/gs1_lint.c agent/codes/hibc.c
+	  agent/codes/gs1_lint.c agent/codes/hibc.c agent/codes/isbt.c
 AGENT	= agent/main.c agent/conf.c agent/session.c agent/store.c \
 	  drivers/driver.c drivers/sim.c board/board.c sync/wire.c \
 	  sync/uplink.c sync/mqttc.c $(CODES) $(DAEMON) $(COMMON)
@@ -28,7 +28,7 @@ BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 	  sync/bridge/ingest.c sync/bridge/chargemaster.c sync/bridge/hl7.c \
 	  sync/bridge/erp.c sync/bridge/outbox.c sync/bridge/out_file.c \
 	  sync/bridge/out_mllp.c sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
-POUCTL	= sync/pouctl.c agent/store.c $(COMMON)
+POUCTL	= sync/pouctl.c sync/pouctl_decode.c agent/store.c $(CODES) $(COMMON)
 
 UNIT	= store wire gs1 codes hl7
 UNIT_SRC_store = agent/store.c $(COMMON)

@@ -7,6 +7,7 @@
 #include <ini.h>
 
 #include "log.h"
+#include "pouctl.h"
 #include "store.h"
 #include "util.h"
 
@@ -24,6 +25,9 @@ usage(FILE *f)
 	    "commands:\n"
 	    "  status     this device's store and uplink: epoch, last seq,\n"
 	    "             unacked events and the oldest one's age, last ack\n"
+	    "  decode [--strict] [scan ...]\n"
+	    "             decode barcodes (arguments, or lines on stdin; \\x1d\n"
+	    "             for GS, or GS1's (01)...(17)... form) to JSON lines\n"
 	    "options:\n"
 	    "  -c, --config FILE  the agent's configuration (default %s)\n"
 	    "  -s, --store FILE   the agent's store, instead of the config's\n"
@@ -124,6 +128,8 @@ main(int argc, char *argv[])
 		default: usage(stderr); return 2;
 		}
 	}
+	if (optind < argc && strcmp(argv[optind], "decode") == 0)
+		return ctl_decode(argc - optind, argv + optind);
 	if (optind != argc - 1) {
 		usage(stderr);
 		return 2;

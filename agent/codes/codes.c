@@ -65,10 +65,12 @@ codes_plain(const char *s, size_t len, const struct codes_opts *o,
 {
 	if (len > 0 && s[0] == '+')
 		return hibc_decode(s, len, o, r);
+	if (len > 0 && (s[0] == '=' || s[0] == '&'))
+		return isbt_decode(s, len, o, r);
 	if (gs1_is_dl(s, len))
 		return gs1_digital_link(s, len, o, r);
 	return codes_fail(r, CODE_NOT_GS1, "not an item code pou reads (GS1, "
-	    "HIBC or GS1 Digital Link)");
+	    "HIBC, ISBT 128 or GS1 Digital Link)");
 }
 
 static int
@@ -134,14 +136,14 @@ codes_decode(const unsigned char *scan, size_t len, const struct codes_opts *o,
 		return r->err;
 	if (s[0] == ']')
 		codes_aim(s, len, o, r);
-	else if (s[0] == '+' || gs1_is_dl(s, len))
+	else if (s[0] == '+' || s[0] == '=' || s[0] == '&' || gs1_is_dl(s, len))
 		codes_plain(s, len, o, r);
 	else if (gs1_start(s, len))	/* a scanner not set to send AIM ids */
 		gs1_element(s, len, o, r);
 	else
 		codes_fail(r, CODE_BAD_SYMID, "no symbology identifier, and not "
-		    "HIBC, GS1 or a Digital Link: set the scanner to send AIM "
-		    "ids");
+		    "HIBC, ISBT 128, GS1 or a Digital Link: set the scanner to "
+		    "send AIM ids");
 	memcpy(r->item.raw, scan, len);
 	r->item.raw_len = len;
 	return r->err;
@@ -153,6 +155,23 @@ codes_decode_bracketed(const char *s, const struct codes_opts *o,
 {
 	memset(r, 0, sizeof(*r));
 	return gs1_bracketed(s, o, r);
+}
+
+/* ISBT 128 structures scanned one by one: fill what the primary lacks. */
+static enum code_err
+isbt_assemble(const struct code_result *pri, const struct code_result *sec,
+    struct code_result *out)
+{
+#define FILL(f) if (out->f[0] == '\0') memcpy(out->f, sec->f, sizeof(out->f))
+	*out = *pri;
+	FILL(item.lot);
+	FILL(item.serial);
+	FILL(item.expiry);
+	FILL(item.mfg);
+	FILL(isbt.din);
+	FILL(isbt.product);
+#undef FILL
+	return out->err = CODE_OK;
 }
 
 enum code_err
@@ -169,6 +188,8 @@ codes_assemble(const struct code_result *a, const struct code_result *b,
 		    "the two halves of one label");
 	if (strcmp(pri->item.scheme, "hibc") == 0)
 		return hibc_assemble(pri, sec, out);
+	if (strcmp(pri->item.scheme, "isbt128") == 0)
+		return isbt_assemble(pri, sec, out);
 	*out = *pri;
 	return gs1_merge(out, sec, o);
 }

@@ -56,6 +56,11 @@ struct hibc_fields {
 	char	exp[14];	/* the expiry as precise as the label: 2025-11, 2020-02-02T16 */
 };
 
+struct isbt_fields {
+	char	din[16];	/* Donation Identification Number, flags dropped */
+	char	product[9];	/* Product Code [003] */
+};
+
 struct code_result {
 	enum code_err	 err;
 	char		 msg[192];	/* for the person at the scanner and the log */
@@ -65,6 +70,7 @@ struct code_result {
 	int		 nais;		/* GS1: every AI as decoded, in order */
 	struct code_ai	 ais[CODES_AIS_MAX];
 	struct hibc_fields hibc;	/* HIBC: the structure's own fields */
+	struct isbt_fields isbt;	/* ISBT 128 */
 };
 
 struct codes_opts {

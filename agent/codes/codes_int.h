@@ -50,6 +50,10 @@ int	gs1_is_dl(const char *s, size_t len);
 enum code_err gs1_merge(struct code_result *r, const struct code_result *sec,
 	    const struct codes_opts *);
 
+/* isbt.c */
+enum code_err isbt_decode(const char *s, size_t len, const struct codes_opts *,
+	    struct code_result *);
+
 /* hibc.c */
 enum code_err hibc_decode(const char *s, size_t len, const struct codes_opts *,
 	    struct code_result *);

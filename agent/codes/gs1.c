@@ -95,11 +95,43 @@ scan_chars(const char *s, size_t len, struct code_result *r)
 	return 0;
 }
 
+/*
+ * A scanner that drops GS (a keyboard wedge) makes the last variable-length
+ * value swallow the AIs after it: "10LOT4711" + "17270630" arrives as the
+ * lot "LOT471117270630". Detectable when the swallowed tail starts with a
+ * date AI holding a valid date and all of it parses as GS1 data.
+ */
+static enum code_err
+gs1_absorbed(const struct codes_opts *o, struct code_result *r)
+{
+	const struct code_ai *last = &r->ais[r->nais - 1];
+	const struct gs1_ai *a = gs1_ai_find(last->ai, strlen(last->ai));
+	struct code_result tail;
+	size_t n = strlen(last->val), p;
+
+	if (a->flags & GS1_FIXED)
+		return CODE_OK;
+	for (p = 1; p + 8 <= n; p++) {
+		if (last->val[p] != '1' || strchr("13567", last->val[p + 1]) ==
+		    NULL)
+			continue;
+		memset(&tail, 0, sizeof(tail));
+		if (gs1_element(last->val + p, n - p, o, &tail) == CODE_OK)
+			return codes_fail(r, CODE_ABSORBED, "%s (%s) \"%s\" seems "
+			    "to hold (%s) %s: the scanner drops GS separators; "
+			    "set it to send them and scan again", a->title,
+			    last->ai, last->val, tail.ais[0].ai,
+			    tail.ais[0].val);
+	}
+	return CODE_OK;
+}
+
 enum code_err
 gs1_element(const char *s, size_t len, const struct codes_opts *o,
     struct code_result *r)
 {
 	const char *end = s + len;
+	int no_gs = memchr(s, GS, len) == NULL;
 
 	if (len == 0)
 		return codes_fail(r, CODE_SYNTAX, "the GS1 data is empty");
@@ -111,6 +143,8 @@ gs1_element(const char *s, size_t len, const struct codes_opts *o,
 	while (s < end)
 		if (gs1_one(&s, end, o, r) != CODE_OK)
 			return r->err;
+	if (no_gs && r->nais > 1 && gs1_absorbed(o, r) != CODE_OK)
+		return r->err;
 	return gs1_finish(o, r);
 }
 

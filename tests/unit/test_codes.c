@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "codes/codes_int.h"
+#include "util.h"
 
 #define COLS_MAX	24
 #define LINE_MAX_	4096
@@ -317,6 +318,135 @@ test_ai_table_against_dictionary(void **state)
 	assert_int_equal((size_t)entries, gs1_ai_count());
 }
 
+/* The value of field k of r, as the fixtures spell it. */
+static const char *
+field(const struct code_result *r, const char *k, char *buf, size_t len)
+{
+	int i;
+
+	if (strncmp(k, "ais:", 4) == 0) {
+		for (i = 0; i < r->nais; i++)
+			if (strcmp(r->ais[i].ai, k + 4) == 0)
+				return r->ais[i].val;
+		return "(absent)";
+	}
+	if (strcmp(k, "qty") == 0 || strcmp(k, "partial") == 0) {
+		snprintf(buf, len, "%ld", k[0] == 'q' ? r->qty :
+		    (long)r->partial);
+		return buf;
+	}
+	return strcmp(k, "scheme") == 0 ? r->item.scheme :
+	    strcmp(k, "di") == 0 ? r->item.di : strcmp(k, "lot") == 0 ?
+	    r->item.lot : strcmp(k, "serial") == 0 ? r->item.serial :
+	    strcmp(k, "expiry") == 0 ? r->item.expiry : strcmp(k, "mfg") == 0 ?
+	    r->item.mfg : strcmp(k, "din") == 0 ? r->isbt.din : "(unknown key)";
+}
+
+/* Checks "ok" or a reason, then each k=v of want; prints what differs. */
+static int
+expect(const char *id, const struct code_result *r, const char *reason,
+    char *want)
+{
+	char buf[32], *kv, *save = NULL, *eq;
+	const char *got;
+	int ok = strcmp(codes_errname(r->err), reason) == 0;
+
+	if (!ok)
+		print_message("%s: %s (%s), want %s\n", id,
+		    codes_errname(r->err), r->msg, reason);
+	for (kv = strtok_r(want, "|", &save); ok && kv;
+	    kv = strtok_r(NULL, "|", &save)) {
+		if ((eq = strchr(kv, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		got = field(r, kv, buf, sizeof(buf));
+		if (strcmp(got, eq + 1) != 0) {
+			print_message("%s: %s is \"%s\", want \"%s\"\n", id, kv,
+			    got, eq + 1);
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
+static FILE *
+fixture(const char *name)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "tests/fixtures/%s", name);
+	assert_non_null(f = fopen(path, "r"));
+	return f;
+}
+
+static void
+decode_escaped(const char *s, const struct codes_opts *o,
+    struct code_result *r)
+{
+	unsigned char buf[1024];
+	int n;
+
+	if (s[0] == '(') {
+		codes_decode_bracketed(s, o, r);
+		return;
+	}
+	n = unescape(s, strlen(s), buf, sizeof(buf));
+	assert_true(n >= 0);
+	codes_decode(buf, (size_t)n, o, r);
+}
+
+static void
+test_own_vectors(void **state)
+{
+	char line[LINE_MAX_], *c[COLS_MAX];
+	int rows = 0, agree = 0, n;
+	struct code_result r;
+
+	(void)state;
+	FILE *f = fixture("codes.tsv");
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (line[0] == '#' || (n = tsv(line, c)) < 4)
+			continue;
+		struct codes_opts o = { 2026, strcmp(c[2], "strict") == 0 };
+
+		rows++;
+		decode_escaped(c[1], &o, &r);
+		agree += expect(c[0], &r, c[3], n > 4 ? c[4] : (char *)"");
+	}
+	fclose(f);
+	print_message("# agreement: codes.tsv (ISBT 128, Digital Link, EAN/UPC, "
+	    "wedge damage): %d/%d\n", agree, rows);
+	assert_true(rows >= 30);
+	assert_int_equal(agree, rows);
+}
+
+static void
+test_assembly(void **state)
+{
+	char line[LINE_MAX_], *c[COLS_MAX];
+	struct codes_opts o = { 2026, 0 };
+	struct code_result a, b, r;
+	int rows = 0, agree = 0, n;
+
+	(void)state;
+	FILE *f = fixture("pairs.tsv");
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (line[0] == '#' || (n = tsv(line, c)) < 4)
+			continue;
+		rows++;
+		decode_escaped(c[1], &o, &a);
+		decode_escaped(c[2], &o, &b);
+		codes_assemble(&a, &b, &o, &r);
+		agree += expect(c[0], &r, c[3], n > 4 ? c[4] : (char *)"");
+	}
+	fclose(f);
+	print_message("# agreement: pairs.tsv (multi-symbol assembly): %d/%d\n",
+	    agree, rows);
+	assert_true(rows >= 8);
+	assert_int_equal(agree, rows);
+}
+
 int
 main(void)
 {
@@ -324,6 +454,8 @@ main(void)
 		cmocka_unit_test(test_ai_table_against_dictionary),
 		cmocka_unit_test(test_gs1_tsv),
 		cmocka_unit_test(test_hibc_tsv),
+		cmocka_unit_test(test_own_vectors),
+		cmocka_unit_test(test_assembly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
