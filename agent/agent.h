@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "codes/codes.h"
 #include "driver.h"
 #include "uplink.h"
 
@@ -24,6 +25,7 @@ struct agent_conf {
 	char			 enc_prefix[CTX_PREFIX_MAX];
 	char			 user_prefix[CTX_PREFIX_MAX];
 	long long		 context_timeout_s;
+	long long		 assembly_window_ms;
 	char			 board[16];
 	struct driver		*drivers[AGENT_DRIVERS_MAX];	/* owned */
 	int			 ndrivers;
@@ -36,6 +38,11 @@ struct session {
 	char	encounter[EV_STR];
 	char	user[EV_STR];
 	int64_t	last_ms;	/* monotonic time of the last context or item scan */
+	/* Half of a two-symbol label, waiting for its other half. */
+	int			has_pending;
+	int64_t			pending_until;	/* monotonic deadline */
+	struct code_result	pending;
+	struct scan		pending_scan;
 };
 
 struct agent {

@@ -34,6 +34,8 @@ static const struct conf_item agent_items[] = {
 	CONF_S("session", "user_prefix", AC, user_prefix, "USER:"),
 	CONF_I("session", "context_timeout_s", AC, context_timeout_s, "7200", 10,
 	    86400),
+	CONF_I("session", "assembly_window_ms", AC, assembly_window_ms, "3000",
+	    0, 60000),
 	CONF_S("board", "backend", AC, board, "console"),
 	CONF_END
 };

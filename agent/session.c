@@ -23,6 +23,19 @@ has_prefix(const struct scan *sc, const char *prefix, const char **rest)
 	return 1;
 }
 
+/* Not a context code (case, patient, encounter, user). */
+static int
+is_item_scan(const struct agent *a, const struct scan *sc)
+{
+	const struct agent_conf *c = &a->conf;
+	const char *rest;
+
+	return !has_prefix(sc, c->case_prefix, &rest) &&
+	    !has_prefix(sc, c->mrn_prefix, &rest) &&
+	    !has_prefix(sc, c->enc_prefix, &rest) &&
+	    !has_prefix(sc, c->user_prefix, &rest);
+}
+
 static void
 session_clear(struct session *s)
 {
@@ -152,44 +165,37 @@ session_feedback(struct agent *a, const struct event *ev)
 	board_signal(a->board, ev->flags ? BOARD_WARN : BOARD_OK, msg);
 }
 
-/* Decodes an item scan; refuses what names no product. 0 or -1. */
+/* Decodes an item scan. 0, or -1 with the reason in r. */
 static int
 session_decode(const struct scan *sc, struct code_result *r)
 {
 	struct codes_opts o = { current_year(), 0 };
 
-	if (codes_decode(sc->data, sc->len, &o, r) != CODE_OK)
-		return -1;
-	if (r->partial) {
-		r->err = CODE_MISSING_REQ;
-		snprintf(r->msg, sizeof(r->msg), "lot, serial or expiry without "
-		    "its product code: scan the product barcode");
-		return -1;
-	}
-	if (r->item.di[0] == '\0') {
-		r->err = CODE_NOT_GS1;
-		snprintf(r->msg, sizeof(r->msg), "this code names no product "
-		    "(no GTIN or HIBC product code)");
-		return -1;
-	}
-	return 0;
+	return codes_decode(sc->data, sc->len, &o, r) == CODE_OK ? 0 : -1;
 }
 
-void
-session_scan(void *arg, const struct scan *sc)
+/* One half of a two-symbol label: a bare product code, or a secondary. */
+static int
+is_half(const struct code_result *r)
 {
-	struct agent *a = arg;
-	struct code_result r;
+	const struct item *it = &r->item;
+
+	if (r->partial)
+		return 1;
+	/* EAN/UPC supplies carry nothing more: record them at once. */
+	if (r->item.raw_len >= 3 && memcmp(r->item.raw, "]E", 2) == 0)
+		return 0;
+	return it->lot[0] == '\0' && it->serial[0] == '\0' &&
+	    it->expiry[0] == '\0';
+}
+
+static void
+session_record(struct agent *a, const struct scan *sc, const struct item *it)
+{
 	struct event ev;
 	int rc;
 
-	if (session_context(a, sc))
-		return;
-	if (session_decode(sc, &r) != 0) {
-		session_refuse(a, sc, &r);
-		return;
-	}
-	session_event(a, sc, &r.item, &ev);
+	session_event(a, sc, it, &ev);
 	if ((rc = store_append(a->store, &ev)) != 0) {
 		a->store_errors++;
 		log_warnx("%s: scan NOT recorded: store error %d", sc->source, rc);
@@ -198,9 +204,119 @@ session_scan(void *arg, const struct scan *sc)
 		return;
 	}
 	a->recorded++;
-	a->sess.last_ms = sc->mono_ms;
 	session_feedback(a, &ev);
 	uplink_kick(a->uplink);
+}
+
+/* Settles a held half: a primary is recorded alone, a secondary refused. */
+static void
+session_flush(struct agent *a)
+{
+	struct session *s = &a->sess;
+
+	if (!s->has_pending)
+		return;
+	s->has_pending = 0;
+	if (!s->pending.partial) {
+		session_record(a, &s->pending_scan, &s->pending.item);
+		return;
+	}
+	s->pending.err = CODE_MISSING_REQ;
+	snprintf(s->pending.msg, sizeof(s->pending.msg), "lot, serial or "
+	    "expiry label without its product code: scan the product barcode");
+	session_refuse(a, &s->pending_scan, &s->pending);
+}
+
+static void
+session_hold(struct agent *a, const struct scan *sc,
+    const struct code_result *r)
+{
+	struct session *s = &a->sess;
+
+	s->has_pending = 1;
+	s->pending = *r;
+	s->pending_scan = *sc;
+	s->pending_until = sc->mono_ms + a->conf.assembly_window_ms;
+	board_signal(a->board, BOARD_CONTEXT, r->partial ? "waiting for the "
+	    "product barcode of this label" : "waiting for the lot/serial "
+	    "barcode of this label");
+}
+
+/* The two scans' bytes, RS between them, as one event's raw. */
+static void
+session_join(const struct scan *first, const struct scan *second,
+    struct scan *out, struct item *it)
+{
+	size_t n = first->len;
+
+	*out = *second;
+	memcpy(out->data, first->data, n);
+	if (n < sizeof(out->data))
+		out->data[n++] = 0x1e;
+	if (n + second->len > sizeof(out->data))
+		n = sizeof(out->data) - second->len;
+	memcpy(out->data + n, second->data, second->len);
+	out->len = n + second->len;
+	memcpy(it->raw, out->data, out->len);
+	it->raw_len = out->len;
+}
+
+/* A held half and this scan: one item, a refusal, or unrelated. */
+static int
+session_pair(struct agent *a, const struct scan *sc, struct code_result *r)
+{
+	struct session *s = &a->sess;
+	struct codes_opts o = { current_year(), 0 };
+	struct code_result joined;
+	struct scan both;
+
+	if (!s->has_pending)
+		return 0;
+	if (codes_assemble(&s->pending, r, &o, &joined) == CODE_NOT_PAIR) {
+		session_flush(a);
+		return 0;
+	}
+	if (joined.err != CODE_OK) {	/* keep waiting for the right half */
+		session_refuse(a, sc, &joined);
+		return 1;
+	}
+	s->has_pending = 0;
+	session_join(&s->pending_scan, sc, &both, &joined.item);
+	session_record(a, &both, &joined.item);
+	return 1;
+}
+
+void
+session_scan(void *arg, const struct scan *sc)
+{
+	struct agent *a = arg;
+	struct code_result r;
+
+	if (a->sess.has_pending && !is_item_scan(a, sc))
+		session_flush(a);	/* a context change ends the label */
+	if (session_context(a, sc))
+		return;
+	a->sess.last_ms = sc->mono_ms;
+	if (session_decode(sc, &r) != 0) {
+		session_refuse(a, sc, &r);
+		return;
+	}
+	if (session_pair(a, sc, &r))
+		return;
+	if (r.item.di[0] == '\0' && !r.partial) {
+		r.err = CODE_NOT_GS1;
+		snprintf(r.msg, sizeof(r.msg), "this code names no product (no "
+		    "GTIN, HIBC or ISBT 128 product code)");
+		session_refuse(a, sc, &r);
+	} else if (is_half(&r) && a->conf.assembly_window_ms > 0)
+		session_hold(a, sc, &r);
+	else if (r.partial) {
+		r.err = CODE_MISSING_REQ;
+		snprintf(r.msg, sizeof(r.msg), "lot, serial or expiry without its "
+		    "product code: scan the product barcode");
+		session_refuse(a, sc, &r);
+	} else
+		session_record(a, sc, &r.item);
 }
 
 static int
@@ -214,7 +330,9 @@ session_timeout(struct agent *a, int64_t now)
 {
 	int64_t end = a->sess.last_ms + a->conf.context_timeout_s * 1000;
 
-	if (!session_active(&a->sess))
+	if (a->sess.has_pending && a->sess.pending_until < end)
+		end = a->sess.pending_until;
+	if (!session_active(&a->sess) && !a->sess.has_pending)
 		return -1;
 	return end <= now ? 0 : end - now > 60000 ? 60000 : (int)(end - now);
 }
@@ -222,7 +340,10 @@ session_timeout(struct agent *a, int64_t now)
 void
 session_tick(struct agent *a, int64_t now)
 {
-	if (session_timeout(a, now) != 0)
+	if (a->sess.has_pending && now >= a->sess.pending_until)
+		session_flush(a);
+	if (!session_active(&a->sess) ||
+	    now < a->sess.last_ms + a->conf.context_timeout_s * 1000)
 		return;
 	log_info("session: context of case \"%s\" expired after %llds idle",
 	    a->sess.case_id, a->conf.context_timeout_s);

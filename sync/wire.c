@@ -141,8 +141,10 @@ wire_raw(struct item *it, const char *raw, size_t len, char *err,
 		snprintf(err, errlen, "item.raw of %zu bytes", len);
 		return -EINVAL;
 	}
+	/* GS inside a symbol, RS between the symbols of one label. */
 	for (i = 0; i < len; i++)
-		if (raw[i] != 0x1d && (raw[i] < 0x20 || raw[i] > 0x7e)) {
+		if (raw[i] != 0x1d && raw[i] != 0x1e && (raw[i] < 0x20 ||
+		    raw[i] > 0x7e)) {
 			snprintf(err, errlen, "item.raw has byte 0x%02x",
 			    (unsigned char)raw[i]);
 			return -EINVAL;

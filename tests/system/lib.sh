@@ -150,6 +150,8 @@ write_agent_conf() {
 	ack_timeout_ms = ${ACK_TIMEOUT_MS:-2000}
 	backoff_min_ms = 100
 	backoff_max_ms = 1000
+	[session]
+	assembly_window_ms = ${ASSEMBLY_WINDOW_MS:-3000}
 	[driver.sim0]
 	path = $T/scan.fifo
 	CONF
