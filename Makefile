@@ -49,7 +49,19 @@ else
 Q	= @
 endif
 
-.PHONY: all deps check test demo asan clean
+FUZZ_TARGETS = codes bracketed assemble wire hl7_ack
+FUZZ_SRC_codes     = tests/fuzz/fuzz_codes.c $(CODES)
+FUZZ_SRC_bracketed = tests/fuzz/fuzz_bracketed.c $(CODES)
+FUZZ_SRC_assemble  = tests/fuzz/fuzz_assemble.c $(CODES)
+FUZZ_SRC_wire      = tests/fuzz/fuzz_wire.c sync/wire.c common/event.c \
+		     common/util.c
+FUZZ_SRC_hl7_ack   = tests/fuzz/fuzz_hl7_ack.c sync/bridge/hl7.c \
+		     common/buf.c common/util.c
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	     -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 30
+
+.PHONY: all deps check test demo asan fuzz fuzz-build clean
 all: $(BINS)
 
 $(B)/%.o: %.c
@@ -96,7 +108,22 @@ asan:
 	    all $(UNIT:%=build-asan/test_%)
 	B=build-asan tests/run.sh
 
+# make fuzz FUZZ_SECONDS=600 for the long run.
+fuzz:
+	@packaging/deps.sh fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-build: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+
+build-fuzz/fuzz_%: $$(FUZZ_SRC_$$*)
+	@mkdir -p build-fuzz
+	$(LINK)
+	$(Q)clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE $(INC) \
+	    $(shell pkg-config --cflags jansson) -o $@ $(FUZZ_SRC_$*) \
+	    $(shell pkg-config --libs jansson)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

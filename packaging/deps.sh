@@ -1,14 +1,22 @@
 #!/bin/sh
-# Installs the Debian 12 packages pou needs to build, test and demo.
-# As root it runs apt-get; otherwise it prints the exact command to run.
+# Installs the Debian 12 packages pou needs to build, test and demo, or
+# with "fuzz" those of make fuzz. As root it runs apt-get; otherwise it
+# prints the exact command to run.
 set -eu
 
 BUILD="build-essential pkg-config libsqlite3-dev libmosquitto-dev libjansson-dev
 libinih-dev libmbedtls-dev libcmocka-dev"
 RUN="mosquitto mosquitto-clients sqlite3 python3 python3-hl7 procps"
+SYMBOLS="zint zxing-cpp-tools"	# real barcode symbols for the tests
+FUZZ="clang libclang-rt-14-dev"
+
+case "${1:-}" in
+fuzz) PKGS="$BUILD $FUZZ" ;;
+*) PKGS="$BUILD $RUN $SYMBOLS" ;;
+esac
 
 want=""
-for p in $BUILD $RUN; do
+for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
 		want="$want $p"
 	fi

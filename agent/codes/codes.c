@@ -129,11 +129,15 @@ enum code_err
 codes_decode(const unsigned char *scan, size_t len, const struct codes_opts *o,
     struct code_result *r)
 {
-	const char *s = (const char *)scan;
+	char s[ITEM_RAW_MAX + 1];
 
 	memset(r, 0, sizeof(*r));
 	if (codes_bytes(scan, len, r) != CODE_OK)
 		return r->err;
+	/* The parsers and their messages may read it as a string: it holds
+	 * no NUL (codes_bytes refused control bytes), so terminate a copy. */
+	memcpy(s, scan, len);
+	s[len] = '\0';
 	if (s[0] == ']')
 		codes_aim(s, len, o, r);
 	else if (s[0] == '+' || s[0] == '=' || s[0] == '&' || gs1_is_dl(s, len))

@@ -52,10 +52,11 @@ digits(const char *v, size_t n)
 	return 1;
 }
 
-static int
+/* The value of n digits; n is at most 18 here, so it fits. */
+static long long
 num(const char *v, size_t n)
 {
-	int x = 0;
+	long long x = 0;
 
 	while (n-- > 0)
 		x = x * 10 + (*v++ - '0');
@@ -99,7 +100,7 @@ century(int yy, int year_now)
 static int
 lint_date(int y, const char *md, int d0, struct lint_err *e)
 {
-	int m = num(md, 2), d = num(md + 2, 2);
+	int m = (int)num(md, 2), d = (int)num(md + 2, 2);
 
 	if (m < 1 || m > 12) {
 		snprintf(e->why, sizeof(e->why), "month %02d does not exist", m);
@@ -117,11 +118,11 @@ int
 gs1_date_iso(const char *v, int d0, int year_now, char out[11])
 {
 	struct lint_err e;
-	int y = century(num(v, 2), year_now), m = num(v + 2, 2), d;
+	int y = century((int)num(v, 2), year_now), m = (int)num(v + 2, 2), d;
 
 	if (!digits(v, 6) || lint_date(y, v + 2, d0, &e) != 0)
 		return -1;
-	d = num(v + 4, 2);
+	d = (int)num(v + 4, 2);
 	if (d == 0)		/* day 00: the last day of the month */
 		d = days_in(y, m);
 	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000,
@@ -235,7 +236,7 @@ content(struct lint_err *e, const char *why)
 static int
 lint_pieces(const char *v, size_t n, struct lint_err *e)
 {
-	int piece = num(v, n / 2), total = num(v + n / 2, n / 2);
+	long long piece = num(v, n / 2), total = num(v + n / 2, n / 2);
 
 	if (piece == 0 || total == 0)
 		return content(e, "piece number and total must not be zero");
@@ -272,10 +273,10 @@ lint_one(const char *name, size_t namelen, const char *v, size_t n,
 		return e->err = CODE_BAD_CHECK_DIGIT, -1;
 	}
 	if (IS("yymmd0") || IS("yymmdd"))
-		return lint_date(century(num(v, 2), year_now), v + 2,
+		return lint_date(century((int)num(v, 2), year_now), v + 2,
 		    IS("yymmd0"), e);
 	if (IS("yyyymmdd"))
-		return lint_date(num(v, 4), v + 4, 0, e);
+		return lint_date((int)num(v, 4), v + 4, 0, e);
 	if (IS("hh"))
 		return lint_range(v, 2, 23, "hour", e);
 	if (IS("mi") || IS("ss"))
@@ -319,7 +320,7 @@ lint_one(const char *name, size_t namelen, const char *v, size_t n,
 	if (IS("latitude"))
 		return num(v, n) <= 1800000000 ? 0 : content(e, "latitude");
 	if (IS("longitude"))
-		return atoll(v) <= 3600000000LL ? 0 : content(e, "longitude");
+		return num(v, n) <= 3600000000LL ? 0 : content(e, "longitude");
 	if (IS("pcenc"))
 		return lint_pcenc(v, n, e);
 	if (IS("iban"))

@@ -156,6 +156,10 @@ seg_field(const char *seg, size_t len, char sep, int n, char *out,
 		}
 		p++;
 	}
+	if (p >= end) {
+		out[0] = '\0';
+		return;
+	}
 	e = memchr(p, sep, (size_t)(end - p));
 	k = (size_t)((e ? e : end) - p);
 	if (k >= outlen)
@@ -178,9 +182,8 @@ hl7_ack_parse(const char *msg, size_t len, char code[3], char *ctrl,
 	sep = msg[3];
 	while (p < end) {
 		seg = p;
-		n = strcspn(seg, "\r\n");
-		if (seg + n > end)
-			n = (size_t)(end - seg);
+		for (n = 0; seg + n < end && seg[n] != '\r' && seg[n] != '\n'; n++)
+			;
 		if (n > 4 && memcmp(seg, "MSA", 3) == 0 && seg[3] == sep) {
 			seg_field(seg, n, sep, 1, code, 3);
 			seg_field(seg, n, sep, 2, ctrl, ctrllen);

@@ -1,0 +1,23 @@
+/* libFuzzer: the bridge's and the agent's parsers of MQTT payloads. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "wire.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char epoch[WIRE_ID_MAX], err[200];
+	struct event *evs;
+	int64_t upto;
+	int n;
+
+	if (wire_batch_decode((const char *)data, size, epoch, sizeof(epoch),
+	    &evs, &n, err, sizeof(err)) == 0)
+		free(evs);
+	wire_ack_decode((const char *)data, size, epoch, sizeof(epoch), &upto,
+	    err, sizeof(err));
+	return 0;
+}
