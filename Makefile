@@ -61,7 +61,7 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	     -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps check test demo asan fuzz fuzz-build clean
+.PHONY: all deps check test demo asan fuzz fuzz-build bench clean
 all: $(BINS)
 
 $(B)/%.o: %.c
@@ -107,6 +107,15 @@ asan:
 	    -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" \
 	    all $(UNIT:%=build-asan/test_%)
 	B=build-asan tests/run.sh
+
+# Figures, each beside a baseline measured in the same run; never asserted.
+bench: deps
+	@$(MAKE) --no-print-directory $(B)/bench_codes
+	@$(B)/bench_codes
+
+$(B)/bench_codes: $(call obj,tests/bench/bench_codes.c $(CODES) common/util.c)
+	$(LINK)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POU_LIBS)
 
 # make fuzz FUZZ_SECONDS=600 for the long run.
 fuzz:

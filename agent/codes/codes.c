@@ -32,6 +32,8 @@ codes_fail(struct code_result *r, enum code_err e, const char *fmt, ...)
 
 /* AIM ids whose data is a GS1 element string (FNC1 in first position). */
 static const char *const aim_gs1[] = { "]C1", "]e0", "]d2", "]Q3", "]J1" };
+/* The same with the ECI protocol (DataMatrix, QR). */
+static const char *const aim_gs1_eci[] = { "]d5", "]Q4" };
 
 static int
 is_aim(const char *s, const char *const *set, size_t n)
@@ -89,6 +91,13 @@ codes_aim(const char *s, size_t len, const struct codes_opts *o,
 		    "symbology identifier", s);
 	if (is_aim(s, aim_gs1, sizeof(aim_gs1) / sizeof(aim_gs1[0])))
 		return gs1_element(s + 3, len - 3, o, r);
+	if (is_aim(s, aim_gs1_eci, sizeof(aim_gs1_eci) / sizeof(aim_gs1_eci[0]))) {
+		/* GS1 data holds no backslash: one is an ECI escape. */
+		if (memchr(s + 3, '\\', len - 3) != NULL)
+			return codes_fail(r, CODE_SYNTAX, "ECI escapes in GS1 "
+			    "data: turn off ECI transmission in the scanner");
+		return gs1_element(s + 3, len - 3, o, r);
+	}
 	if (memcmp(s, "]E0", 3) == 0 || memcmp(s, "]E4", 3) == 0)
 		return codes_ean(s + 3, len - 3, o, r);
 	return codes_plain(s + 3, len - 3, o, r);
