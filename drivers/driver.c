@@ -10,6 +10,7 @@
 
 static const struct driver_ops *const drivers[] = {
 	&driver_sim,
+	&driver_hidpos,
 };
 
 const struct driver_ops *

@@ -10,7 +10,7 @@
 #include "event.h"
 
 #define DRIVER_NAME_MAX	32
-#define DRIVER_FDS_MAX	4
+#define DRIVER_FDS_MAX	8	/* libusb: its event and timer fds, one per device */
 
 /* One scan as every driver emits it. */
 struct scan {
@@ -49,8 +49,9 @@ struct driver {
 	unsigned long		 scans;
 };
 
-/* sim.c */
+/* sim.c, hidpos.c */
 extern const struct driver_ops driver_sim;
+extern const struct driver_ops driver_hidpos;
 
 /* driver.c */
 /* The ops for instance name "sim0" (the name less its trailing digits). */

@@ -5,14 +5,15 @@
 set -eu
 
 BUILD="build-essential pkg-config libsqlite3-dev libmosquitto-dev libjansson-dev
-libinih-dev libmbedtls-dev libcmocka-dev"
+libinih-dev libmbedtls-dev libcmocka-dev libusb-1.0-0-dev libnfc-dev"
 RUN="mosquitto mosquitto-clients sqlite3 python3 python3-hl7 procps"
 SYMBOLS="zint zxing-cpp-tools"	# real barcode symbols for the tests
+DEVICES="umockdev libnfc-bin"	# real libusb and libnfc without hardware
 FUZZ="clang libclang-rt-14-dev"
 
 case "${1:-}" in
 fuzz) PKGS="$BUILD $FUZZ" ;;
-*) PKGS="$BUILD $RUN $SYMBOLS" ;;
+*) PKGS="$BUILD $RUN $SYMBOLS $DEVICES" ;;
 esac
 
 want=""

@@ -38,6 +38,7 @@ seeds = {
     "assemble": [raw(a) + b"\n" + raw(b) for a, b in zip(scans, scans[1:])],
     "wire": [open(p, "rb").read() for p in glob.glob("tests/fuzz/seeds/wire/*")],
     "hl7_ack": [open(p, "rb").read() for p in glob.glob("tests/fuzz/seeds/hl7_ack/*")],
+    "hidpos": [bytes([0xdc]) + bytes([2, 16]) + b"]d20100884521123451" + bytes(40) + b"w\0\0"],
 }[target]
 for i, s in enumerate(seeds):
     open(os.path.join(out, "s%04d" % i), "wb").write(s)
@@ -45,7 +46,7 @@ PY
 }
 
 status=0
-for t in codes bracketed assemble wire hl7_ack; do
+for t in codes bracketed assemble wire hl7_ack hidpos; do
 	seed "$t"
 	mkdir -p "$F/corpus/$t"
 	log="$F/fuzz_$t.log"
