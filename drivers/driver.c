@@ -11,6 +11,7 @@
 static const struct driver_ops *const drivers[] = {
 	&driver_sim,
 	&driver_hidpos,
+	&driver_serial,
 };
 
 const struct driver_ops *

@@ -49,9 +49,10 @@ struct driver {
 	unsigned long		 scans;
 };
 
-/* sim.c, hidpos.c */
+/* sim.c, hidpos.c, serial.c */
 extern const struct driver_ops driver_sim;
 extern const struct driver_ops driver_hidpos;
+extern const struct driver_ops driver_serial;
 
 /* driver.c */
 /* The ops for instance name "sim0" (the name less its trailing digits). */
