@@ -12,6 +12,7 @@ static const struct driver_ops *const drivers[] = {
 	&driver_sim,
 	&driver_hidpos,
 	&driver_serial,
+	&driver_wedge,
 };
 
 const struct driver_ops *
