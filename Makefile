@@ -8,7 +8,7 @@ LDFLAGS	?=
 WERROR	?= -Werror
 B	?= build
 
-PKGS	= sqlite3 libmosquitto jansson inih libusb-1.0
+PKGS	= sqlite3 libmosquitto jansson inih libusb-1.0 libnfc
 WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wpointer-arith -Wcast-qual -Wformat=2 $(WERROR)
 INC	= -Icommon -Iagent -Idrivers -Isync -Isync/bridge -Iboard
@@ -23,7 +23,7 @@ CODES	= agent/codes/codes.c agent/codes/gs1.c agent/codes/gs1_ai.c \
 	  agent/codes/gs1_lint.c agent/codes/hibc.c agent/codes/isbt.c
 AGENT	= agent/main.c agent/conf.c agent/session.c agent/store.c \
 	  drivers/driver.c drivers/sim.c drivers/hidpos.c drivers/hidpos_report.c \
-	  drivers/serial.c drivers/wedge.c \
+	  drivers/serial.c drivers/wedge.c drivers/nfc.c \
 	  board/board.c sync/wire.c \
 	  sync/uplink.c sync/mqttc.c $(CODES) $(DAEMON) $(COMMON)
 BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \

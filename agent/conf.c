@@ -53,7 +53,7 @@ agent_driver(struct agent_conf *c, const char *inst, char *err, size_t errlen)
 		return NULL;
 	}
 	if ((c->drivers[c->ndrivers] = driver_new(inst)) == NULL) {
-		snprintf(err, errlen, "no driver for [driver.%s] (known: sim, hidpos, serial, wedge)",
+		snprintf(err, errlen, "no driver for [driver.%s] (known: sim, hidpos, serial, wedge, nfc)",
 		    inst);
 		return NULL;
 	}

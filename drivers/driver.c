@@ -13,6 +13,7 @@ static const struct driver_ops *const drivers[] = {
 	&driver_hidpos,
 	&driver_serial,
 	&driver_wedge,
+	&driver_nfc,
 };
 
 const struct driver_ops *

@@ -49,8 +49,9 @@ struct driver {
 	unsigned long		 scans;
 };
 
-/* sim.c, hidpos.c, serial.c, wedge.c */
+/* sim.c, hidpos.c, serial.c, wedge.c, nfc.c */
 extern const struct driver_ops driver_sim;
+extern const struct driver_ops driver_nfc;
 extern const struct driver_ops driver_wedge;
 extern const struct driver_ops driver_hidpos;
 extern const struct driver_ops driver_serial;
