@@ -16,13 +16,23 @@
 #define POLL_SLOTS		(1 + AGENT_DRIVERS_MAX * DRIVER_FDS_MAX)
 
 static void
+agent_driver_state(void *arg, const char *instance, const char *state)
+{
+	struct agent *a = arg;
+
+	store_set_driver(a->store, instance, state, now_wall_ms());
+}
+
+static void
 agent_open_drivers(struct agent *a)
 {
-	struct driver_sink sink = { session_scan, a };
+	struct driver_sink sink = { session_scan, agent_driver_state, a };
 	int i;
 
 	for (i = 0; i < a->conf.ndrivers; i++)
-		driver_open(a->conf.drivers[i], &sink);
+		if (driver_open(a->conf.drivers[i], &sink) != 0)
+			agent_driver_state(a, a->conf.drivers[i]->name,
+			    "not started: see the log");
 }
 
 static void

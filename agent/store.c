@@ -17,7 +17,8 @@
 #define STORE_BUSY_MS	5000	/* pouctl may read while the agent writes */
 
 enum { ST_APPEND_SEQ, ST_INSERT, ST_ACK, ST_READ, ST_STATE, ST_OLDEST,
-	ST_UPLINK, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_COUNT };
+	ST_UPLINK, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_DRIVER, ST_DRIVERS,
+	ST_COUNT };
 
 static const char *const store_sql[ST_COUNT] = {
 	[ST_APPEND_SEQ] = "UPDATE state SET last_seq = last_seq + 1 "
@@ -35,6 +36,11 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_DRIVER] = "INSERT INTO drivers VALUES (?1, ?2, ?3) ON CONFLICT DO "
+	    "UPDATE SET state = ?2, since_ms = ?3",
+	[ST_DRIVERS] = "SELECT d.name, d.state, d.since_ms, (SELECT count(*) FROM "
+	    "events WHERE source = d.name), (SELECT max(at_ms) FROM events WHERE "
+	    "source = d.name) FROM drivers d ORDER BY d.name",
 };
 
 /* Schema versions; index i takes user_version i to i + 1. */
@@ -48,6 +54,9 @@ static const char *const store_migrations[] = {
 	"  uplink TEXT NOT NULL,"
 	"  uplink_since_ms INTEGER NOT NULL);"
 	"CREATE TABLE events (seq INTEGER PRIMARY KEY, " EVSQL_SCHEMA ");",
+	/* 2: the input drivers' state, for pouctl status. */
+	"CREATE TABLE drivers (name TEXT PRIMARY KEY, state TEXT NOT NULL,"
+	"  since_ms INTEGER NOT NULL);",
 };
 
 struct store {
@@ -191,7 +200,8 @@ store_open(const char *path, int sync_full, struct store **out)
 	    (rc = store_exec(s, sync_full ? "PRAGMA synchronous = FULL" :
 	    "PRAGMA synchronous = NORMAL")) != 0 ||
 	    (rc = store_migrate(s)) != 0 || (rc = store_prepare(s)) != 0 ||
-	    (rc = store_load_epoch(s)) != 0)
+	    (rc = store_load_epoch(s)) != 0 ||
+	    (rc = store_exec(s, "DELETE FROM drivers")) != 0)	/* a new run */
 		goto fail;
 	*out = s;
 	return 0;
@@ -364,4 +374,35 @@ store_set_uplink(struct store *s, const char *state, int64_t wall_ms)
 	bind_text(st, 1, state);
 	sqlite3_bind_int64(st, 2, wall_ms);
 	return store_step_done(s, ST_UPLINK);
+}
+
+int
+store_set_driver(struct store *s, const char *name, const char *state,
+    int64_t wall_ms)
+{
+	sqlite3_stmt *st = s->st[ST_DRIVER];
+
+	bind_text(st, 1, name);
+	bind_text(st, 2, state);
+	sqlite3_bind_int64(st, 3, wall_ms);
+	return store_step_done(s, ST_DRIVER);
+}
+
+int
+store_drivers(struct store *s, store_driver_fn fn, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_DRIVERS];
+	struct store_driver d;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		col_text(st, 0, d.name, sizeof(d.name));
+		col_text(st, 1, d.state, sizeof(d.state));
+		d.since_ms = sqlite3_column_int64(st, 2);
+		d.scans = sqlite3_column_int64(st, 3);
+		d.last_ms = sqlite3_column_int64(st, 4);
+		fn(arg, &d);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_err(s, "drivers");
 }

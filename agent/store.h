@@ -41,4 +41,18 @@ int	store_read(struct store *, int64_t after, struct event *evs, int max);
 int	store_stats(struct store *, struct store_stats *);
 int	store_set_uplink(struct store *, const char *state, int64_t wall_ms);
 
+/* An input driver's state, and the events it has recorded. */
+struct store_driver {
+	char	name[32];
+	char	state[96];
+	int64_t	since_ms;
+	int64_t	scans;
+	int64_t	last_ms;	/* wall ms of its last event, 0 if none */
+};
+typedef void (*store_driver_fn)(void *arg, const struct store_driver *);
+
+int	store_set_driver(struct store *, const char *name, const char *state,
+	    int64_t wall_ms);
+int	store_drivers(struct store *, store_driver_fn, void *arg);
+
 #endif

@@ -1,5 +1,6 @@
 /* Input devices behind one ops table; the core calls driver_*(), never ops. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,4 +117,18 @@ driver_free(struct driver *d)
 	driver_close(d);
 	free(d->conf);
 	free(d);
+}
+
+void
+driver_state(const struct driver_sink *sink, const char *instance,
+    const char *fmt, ...)
+{
+	char st[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st, sizeof(st), fmt, ap);
+	va_end(ap);
+	if (sink->state)
+		sink->state(sink->arg, instance, st);
 }

@@ -21,9 +21,10 @@ struct scan {
 	int64_t		wall_ms;
 };
 
-/* Where a driver sends its scans; scan is borrowed for the call. */
+/* Where a driver sends its scans (borrowed for the call) and its state. */
 struct driver_sink {
 	void	(*scan)(void *arg, const struct scan *scan);
+	void	(*state)(void *arg, const char *instance, const char *state);
 	void	*arg;
 };
 
@@ -69,6 +70,9 @@ int	driver_timeout(struct driver *, int64_t now_ms);
 void	driver_handle(struct driver *, const struct pollfd *, int n,
 	    int64_t now_ms);
 void	driver_close(struct driver *);	/* NULL-safe; may be reopened */
+/* For drivers: reports a state change ("open 0c2e:0b87", "unplugged"). */
+void	driver_state(const struct driver_sink *, const char *instance,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void	driver_free(struct driver *);	/* NULL-safe */
 
 #endif

@@ -140,6 +140,7 @@ hidpos_done(struct libusb_transfer *t)
 		break;
 	case LIBUSB_TRANSFER_NO_DEVICE:
 		log_warnx("%s: scanner unplugged", d->name);
+		driver_state(&d->sink, d->name, "unplugged");
 		d->lost = 1;
 		return;
 	case LIBUSB_TRANSFER_CANCELLED:
@@ -216,6 +217,8 @@ hidpos_open_dev(struct hidpos *d, libusb_device *dev,
 	hidpos_submit(d);
 	log_info("%s: scanner %04x:%04x open (interface %d, endpoint 0x%02x)",
 	    d->name, dd->idVendor, dd->idProduct, d->iface, ep);
+	driver_state(&d->sink, d->name, "open %04x:%04x", dd->idVendor,
+	    dd->idProduct);
 	return 0;
 }
 
@@ -345,9 +348,11 @@ hidpos_handle(void *ctx, const struct pollfd *pfd, int n, int64_t now)
 		d->said_missing = 0;
 		return;
 	}
-	if (!d->said_missing++)
+	if (!d->said_missing++) {
 		log_warnx("%s: no scanner %s found; looking again with backoff",
 		    d->name, d->c.devices);
+		driver_state(&d->sink, d->name, "searching");
+	}
 	hidpos_retry(d, now);
 }
 

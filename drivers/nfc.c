@@ -69,6 +69,17 @@ sleep_ms(int64_t ms)
 		;
 }
 
+/* From the thread: a state line for the loop (ESC first: never a badge). */
+static void
+nfc_tell(struct nfcd *d, const char *state)
+{
+	char line[LINE_MAX_];
+	int n = snprintf(line, sizeof(line), "\033%s\n", state);
+
+	if (write(d->pipe[1], line, (size_t)n) != n)
+		log_warn("%s: state lost", d->name);
+}
+
 static int
 nfc_reader_open(struct nfcd *d)
 {
@@ -85,6 +96,7 @@ nfc_reader_open(struct nfcd *d)
 		return -1;
 	}
 	log_info("%s: reader %s open", d->name, nfc_device_get_name(d->dev));
+	nfc_tell(d, "open");
 	d->attempts = 0;
 	return 0;
 }
@@ -123,6 +135,7 @@ nfc_poll_once(struct nfcd *d)
 	if (rc < 0) {
 		log_warnx("%s: reader lost: %s; reopening", d->name,
 		    nfc_strerror(d->dev));
+		nfc_tell(d, "lost");
 		nfc_close(d->dev);
 		d->dev = NULL;
 		return;
@@ -142,9 +155,11 @@ nfc_main(void *arg)
 
 	while (!d->stop) {
 		if (d->dev == NULL && nfc_reader_open(d) != 0) {
-			if (!said++)
+			if (!said++) {
 				log_warnx("%s: no reader at %s; trying again with "
 				    "backoff", d->name, d->c.device);
+				nfc_tell(d, "missing");
+			}
 			wait = backoff_ms(d->attempts++, REOPEN_MIN_MS,
 			    REOPEN_MAX_MS);
 			sleep_ms(wait < REOPEN_MIN_MS ? REOPEN_MIN_MS : wait);
@@ -206,6 +221,11 @@ nfc_line(struct nfcd *d, int64_t now)
 {
 	struct scan sc;
 
+	if (d->len > 0 && d->line[0] == '\033') {
+		d->line[d->len < sizeof(d->line) ? d->len : d->len - 1] = '\0';
+		driver_state(&d->sink, d->name, "%s", d->line + 1);
+		return;
+	}
 	memcpy(sc.data, d->line, d->len);
 	sc.len = d->len;
 	sc.source = d->name;

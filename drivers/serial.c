@@ -95,15 +95,18 @@ serial_try_open(struct serial *s, int64_t now)
 	if (s->fd >= 0 && serial_tty(s) == 0) {
 		log_info("%s: %s open at %lld baud", s->name, s->c.path,
 		    s->c.baud);
+		driver_state(&s->sink, s->name, "open");
 		s->attempts = 0;
 		s->said_missing = 0;
 		s->len = 0;
 		s->overlong = 0;
 		return;
 	}
-	if (!s->said_missing++)
+	if (!s->said_missing++) {
 		log_warn("%s: cannot open %s; trying again with backoff", s->name,
 		    s->c.path);
+		driver_state(&s->sink, s->name, "missing");
+	}
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
@@ -181,6 +184,7 @@ static void
 serial_hangup(struct serial *s, int64_t now, const char *why)
 {
 	log_warnx("%s: %s %s; reopening", s->name, s->c.path, why);
+	driver_state(&s->sink, s->name, "hung up");
 	close(s->fd);
 	s->fd = -1;
 	s->attempts = 0;

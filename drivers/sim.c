@@ -63,6 +63,7 @@ sim_open(const void *conf, const char *name, const struct driver_sink *sink,
 		return rc;
 	}
 	*ctx = s;
+	driver_state(sink, name, "open");
 	return 0;
 }
 

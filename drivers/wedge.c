@@ -166,12 +166,15 @@ wedge_try_open(struct wedge *w, int64_t now)
 		if (ioctl(w->fd, EVIOCGRAB, 1) != 0)
 			log_warn("%s: cannot grab %s", w->name, w->c.path);
 		log_info("%s: %s open and grabbed", w->name, w->c.path);
+		driver_state(&w->sink, w->name, "open");
 		w->said_missing = 0;
 		w->len = 0;
 		return;
 	}
-	if (!w->said_missing++)
+	if (!w->said_missing++) {
 		log_warn("%s: cannot open %s; trying again", w->name, w->c.path);
+		driver_state(&w->sink, w->name, "missing");
+	}
 	w->next_open_ms = now + REOPEN_MS;
 }
 
@@ -289,6 +292,7 @@ wedge_handle(void *ctx, const struct pollfd *pfd, int n, int64_t now)
 			close(w->fd);
 			w->fd = -1;
 			w->said_missing = 1;
+			driver_state(&w->sink, w->name, "gone");
 			w->next_open_ms = now + REOPEN_MS;
 			return;
 		}

@@ -74,6 +74,19 @@ print_time(const char *label, int64_t at_ms, int64_t now)
 	printf("%-12s %s (%s ago)\n", label, iso, a);
 }
 
+static void
+print_driver(void *arg, const struct store_driver *d)
+{
+	int64_t now = *(const int64_t *)arg;
+	char a[32], l[32] = "none";
+
+	age(a, sizeof(a), now - d->since_ms);
+	if (d->last_ms)
+		age(l, sizeof(l), now - d->last_ms);
+	printf("  %-10s %s for %s; %lld recorded, last %s%s\n", d->name,
+	    d->state, a, (long long)d->scans, l, d->last_ms ? " ago" : "");
+}
+
 static int
 ctl_status(const struct ctl_paths *p)
 {
@@ -88,9 +101,10 @@ ctl_status(const struct ctl_paths *p)
 		return 1;
 	}
 	rc = store_stats(s, &ss);
-	store_close(s);
-	if (rc != 0)
+	if (rc != 0) {
+		store_close(s);
 		return 1;
+	}
 	printf("%-12s %s\n", "device", p->device[0] ? p->device : "?");
 	printf("%-12s %s\n", "store", p->store);
 	printf("%-12s %s\n", "epoch", ss.epoch);
@@ -102,7 +116,10 @@ ctl_status(const struct ctl_paths *p)
 	print_time("last ack", ss.last_ack_ms, now);
 	printf("%-12s %s\n", "uplink", ss.uplink);
 	print_time("  since", ss.uplink_since_ms, now);
-	return 0;
+	printf("drivers\n");
+	rc = store_drivers(s, print_driver, &now);
+	store_close(s);
+	return rc != 0;
 }
 
 int

@@ -62,6 +62,10 @@ check "the reader comes back and reads badges" wait_for 15 \
     logged "$T/agent.log" 'board: CONTEXT user 04DEADBE'
 scan ']d201008845211234751727063010LOT3'
 check "three items recorded" wait_for 5 recorded_is 3
+"$B/pouctl" -c "$T/agent.conf" status > "$T/status"
+check "pouctl status: the reader is open again" grep -q '^  nfc0 *open for' "$T/status"
+check "pouctl status: the sim driver recorded the three items" \
+    grep -q '^  sim0 *open for .*; 3 recorded, last' "$T/status"
 stop_pid "$AGENT_PID"
 check_eq "the first item's user is the first badge" 04A1B2C3 \
     "$(sql "$T/agent.db" 'SELECT user_id FROM events WHERE seq = 1')"
