@@ -23,6 +23,7 @@ CODES	= agent/codes/codes.c agent/codes/gs1.c agent/codes/gs1_ai.c \
 	  agent/codes/gs1_lint.c agent/codes/hibc.c agent/codes/isbt.c
 AGENT	= agent/main.c agent/conf.c agent/session.c agent/store.c \
 	  drivers/driver.c drivers/sim.c drivers/hidpos.c drivers/hidpos_report.c \
+	  drivers/hid_desc.c \
 	  drivers/serial.c drivers/wedge.c drivers/nfc.c \
 	  board/board.c sync/wire.c \
 	  sync/uplink.c sync/mqttc.c $(CODES) $(DAEMON) $(COMMON)
@@ -37,7 +38,7 @@ UNIT_SRC_store = agent/store.c $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
 UNIT_SRC_codes = $(CODES) $(COMMON)
-UNIT_SRC_hidpos = drivers/hidpos_report.c
+UNIT_SRC_hidpos = drivers/hidpos_report.c drivers/hid_desc.c
 UNIT_SRC_hl7   = sync/bridge/hl7.c sync/bridge/erp.c $(COMMON)
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
@@ -60,7 +61,8 @@ FUZZ_SRC_wire      = tests/fuzz/fuzz_wire.c sync/wire.c common/event.c \
 		     common/util.c
 FUZZ_SRC_hl7_ack   = tests/fuzz/fuzz_hl7_ack.c sync/bridge/hl7.c \
 		     common/buf.c common/util.c
-FUZZ_SRC_hidpos    = tests/fuzz/fuzz_hidpos.c drivers/hidpos_report.c
+FUZZ_SRC_hidpos    = tests/fuzz/fuzz_hidpos.c drivers/hidpos_report.c \
+		     drivers/hid_desc.c
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	     -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30

@@ -1,6 +1,7 @@
 /*
- * The hidpos driver: USB HID POS scanners through libusb, found by
- * configured VID:PID, kernel driver detached, Honeywell switched into HID
+ * The hidpos driver: USB HID POS scanners through libusb, found by their
+ * report descriptor (usage page 0x8C) or by configured VID:PID, kernel
+ * driver detached, Honeywell switched into HID
  * POS reporting, asynchronous interrupt-IN transfers driven from the
  * agent's poll loop (libusb's pollfds and timeouts, no thread), reports
  * joined into barcodes. An unplug closes the instance; it is found again
@@ -15,6 +16,7 @@
 #include <libusb.h>
 
 #include "driver.h"
+#include "hid_desc.h"
 #include "hidpos_report.h"
 #include "log.h"
 #include "util.h"
@@ -26,13 +28,13 @@
 #define ERRORS_MAX		10	/* transfer errors in a row: reopen */
 
 struct hidpos_conf {
-	char		devices[128];	/* "0c2e:0b87,05e0:1300" */
+	char		devices[128];	/* "auto", or "0c2e:0b87,05e0:1300" */
 	char		layout[16];	/* auto, honeywell, shifted, newland */
 	int		enable_pos;	/* send Honeywell's HID POS feature report */
 };
 
 static const struct conf_item hidpos_conf_items[] = {
-	CONF_S("driver", "devices", struct hidpos_conf, devices, ""),
+	CONF_S("driver", "devices", struct hidpos_conf, devices, "auto"),
 	CONF_S("driver", "layout", struct hidpos_conf, layout, "auto"),
 	CONF_B("driver", "honeywell_enable_pos", struct hidpos_conf, enable_pos,
 	    "yes"),
@@ -57,9 +59,18 @@ struct hidpos {
 };
 
 static int
+hidpos_auto(const struct hidpos *d)
+{
+	return strcmp(d->c.devices, "auto") == 0;
+}
+
+static int
 hidpos_wanted(const struct hidpos *d, const struct libusb_device_descriptor *dd)
 {
 	const char *p = d->c.devices;
+
+	if (hidpos_auto(d))
+		return 1;	/* every device; its report descriptor decides */
 	unsigned vid, pid;
 	int n;
 
@@ -189,6 +200,20 @@ hidpos_enable(struct hidpos *d, const struct libusb_device_descriptor *dd)
 		    libusb_error_name(rc));
 }
 
+/* Does the interface's report descriptor say HID POS bar code scanner? */
+static int
+hidpos_is_pos(struct hidpos *d)
+{
+	unsigned char desc[1024];
+	int n;
+
+	n = libusb_control_transfer(d->h, LIBUSB_ENDPOINT_IN |
+	    LIBUSB_RECIPIENT_INTERFACE, LIBUSB_REQUEST_GET_DESCRIPTOR,
+	    LIBUSB_DT_REPORT << 8, (uint16_t)d->iface, desc, sizeof(desc),
+	    1000);
+	return n > 0 && hid_desc_is_pos_scanner(desc, (size_t)n);
+}
+
 static int
 hidpos_open_dev(struct hidpos *d, libusb_device *dev,
     const struct libusb_device_descriptor *dd)
@@ -198,7 +223,14 @@ hidpos_open_dev(struct hidpos *d, libusb_device *dev,
 	if ((ep = hidpos_endpoint(dev, &d->iface)) < 0)
 		return -ENODEV;
 	if ((rc = libusb_open(dev, &d->h)) != 0)
-		return -EACCES;
+		return hidpos_auto(d) ? -ENODEV : -EACCES;
+	/* Found by what it is: a keyboard (or a scanner left in keyboard
+	 * mode, which the wedge driver reads) is not taken. */
+	if (hidpos_auto(d) && !hidpos_is_pos(d)) {
+		libusb_close(d->h);
+		d->h = NULL;
+		return -ENODEV;
+	}
 	/* usbhid binds HID interfaces: take it over (back when closed). */
 	if (libusb_kernel_driver_active(d->h, d->iface) == 1 &&
 	    libusb_detach_kernel_driver(d->h, d->iface) != 0)
@@ -237,7 +269,7 @@ hidpos_find(struct hidpos *d)
 		if (libusb_get_device_descriptor(list[i], &dd) == 0 &&
 		    hidpos_wanted(d, &dd) &&
 		    (rc = hidpos_open_dev(d, list[i], &dd)) != 0 &&
-		    !d->said_missing)
+		    !d->said_missing && !hidpos_auto(d))
 			log_warnx("%s: scanner %04x:%04x found but not opened: %s",
 			    d->name, dd.idVendor, dd.idProduct, rc == -ENODEV ?
 			    "no HID interrupt endpoint" : rc == -EBUSY ?

@@ -1,6 +1,8 @@
-/* libFuzzer: HID POS report reassembly, the input cut into reports. */
+/* libFuzzer: HID POS report reassembly (the input cut into reports) and
+ * the report descriptor parser. */
 #include <stdint.h>
 
+#include "hid_desc.h"
 #include "hidpos_report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,6 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	hid_desc_is_pos_scanner(data, size);	/* the same bytes as a descriptor */
 	/* The first byte picks the layout and the report size (8..64). */
 	hidpos_asm_init(&a, (enum hidpos_layout)(data[0] % 4));
 	len = 8 + (size_t)(data[0] >> 2) % 57;

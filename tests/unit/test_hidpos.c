@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include "hid_desc.h"
 #include "hidpos_report.h"
 
 /* A 64-byte report: id 2, len, AIM at aim_off (0: none), data, more flag. */
@@ -145,6 +146,49 @@ test_over_512_bytes_is_dropped(void **state)
 	assert_int_equal(hidpos_layout_parse("acme"), -1);
 }
 
+/* A HID POS scanner's report descriptor, in the usage tables' terms. */
+static const unsigned char pos_desc[] = {
+	0x06, 0x8c, 0x00,	/* Usage Page (Bar Code Scanner) */
+	0x09, 0x02,		/* Usage (Bar Code Scanner) */
+	0xa1, 0x01,		/* Collection (Application) */
+	0x09, 0x12,		/*   Usage (Scanned Data Report) */
+	0xa1, 0x02,		/*   Collection (Logical) */
+	0x85, 0x02,		/*     Report ID (2) */
+	0x15, 0x00, 0x26, 0xff, 0x00, 0x75, 0x08, 0x95, 0x3f,
+	0x09, 0xfe, 0x81, 0x02,	/*     Usage (Decoded Data), Input */
+	0xc0, 0xc0,
+};
+
+/* A boot keyboard: what the same scanner looks like in keyboard mode. */
+static const unsigned char kbd_desc[] = {
+	0x05, 0x01, 0x09, 0x06, 0xa1, 0x01, 0x05, 0x07, 0x19, 0xe0, 0x29, 0xe7,
+	0x15, 0x00, 0x25, 0x01, 0x75, 0x01, 0x95, 0x08, 0x81, 0x02, 0xc0,
+};
+
+static void
+test_report_descriptor(void **state)
+{
+	/* The same with a 4-byte extended usage and a long item first. */
+	static const unsigned char ext[] = { 0xfe, 0x02, 0x00, 0xaa, 0xbb,
+		0x0b, 0x02, 0x00, 0x8c, 0x00, 0xa1, 0x01, 0xc0 };
+
+	(void)state;
+	assert_true(hid_desc_is_pos_scanner(pos_desc, sizeof(pos_desc)));
+	assert_false(hid_desc_is_pos_scanner(kbd_desc, sizeof(kbd_desc)));
+	assert_true(hid_desc_is_pos_scanner(ext, sizeof(ext)));
+	/* Cut short anywhere: never a read past the end, never a yes. */
+	for (size_t n = 0; n < 7; n++)
+		assert_false(hid_desc_is_pos_scanner(pos_desc, n));
+	/* A logical, not an application, collection is not enough. */
+	{
+		unsigned char logical[sizeof(pos_desc)];
+
+		memcpy(logical, pos_desc, sizeof(pos_desc));
+		logical[6] = 0x02;
+		assert_false(hid_desc_is_pos_scanner(logical, 7));
+	}
+}
+
 int
 main(void)
 {
@@ -153,6 +197,7 @@ main(void)
 		cmocka_unit_test(test_other_vendors),
 		cmocka_unit_test(test_bad_reports_are_bounded),
 		cmocka_unit_test(test_over_512_bytes_is_dropped),
+		cmocka_unit_test(test_report_descriptor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
