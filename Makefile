@@ -23,7 +23,7 @@ CODES	= agent/codes/codes.c agent/codes/gs1.c agent/codes/gs1_ai.c \
 	  agent/codes/gs1_lint.c agent/codes/hibc.c agent/codes/isbt.c
 AGENT	= agent/main.c agent/conf.c agent/session.c agent/store.c \
 	  drivers/driver.c drivers/sim.c drivers/hidpos.c drivers/hidpos_report.c \
-	  drivers/hid_desc.c \
+	  drivers/hid_desc.c drivers/ndef.c \
 	  drivers/serial.c drivers/wedge.c drivers/nfc.c \
 	  board/board.c sync/wire.c \
 	  sync/uplink.c sync/mqttc.c $(CODES) $(DAEMON) $(COMMON)
@@ -33,12 +33,13 @@ BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 	  sync/bridge/out_mllp.c sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
 POUCTL	= sync/pouctl.c sync/pouctl_decode.c agent/store.c $(CODES) $(COMMON)
 
-UNIT	= store wire gs1 codes hl7 hidpos
+UNIT	= store wire gs1 codes hl7 hidpos ndef
 UNIT_SRC_store = agent/store.c $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
 UNIT_SRC_codes = $(CODES) $(COMMON)
 UNIT_SRC_hidpos = drivers/hidpos_report.c drivers/hid_desc.c
+UNIT_SRC_ndef  = drivers/ndef.c
 UNIT_SRC_hl7   = sync/bridge/hl7.c sync/bridge/erp.c $(COMMON)
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
@@ -53,7 +54,7 @@ else
 Q	= @
 endif
 
-FUZZ_TARGETS = codes bracketed assemble wire hl7_ack hidpos
+FUZZ_TARGETS = codes bracketed assemble wire hl7_ack hidpos ndef
 FUZZ_SRC_codes     = tests/fuzz/fuzz_codes.c $(CODES)
 FUZZ_SRC_bracketed = tests/fuzz/fuzz_bracketed.c $(CODES)
 FUZZ_SRC_assemble  = tests/fuzz/fuzz_assemble.c $(CODES)
@@ -63,6 +64,7 @@ FUZZ_SRC_hl7_ack   = tests/fuzz/fuzz_hl7_ack.c sync/bridge/hl7.c \
 		     common/buf.c common/util.c
 FUZZ_SRC_hidpos    = tests/fuzz/fuzz_hidpos.c drivers/hidpos_report.c \
 		     drivers/hid_desc.c
+FUZZ_SRC_ndef      = tests/fuzz/fuzz_ndef.c drivers/ndef.c
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	     -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30

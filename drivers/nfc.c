@@ -4,7 +4,9 @@
  * agent's poll loop through a pipe, as the badge prefix + UID in hex
  * ("USER:04A1B2C3"), which the session takes as the current user. A card
  * held on the reader is reported once per presentation; a reader that
- * vanishes is reopened with backoff.
+ * vanishes is reopened with backoff. An NFC Forum Type 2 tag whose NDEF
+ * text or URI record carries a GS1 element string or a Digital Link is an
+ * item scan instead.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,12 +20,15 @@
 #include <nfc/nfc.h>
 
 #include "driver.h"
+#include "ndef.h"
 #include "log.h"
 #include "util.h"
 
 #define REOPEN_MIN_MS	500
 #define REOPEN_MAX_MS	30000
-#define LINE_MAX_	128
+#define LINE_MAX_	256
+#define T2_READS	9	/* 9 x 16 bytes: an NTAG213's data area */
+#define SAK_TYPE2	0x00	/* NTAG, MIFARE Ultralight */
 
 struct nfc_conf {
 	char		device[256];	/* libnfc connstring */
@@ -101,12 +106,33 @@ nfc_reader_open(struct nfcd *d)
 	return 0;
 }
 
-/* Reports a UID once per presentation: new, or back after gone_ms. */
+/* A Type 2 tag's NDEF text or URI into text; 0, or -1 when none. */
+static int
+nfc_ndef(struct nfcd *d, const nfc_iso14443a_info *a, char *text, size_t len)
+{
+	unsigned char mem[T2_READS * 16], cmd[2] = { 0x30, 4 };
+	size_t got = 0;
+	int i, n;
+
+	if (a->btSak != SAK_TYPE2)
+		return -1;
+	for (i = 0; i < T2_READS; i++, cmd[1] += 4, got += 16)
+		if (nfc_initiator_transceive_bytes(d->dev, cmd, sizeof(cmd),
+		    mem + got, 16, 200) != 16)
+			break;
+	n = ndef_first_text(mem, got, text, len);
+	if (n <= 0 || strpbrk(text, "\n\033") != NULL)
+		return -1;	/* not one scan's worth of text */
+	return 0;
+}
+
+/* Reports a tag once per presentation (new, or back after gone_ms): its
+ * NDEF text when it carries one, else its UID as a badge. */
 static void
 nfc_badge(struct nfcd *d, const nfc_target *t)
 {
 	const nfc_iso14443a_info *a = &t->nti.nai;
-	char uid[32], line[LINE_MAX_];
+	char uid[32], line[LINE_MAX_], text[LINE_MAX_ - 2];
 	size_t i;
 	int64_t now = now_mono_ms();
 	int n;
@@ -116,7 +142,11 @@ nfc_badge(struct nfcd *d, const nfc_target *t)
 	uid[2 * i] = '\0';
 	if (strcmp(uid, d->last_uid) != 0 || now - d->last_seen_ms >
 	    d->c.gone_ms) {
-		n = snprintf(line, sizeof(line), "%s%s\n", d->c.badge_prefix, uid);
+		if (nfc_ndef(d, a, text, sizeof(text)) == 0)
+			n = snprintf(line, sizeof(line), "%s\n", text);
+		else
+			n = snprintf(line, sizeof(line), "%s%s\n",
+			    d->c.badge_prefix, uid);
 		if (write(d->pipe[1], line, (size_t)n) != n)
 			log_warn("%s: badge lost", d->name);
 	}

@@ -2,7 +2,8 @@
 """A PN532 NFC reader on a pseudo-terminal, for libnfc's pn532_uart driver
 (frames and commands as in shared/reference/test-peers.md).
 pn532_emu.py LINK CONTROL: makes a pty and points LINK at it; CONTROL is a
-file the test writes: "card <uid hex>" (a badge on the reader), "none",
+file the test writes: "card <uid hex>" (a badge on the reader), "tag <uid
+hex> <data area hex>" (an NFC Forum Type 2 tag, read from page 4), "none",
 or "vanish" (the reader goes away: the pty closes, and comes back at LINK
 when CONTROL says anything else). Prints "ready" and every command seen."""
 import os
@@ -39,10 +40,23 @@ def card():
     return w
 
 
-def target(uid):
+def target(uid, tag=False):
     u = bytes.fromhex(uid)
     atqa, sak = (b"\x00\x04", 0x08) if len(u) == 4 else (b"\x00\x44", 0x00)
+    if tag:
+        atqa, sak = b"\x00\x44", 0x00
     return atqa + bytes([sak, len(u)]) + u
+
+
+def tag_read(c, args):
+    """InDataExchange READ: 16 bytes from the page asked for."""
+    if len(c) < 3 or c[0] != "tag" or len(args) < 3 or args[1] != 0x30:
+        return bytes([0x41, 0x01])
+    u = bytes.fromhex(c[1])
+    mem = (u + bytes(16))[:12] + bytes([0xE1, 0x10, 0x12, 0x00])
+    mem += bytes.fromhex(c[2])
+    page = args[2]
+    return bytes([0x41, 0x00]) + (mem[page * 4:page * 4 + 16] + bytes(16))[:16]
 
 
 def answer(cmd, args):
@@ -54,8 +68,8 @@ def answer(cmd, args):
     if cmd == 0x06:                      # ReadRegister: a byte per address
         return bytes([0x07]) + bytes(len(args) // 2)
     if cmd == 0x4A:                      # InListPassiveTarget
-        if args[1:2] == b"\x00" and c[0] == "card":
-            return bytes([0x4B, 0x01, 0x01]) + target(c[1])
+        if args[1:2] == b"\x00" and c[0] in ("card", "tag"):
+            return bytes([0x4B, 0x01, 0x01]) + target(c[1], c[0] == "tag")
         return bytes([0x4B, 0x00])
     if cmd == 0x60:                      # InAutoPoll
         if c[0] == "card":
@@ -65,7 +79,7 @@ def answer(cmd, args):
     if cmd == 0x42:                      # InCommunicateThru: timeout
         return bytes([0x43, 0x01])
     if cmd == 0x40:                      # InDataExchange
-        return bytes([0x41, 0x01])
+        return tag_read(c, args)
     return bytes([cmd + 1])              # SAM, SetParameters, RF, ...
 
 

@@ -38,6 +38,7 @@ seeds = {
     "assemble": [raw(a) + b"\n" + raw(b) for a, b in zip(scans, scans[1:])],
     "wire": [open(p, "rb").read() for p in glob.glob("tests/fuzz/seeds/wire/*")],
     "hl7_ack": [open(p, "rb").read() for p in glob.glob("tests/fuzz/seeds/hl7_ack/*")],
+    "ndef": [bytes.fromhex("030fd101 0b5504 65782e6f72672f30312f fe".replace(" ", ""))],
     "hidpos": [bytes([0xdc]) + bytes([2, 16]) + b"]d20100884521123451" + bytes(40) + b"w\0\0"],
 }[target]
 for i, s in enumerate(seeds):
@@ -46,7 +47,7 @@ PY
 }
 
 status=0
-for t in codes bracketed assemble wire hl7_ack hidpos; do
+for t in codes bracketed assemble wire hl7_ack hidpos ndef; do
 	seed "$t"
 	mkdir -p "$F/corpus/$t"
 	log="$F/fuzz_$t.log"

@@ -62,15 +62,28 @@ check "the reader comes back and reads badges" wait_for 15 \
     logged "$T/agent.log" 'board: CONTEXT user 04DEADBE'
 scan ']d201008845211234751727063010LOT3'
 check "three items recorded" wait_for 5 recorded_is 3
+
+# An item tag: NDEF URI record with a GS1 Digital Link.
+ndef() {	# ndef URI-CODE TEXT: the data area of a Type 2 tag
+	$PY -c 'import sys
+code, text = int(sys.argv[1]), sys.argv[2].encode()
+rec = bytes([0xD1, 1, len(text) + 1]) + b"U" + bytes([code]) + text
+print((bytes([3, len(rec)]) + rec + b"\xfe").hex())' "$@"
+}
+card tag 04AABBCCDDEEFF "$(ndef 4 id.example.org/01/00884521123482/10/TAG7?17=270630)"
+check "a tag's Digital Link is an item" wait_for 5 recorded_is 4
+stop_pid "$AGENT_PID"
 "$B/pouctl" -c "$T/agent.conf" status > "$T/status"
 check "pouctl status: the reader is open again" grep -q '^  nfc0 *open for' "$T/status"
 check "pouctl status: the sim driver recorded the three items" \
     grep -q '^  sim0 *open for .*; 3 recorded, last' "$T/status"
-stop_pid "$AGENT_PID"
 check_eq "the first item's user is the first badge" 04A1B2C3 \
     "$(sql "$T/agent.db" 'SELECT user_id FROM events WHERE seq = 1')"
 check_eq "the second item's user is the 7-byte badge" 04112233445566 \
     "$(sql "$T/agent.db" 'SELECT user_id FROM events WHERE seq = 2')"
 check_eq "after the reader came back" 04DEADBE \
     "$(sql "$T/agent.db" 'SELECT user_id FROM events WHERE seq = 3')"
+check_eq "the tag's item: GTIN, lot, expiry, source" \
+    "00884521123482|TAG7|2027-06-30|nfc0" \
+    "$(sql "$T/agent.db" "SELECT di || '|' || lot || '|' || expiry || '|' || source FROM events WHERE seq = 4")"
 summary
