@@ -28,6 +28,7 @@ static const struct conf_item agent_items[] = {
 	    600000),
 	CONF_I("mqtt", "backoff_max_ms", AC, mqtt.backoff_max_ms, "60000", 10,
 	    3600000),
+	CONF_I("mqtt", "telemetry_s", AC, mqtt.telemetry_s, "60", 5, 3600),
 	CONF_S("session", "case_prefix", AC, case_prefix, "CASE:"),
 	CONF_S("session", "mrn_prefix", AC, mrn_prefix, "MRN:"),
 	CONF_S("session", "encounter_prefix", AC, enc_prefix, "ENC:"),

@@ -21,6 +21,8 @@ agent_driver_state(void *arg, const char *instance, const char *state)
 	struct agent *a = arg;
 
 	store_set_driver(a->store, instance, state, now_wall_ms());
+	if (a->uplink)
+		uplink_telemetry_soon(a->uplink);
 }
 
 static void

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include <sqlite3.h>
 
@@ -405,4 +406,31 @@ store_drivers(struct store *s, store_driver_fn fn, void *arg)
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : store_err(s, "drivers");
+}
+
+static int64_t
+store_pragma(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+store_space(struct store *s, int64_t *db_bytes, int64_t *free_bytes)
+{
+	const char *path = sqlite3_db_filename(s->db, "main");
+	struct statvfs vfs;
+
+	*db_bytes = store_pragma(s, "PRAGMA page_count") *
+	    store_pragma(s, "PRAGMA page_size");
+	*free_bytes = path && statvfs(path, &vfs) == 0 ?
+	    (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize : -1;
+	return 0;
 }

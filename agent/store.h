@@ -53,6 +53,8 @@ typedef void (*store_driver_fn)(void *arg, const struct store_driver *);
 
 int	store_set_driver(struct store *, const char *name, const char *state,
 	    int64_t wall_ms);
+/* Bytes the database uses, and bytes free on its filesystem. */
+int	store_space(struct store *, int64_t *db_bytes, int64_t *free_bytes);
 int	store_drivers(struct store *, store_driver_fn, void *arg);
 
 #endif

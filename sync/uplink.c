@@ -25,7 +25,10 @@ struct uplink {
 	int64_t			 sent_upto;
 	int64_t			 ack_deadline_ms;	/* 0: nothing outstanding */
 	struct event		*batch;
+	int64_t			 started_ms;
+	int64_t			 next_telemetry_ms;	/* 0: as soon as online */
 	char			 t_events[160], t_ack[160], t_status[160];
+	char			 t_telemetry[160];
 };
 
 void
@@ -89,6 +92,52 @@ uplink_on_message(void *arg, const struct mosquitto_message *msg)
 }
 
 static void
+uplink_telemetry_driver(void *arg, const struct store_driver *d)
+{
+	struct telemetry *t = arg;
+
+	if (t->ndrivers == TELEMETRY_DRIVERS)
+		return;
+	snprintf(t->drivers[t->ndrivers].name, sizeof(t->drivers[0].name), "%s",
+	    d->name);
+	snprintf(t->drivers[t->ndrivers].state, sizeof(t->drivers[0].state),
+	    "%s", d->state);
+	t->drivers[t->ndrivers].since_ms = d->since_ms;
+	t->drivers[t->ndrivers].scans = d->scans;
+	t->ndrivers++;
+}
+
+static void
+uplink_telemetry(struct uplink *u, int64_t now)
+{
+	struct store_stats ss;
+	struct telemetry t;
+	char *p;
+
+	memset(&t, 0, sizeof(t));
+	if (store_stats(u->store, &ss) != 0)
+		return;
+	t.at_ms = now_wall_ms();
+	t.uptime_s = (now - u->started_ms) / 1000;
+	t.backlog = ss.unacked;
+	t.oldest_unacked_age_ms = ss.oldest_unacked_at_ms ?
+	    t.at_ms - ss.oldest_unacked_at_ms : 0;
+	t.last_acked_seq = ss.acked_upto;
+	store_space(u->store, &t.store_bytes, &t.disk_free_bytes);
+	store_drivers(u->store, uplink_telemetry_driver, &t);
+	if ((p = wire_telemetry_encode(&t)) != NULL)
+		mqttc_publish(u->mq, u->t_telemetry, p, strlen(p), 0, false);
+	free(p);
+	u->next_telemetry_ms = now + u->c.telemetry_s * 1000;
+}
+
+void
+uplink_telemetry_soon(struct uplink *u)
+{
+	u->next_telemetry_ms = 1;	/* due at once */
+}
+
+static void
 uplink_on_online(void *arg)
 {
 	struct uplink *u = arg;
@@ -102,6 +151,7 @@ uplink_on_online(void *arg)
 	/* Whatever was in flight is unknown now: resend from the last ack. */
 	u->sent_upto = u->acked_upto;
 	u->ack_deadline_ms = 0;
+	uplink_telemetry_soon(u);
 	uplink_kick(u);
 }
 
@@ -151,11 +201,14 @@ uplink_new(const struct uplink_conf *c, struct store *store)
 	    wire_topic(u->t_events, sizeof(u->t_events), c->site, c->device,
 	    "events") || wire_topic(u->t_ack, sizeof(u->t_ack), c->site,
 	    c->device, "ack") || wire_topic(u->t_status, sizeof(u->t_status),
-	    c->site, c->device, "status") || uplink_connect_setup(u) != 0) {
+	    c->site, c->device, "status") || wire_topic(u->t_telemetry,
+	    sizeof(u->t_telemetry), c->site, c->device, "telemetry") ||
+	    uplink_connect_setup(u) != 0) {
 		uplink_free(u);
 		return NULL;
 	}
 	u->acked_upto = u->sent_upto = ss.acked_upto;
+	u->started_ms = now_mono_ms();
 	store_set_uplink(store, "offline", now_wall_ms());
 	return u;
 }
@@ -187,6 +240,12 @@ uplink_timeout(struct uplink *u, int64_t now)
 		if (a < t)
 			t = a < 0 ? 0 : (int)a;
 	}
+	if (mqttc_online(u->mq)) {
+		int64_t m = u->next_telemetry_ms - now;
+
+		if (m < t)
+			t = m < 0 ? 0 : (int)m;
+	}
 	return t;
 }
 
@@ -198,6 +257,8 @@ uplink_handle(struct uplink *u, short revents, int64_t now)
 		u->ack_deadline_ms = 0;
 		return;
 	}
+	if (now >= u->next_telemetry_ms)
+		uplink_telemetry(u, now);
 	if (u->ack_deadline_ms != 0 && now >= u->ack_deadline_ms) {
 		log_warnx("uplink: no ack for %lld ms; resending from seq %lld",
 		    u->c.ack_timeout_ms, (long long)u->acked_upto + 1);

@@ -20,6 +20,7 @@ struct uplink_conf {
 	long long	ack_timeout_ms;	/* no ack progress for this long: resend */
 	long long	backoff_min_ms;
 	long long	backoff_max_ms;
+	long long	telemetry_s;	/* and on every state change */
 	char		site[64];
 	char		device[64];
 };
@@ -35,6 +36,8 @@ int	uplink_timeout(struct uplink *, int64_t now_ms);
 void	uplink_handle(struct uplink *, short revents, int64_t now_ms);
 /* New events were committed: send them if the window allows. */
 void	uplink_kick(struct uplink *);
+/* Something changed (a driver's state): send telemetry soon. */
+void	uplink_telemetry_soon(struct uplink *);
 /* offline, connecting or online. */
 const char *uplink_state(const struct uplink *);
 

@@ -391,3 +391,24 @@ wire_status_encode(const char *state, const char *epoch, const char *version)
 	return wire_dump(json_pack("{s:i, s:s, s:s, s:s}", "v", WIRE_VERSION,
 	    "state", state, "epoch", epoch, "version", version));
 }
+
+char *
+wire_telemetry_encode(const struct telemetry *t)
+{
+	json_t *d = json_array();
+	int i;
+
+	for (i = 0; d && i < t->ndrivers; i++)
+		json_array_append_new(d, json_pack("{s:s, s:s, s:I, s:I}",
+		    "name", t->drivers[i].name, "state", t->drivers[i].state,
+		    "since", (json_int_t)t->drivers[i].since_ms,
+		    "scans", (json_int_t)t->drivers[i].scans));
+	return wire_dump(json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:o}", "v", WIRE_VERSION, "at", (json_int_t)t->at_ms,
+	    "uptime_s", (json_int_t)t->uptime_s,
+	    "backlog", (json_int_t)t->backlog,
+	    "oldest_unacked_age_ms", (json_int_t)t->oldest_unacked_age_ms,
+	    "last_acked_seq", (json_int_t)t->last_acked_seq,
+	    "store_bytes", (json_int_t)t->store_bytes,
+	    "disk_free_bytes", (json_int_t)t->disk_free_bytes, "drivers", d));
+}

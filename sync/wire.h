@@ -40,6 +40,28 @@ char	*wire_ack_encode(const char *epoch, int64_t upto);
 int	wire_ack_decode(const char *payload, size_t len, char *epoch,
 	    size_t epochlen, int64_t *upto, char *err, size_t errlen);
 
+#define TELEMETRY_DRIVERS	8
+
+/* What the device says of itself on the telemetry topic. */
+struct telemetry {
+	int64_t	at_ms;
+	int64_t	uptime_s;
+	int64_t	backlog;		/* events not yet acked */
+	int64_t	oldest_unacked_age_ms;	/* 0 when none */
+	int64_t	last_acked_seq;
+	int64_t	store_bytes;
+	int64_t	disk_free_bytes;	/* -1 when unknown */
+	int	ndrivers;
+	struct {
+		char	name[32];
+		char	state[96];
+		int64_t	since_ms;
+		int64_t	scans;
+	} drivers[TELEMETRY_DRIVERS];
+};
+
+char	*wire_telemetry_encode(const struct telemetry *);
+
 /* Birth and last will, retained on the status topic. */
 char	*wire_status_encode(const char *state, const char *epoch,
 	    const char *version);

@@ -44,8 +44,22 @@ check "short line named on line 3" grep -q ':3: expected 5 fields' "$T/out"
 
 # SIGHUP: a good change applies, a bad one keeps the running config.
 start_broker
+mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t 'pou/v1/or-west/cart-07/telemetry' \
+    -C 1 -W 20 > "$T/telemetry.json" 2>/dev/null &
+PIDS+=($!)
+sleep 0.3
 write_agent_conf
 start_agent
+check "telemetry is published when the agent comes online" \
+    wait_for 10 test -s "$T/telemetry.json"
+check "telemetry: backlog, ack mark, store and disk figures, drivers" $PY -c '
+import json, sys
+t = json.load(open(sys.argv[1]))
+assert t["v"] == 1 and t["backlog"] == 0 and t["last_acked_seq"] == 0
+assert t["store_bytes"] > 0 and t["disk_free_bytes"] > 0 and t["uptime_s"] >= 0
+assert [d["name"] for d in t["drivers"]] == ["sim0"], t["drivers"]
+assert t["drivers"][0]["state"] == "open" and t["drivers"][0]["scans"] == 0
+' "$T/telemetry.json"
 scan 'CASE:C1'
 check "the default case prefix works" wait_for 5 logged "$T/agent.log" 'CONTEXT case C1'
 sed -i 's/^\[device\]/[session]\ncase_prefix = OR-CASE:\n[device]/' "$T/agent.conf"
