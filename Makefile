@@ -69,7 +69,7 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	     -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps check test demo asan fuzz fuzz-build bench clean
+.PHONY: all deps check test demo asan fuzz fuzz-build bench faults clean
 all: $(BINS)
 
 $(B)/%.o: %.c
@@ -115,6 +115,11 @@ asan:
 	    -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" \
 	    all $(UNIT:%=build-asan/test_%)
 	B=build-asan tests/run.sh
+
+# The long fault run: 200 SIGKILL cycles (make check runs 8).
+faults: deps
+	@$(MAKE) --no-print-directory all
+	@FAULT_CYCLES=$${FAULT_CYCLES:-200} B=$(B) bash tests/system/test_faults.sh
 
 # Figures, each beside a baseline measured in the same run; never asserted.
 bench: deps
