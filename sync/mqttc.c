@@ -102,6 +102,7 @@ struct mqttc *
 mqttc_new(const struct mqttc_conf *conf, const struct mqttc_cbs *cb)
 {
 	struct mqttc *c;
+	int rc;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->host = strdup(conf->host)) == NULL ||
@@ -115,6 +116,13 @@ mqttc_new(const struct mqttc_conf *conf, const struct mqttc_cbs *cb)
 	mosquitto_connect_callback_set(c->m, mqttc_on_connect);
 	mosquitto_disconnect_callback_set(c->m, mqttc_on_disconnect);
 	mosquitto_message_callback_set(c->m, mqttc_on_message);
+	if (conf->cafile != NULL && conf->cafile[0] != '\0' &&
+	    (rc = mosquitto_tls_set(c->m, conf->cafile, NULL,
+	    conf->certfile[0] ? conf->certfile : NULL,
+	    conf->keyfile[0] ? conf->keyfile : NULL, NULL)) != MOSQ_ERR_SUCCESS) {
+		log_warnx("mqtt: TLS set-up: %s", mosquitto_strerror(rc));
+		goto fail;
+	}
 	if (conf->will_topic != NULL && mosquitto_will_set(c->m,
 	    conf->will_topic, (int)strlen(conf->will_payload),
 	    conf->will_payload, 1, true) != MOSQ_ERR_SUCCESS)

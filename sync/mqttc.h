@@ -20,6 +20,9 @@ struct mqttc_conf {
 	int64_t		 backoff_min_ms;
 	int64_t		 backoff_max_ms;
 	const char	*client_id;
+	const char	*cafile;	/* TLS when set: the broker's CA */
+	const char	*certfile;	/* this client's certificate ... */
+	const char	*keyfile;	/* ... and key; the broker's ACL keys on it */
 	const char	*will_topic;	/* NULL for no last will */
 	const char	*will_payload;	/* retained, QoS 1 */
 };

@@ -173,6 +173,8 @@ uplink_connect_setup(struct uplink *u)
 		.backoff_min_ms = u->c.backoff_min_ms,
 		.backoff_max_ms = u->c.backoff_max_ms,
 		.client_id = id, .will_topic = u->t_status,
+		.cafile = u->c.cafile, .certfile = u->c.certfile,
+		.keyfile = u->c.keyfile,
 	};
 	struct mqttc_cbs cb = { uplink_on_online, uplink_on_state,
 		uplink_on_message, u };

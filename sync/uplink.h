@@ -21,6 +21,9 @@ struct uplink_conf {
 	long long	backoff_min_ms;
 	long long	backoff_max_ms;
 	long long	telemetry_s;	/* and on every state change */
+	char		cafile[256];	/* TLS when set */
+	char		certfile[256];
+	char		keyfile[256];
 	char		site[64];
 	char		device[64];
 };

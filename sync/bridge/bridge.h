@@ -17,6 +17,9 @@ struct bridge_conf {
 	long long	keepalive_s;
 	long long	backoff_min_ms;
 	long long	backoff_max_ms;
+	char		cafile[256];
+	char		certfile[256];
+	char		keyfile[256];
 	char		db_path[256];
 	int		sync_full;
 	char		chargemaster[256];

@@ -73,6 +73,8 @@ bridge_start(struct bridge *b)
 		.backoff_min_ms = b->conf.backoff_min_ms,
 		.backoff_max_ms = b->conf.backoff_max_ms,
 		.client_id = "pou-bridge",
+		.cafile = b->conf.cafile, .certfile = b->conf.certfile,
+		.keyfile = b->conf.keyfile,
 	};
 	struct mqttc_cbs cb = { bridge_on_online, NULL, bridge_on_message, b };
 	int rc;
