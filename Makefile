@@ -123,8 +123,14 @@ faults: deps
 
 # Figures, each beside a baseline measured in the same run; never asserted.
 bench: deps
-	@$(MAKE) --no-print-directory $(B)/bench_codes
+	@$(MAKE) --no-print-directory $(B)/bench_codes $(B)/bench_store all
 	@$(B)/bench_codes
+	@d=$$(mktemp -d $(CURDIR)/build/bench.XXXXXX) && \
+	    $(B)/bench_store $$d; rm -rf $$d
+
+$(B)/bench_store: $(call obj,tests/bench/bench_store.c agent/store.c $(COMMON))
+	$(LINK)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POU_LIBS)
 
 $(B)/bench_codes: $(call obj,tests/bench/bench_codes.c $(CODES) common/util.c)
 	$(LINK)

@@ -82,7 +82,17 @@ recorded=$(sql "$T/agent.db" 'SELECT last_seq FROM state')
 check "some scans were recorded through $CYCLES SIGKILLs" test "$recorded" -gt 0
 check "the agent's backlog drains" wait_for 60 unacked_is 0
 check "the bridge holds them" wait_for 30 bridge_has "$recorded"
-check "billing receives every one" wait_for 60 distinct_is "$recorded"
+if ! wait_for 60 distinct_is "$recorded"; then
+	not_ok "billing receives every one ($(distinct_ft1) of $recorded)"
+	echo "# outbox rows not done:"
+	sql "$T/bridge.db" "SELECT id, dest, state, attempts, next_ms, last_error
+	    FROM outbox WHERE state != 'done' LIMIT 20" | sed 's/^/#   /'
+	echo "# receiver log:"
+	tail -n 20 "$T/receiver.log" | sed 's/^/#   /'
+	grep -E 'billing' "$T/bridge.log" | tail -n 20 | sed 's/^/#   /'
+else
+	ok "billing receives every one"
+fi
 sleep 1
 check_eq "events lost: the bridge holds exactly the recorded ones" "$recorded" \
     "$(sql "$T/bridge.db" 'SELECT count(*) FROM events')"
