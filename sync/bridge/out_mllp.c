@@ -155,12 +155,12 @@ mllp_answer(struct mllp *m, int n, const struct outmsg *msg, char *err,
     size_t errlen)
 {
 	char code[3], ctrl[64], text[160];
-	const char *p = m->buf;
+	const char *sb = memchr(m->buf, MLLP_SB, (size_t)n);
 
-	if (n > 0 && *p == MLLP_SB)
-		p++, n--;
-	if (hl7_ack_parse(p, (size_t)n, code, ctrl, sizeof(ctrl), text,
-	    sizeof(text)) != 0) {
+	/* Bytes before the start block are not the reply: the CR that ends
+	 * the previous frame may arrive late, in a segment of its own. */
+	if (sb == NULL || hl7_ack_parse(sb + 1, (size_t)(n - (sb + 1 - m->buf)),
+	    code, ctrl, sizeof(ctrl), text, sizeof(text)) != 0) {
 		mllp_drop(m);
 		snprintf(err, errlen, "reply is not an HL7 ACK");
 		return SEND_FAIL;

@@ -2,7 +2,9 @@
 """A billing system's HL7 listener for tests and the demo: a real MLLP server
 from python3-hl7 that appends every message it receives to a file (one line
 per message, segments joined by '\\n' inside a JSON string) and answers AA,
-or AE for messages containing --ae-match, or AR for --ar-match.
+or AE for messages containing --ae-match, or AR for --ar-match. With
+--late-cr the frame's final CR is sent alone, 50 ms after the rest, as a
+slow network may deliver it.
 
 Prints "listening <port>" once ready (port 0 picks a free one)."""
 import argparse
@@ -34,7 +36,13 @@ async def serve(reader, writer, args):
                                  facility="HOSP")
             if why:
                 ack = hl7.parse(str(ack).rstrip("\r") + "|" + why + "\r")
-            writer.writemessage(ack)
+            if args.late_cr:
+                writer.write(b"\x0b" + str(ack).encode() + b"\x1c")
+                await writer.drain()
+                await asyncio.sleep(0.05)
+                writer.write(b"\r")
+            else:
+                writer.writemessage(ack)
             await writer.drain()
     except asyncio.IncompleteReadError:
         pass
@@ -50,6 +58,7 @@ async def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--ae-match")
     ap.add_argument("--ar-match")
+    ap.add_argument("--late-cr", action="store_true")
     args = ap.parse_args()
     server = await start_hl7_server(lambda r, w: serve(r, w, args),
                                     host="127.0.0.1", port=args.port)

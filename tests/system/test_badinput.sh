@@ -79,4 +79,15 @@ check_eq "the store's ack mark did not move" 4 \
 scan "$(good L5)"
 check "the agent still syncs" wait_for 10 bridge_events_is 5
 check "and drains" wait_for 10 unacked_is 0
+
+# 5. Billing's frames split by the network: the CR after 0x1C comes alone.
+stop_pid "$RECEIVER_PID"
+stop_pid "$BRIDGE_PID"
+start_receiver --late-cr
+sed -i "s/^port = .*/port = $BROKER_PORT/; /^\[billing\]/,/^\[/ s/^port = .*/port = $MLLP_PORT/" "$T/bridge.conf"
+start_bridge
+scan "$(good L6)" "$(good L7)" "$(good L8)"
+check "every charge is accepted when CRs arrive late" wait_for 20 acks_aa 3
+check_eq "and no reply is taken for something else" 1 \
+    "$(sql "$T/bridge.db" "SELECT count(*) FROM outbox WHERE dest = 'billing' AND state = 'failed'")"
 summary
