@@ -19,6 +19,48 @@ codes_errname(enum code_err err)
 	return code_names[err];
 }
 
+int
+codes_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int
+codes_alnum(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' &&
+		    s[i] <= 'Z')))
+			return 0;
+	return 1;
+}
+
+long long
+codes_num(const char *s, size_t n)
+{
+	long long v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+int
+codes_days_in_month(int y, int m)
+{
+	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : dm[m - 1];
+}
+
 enum code_err
 codes_fail(struct code_result *r, enum code_err e, const char *fmt, ...)
 {

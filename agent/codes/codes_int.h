@@ -19,6 +19,10 @@ struct gs1_ai {
 };
 
 /* codes.c */
+int	codes_digits(const char *s, size_t n);	/* all of s[0..n) 0-9 */
+int	codes_alnum(const char *s, size_t n);	/* all 0-9 or A-Z */
+long long codes_num(const char *s, size_t n);	/* n digits, n <= 18 */
+int	codes_days_in_month(int y, int m);	/* m in 1..12 */
 enum code_err codes_fail(struct code_result *, enum code_err, const char *,
 	    ...) __attribute__((format(printf, 3, 4)));
 

@@ -41,28 +41,6 @@ gs1_cset82(int c)
 	return c != 0 && strchr(cset82, c) != NULL;
 }
 
-static int
-digits(const char *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (v[i] < '0' || v[i] > '9')
-			return 0;
-	return 1;
-}
-
-/* The value of n digits; n is at most 18 here, so it fits. */
-static long long
-num(const char *v, size_t n)
-{
-	long long x = 0;
-
-	while (n-- > 0)
-		x = x * 10 + (*v++ - '0');
-	return x;
-}
-
 int
 gs1_check_digit(const char *d, size_t n)
 {
@@ -73,15 +51,6 @@ gs1_check_digit(const char *d, size_t n)
 	for (i = n - 1; i-- > 0; w = 4 - w)
 		sum += (d[i] - '0') * w;
 	return (10 - sum % 10) % 10;
-}
-
-static int
-days_in(int y, int m)
-{
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : dm[m - 1];
 }
 
 /* GS1 General Specifications 7.12: the century within -49..+50 years of now. */
@@ -100,13 +69,13 @@ century(int yy, int year_now)
 static int
 lint_date(int y, const char *md, int d0, struct lint_err *e)
 {
-	int m = (int)num(md, 2), d = (int)num(md + 2, 2);
+	int m = (int)codes_num(md, 2), d = (int)codes_num(md + 2, 2);
 
 	if (m < 1 || m > 12) {
 		snprintf(e->why, sizeof(e->why), "month %02d does not exist", m);
 		return e->err = CODE_BAD_DATE, -1;
 	}
-	if ((d == 0 && !d0) || d > days_in(y, m)) {
+	if ((d == 0 && !d0) || d > codes_days_in_month(y, m)) {
 		snprintf(e->why, sizeof(e->why), "%04d-%02d-%02d is not a date",
 		    y, m, d);
 		return e->err = CODE_BAD_DATE, -1;
@@ -118,13 +87,13 @@ int
 gs1_date_iso(const char *v, int d0, int year_now, char out[11])
 {
 	struct lint_err e;
-	int y = century((int)num(v, 2), year_now), m = (int)num(v + 2, 2), d;
+	int y = century((int)codes_num(v, 2), year_now), m = (int)codes_num(v + 2, 2), d;
 
-	if (!digits(v, 6) || lint_date(y, v + 2, d0, &e) != 0)
+	if (!codes_digits(v, 6) || lint_date(y, v + 2, d0, &e) != 0)
 		return -1;
-	d = (int)num(v + 4, 2);
+	d = (int)codes_num(v + 4, 2);
 	if (d == 0)		/* day 00: the last day of the month */
-		d = days_in(y, m);
+		d = codes_days_in_month(y, m);
 	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000,
 	    (unsigned)m % 100, (unsigned)d % 100);
 	return 0;
@@ -134,7 +103,7 @@ static int
 lint_range(const char *v, size_t n, int max, const char *what,
     struct lint_err *e)
 {
-	if (num(v, n) <= max)
+	if (codes_num(v, n) <= max)
 		return 0;
 	snprintf(e->why, sizeof(e->why), "%s %.*s does not exist", what, (int)n,
 	    v);
@@ -189,7 +158,7 @@ lint_iban(const char *v, size_t n, struct lint_err *e)
 	size_t i, k;
 	int c;
 
-	if (n < 5 || !IN_LIST(iso3166_alpha2, v, 2) || !digits(v + 2, 2))
+	if (n < 5 || !IN_LIST(iso3166_alpha2, v, 2) || !codes_digits(v + 2, 2))
 		goto bad;
 	for (i = 0; i < n; i++) {
 		k = (i + 4) % n;	/* the first four characters go last */
@@ -236,7 +205,7 @@ content(struct lint_err *e, const char *why)
 static int
 lint_pieces(const char *v, size_t n, struct lint_err *e)
 {
-	long long piece = num(v, n / 2), total = num(v + n / 2, n / 2);
+	long long piece = codes_num(v, n / 2), total = codes_num(v + n / 2, n / 2);
 
 	if (piece == 0 || total == 0)
 		return content(e, "piece number and total must not be zero");
@@ -273,10 +242,10 @@ lint_one(const char *name, size_t namelen, const char *v, size_t n,
 		return e->err = CODE_BAD_CHECK_DIGIT, -1;
 	}
 	if (IS("yymmd0") || IS("yymmdd"))
-		return lint_date(century((int)num(v, 2), year_now), v + 2,
+		return lint_date(century((int)codes_num(v, 2), year_now), v + 2,
 		    IS("yymmd0"), e);
 	if (IS("yyyymmdd"))
-		return lint_date((int)num(v, 4), v + 4, 0, e);
+		return lint_date((int)codes_num(v, 4), v + 4, 0, e);
 	if (IS("hh"))
 		return lint_range(v, 2, 23, "hour", e);
 	if (IS("mi") || IS("ss"))
@@ -287,7 +256,7 @@ lint_one(const char *name, size_t namelen, const char *v, size_t n,
 	if (IS("gcppos1") || IS("gcppos2")) {
 		size_t off = IS("gcppos2");
 
-		if (n >= off + GCP_MIN && digits(v + off, GCP_MIN))
+		if (n >= off + GCP_MIN && codes_digits(v + off, GCP_MIN))
 			return 0;
 		return content(e, "does not start with a GS1 Company Prefix");
 	}
@@ -307,7 +276,7 @@ lint_one(const char *name, size_t namelen, const char *v, size_t n,
 	if (IS("yesno"))
 		return v[0] == '0' || v[0] == '1' ? 0 : content(e, "not 0 or 1");
 	if (IS("nonzero"))
-		return num(v, n) != 0 ? 0 : content(e, "must not be zero");
+		return codes_num(v, n) != 0 ? 0 : content(e, "must not be zero");
 	if (IS("zero"))
 		return v[0] == '0' ? 0 : content(e, "must be zero");
 	if (IS("winding"))
@@ -318,9 +287,9 @@ lint_one(const char *name, size_t namelen, const char *v, size_t n,
 	if (IS("pieceoftotal"))
 		return lint_pieces(v, n, e);
 	if (IS("latitude"))
-		return num(v, n) <= 1800000000 ? 0 : content(e, "latitude");
+		return codes_num(v, n) <= 1800000000 ? 0 : content(e, "latitude");
 	if (IS("longitude"))
-		return num(v, n) <= 3600000000LL ? 0 : content(e, "longitude");
+		return codes_num(v, n) <= 3600000000LL ? 0 : content(e, "longitude");
 	if (IS("pcenc"))
 		return lint_pcenc(v, n, e);
 	if (IS("iban"))
@@ -329,9 +298,9 @@ lint_one(const char *name, size_t namelen, const char *v, size_t n,
 		return n == 1 || v[0] != '0' ? 0 :
 		    content(e, "must not start with zero");
 	if (IS("hasnondigit"))
-		return !digits(v, n) ? 0 : content(e, "must hold a non-digit");
+		return !codes_digits(v, n) ? 0 : content(e, "must hold a non-digit");
 	if (IS("mediatype"))
-		return (num(v, 2) >= 1 && num(v, 2) <= 10) || num(v, 2) >= 80 ?
+		return (codes_num(v, 2) >= 1 && codes_num(v, 2) <= 10) || codes_num(v, 2) >= 80 ?
 		    0 : content(e, "not an AIDC media type");
 	if (IS("posinseqslash"))
 		return v[1] == '/' && v[0] >= '1' && v[0] <= '9' &&

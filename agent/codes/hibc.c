@@ -14,54 +14,12 @@ static const char mod43[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-. $/+%";
 
 #define HIBC_FIELD_MAX	18
 
-static int
-alnum(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' &&
-		    s[i] <= 'Z')))
-			return 0;
-	return 1;
-}
-
-static int
-digits(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
-static int
-num(const char *s, size_t n)
-{
-	int v = 0;
-
-	while (n-- > 0)
-		v = v * 10 + (*s++ - '0');
-	return v;
-}
-
-static int
-mdays(int y, int m)
-{
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 :
-	    dm[m - 1];
-}
-
 /* Sets item.expiry (or mfg) and hibc.exp from y-m-d and an hour (-1: none). */
 static int
 set_date(struct code_result *r, int y, int m, int d, int h, int month_only,
     char *dst)
 {
-	if (m < 1 || m > 12 || d < 1 || d > mdays(y, m) || h > 23)
+	if (m < 1 || m > 12 || d < 1 || d > codes_days_in_month(y, m) || h > 23)
 		return codes_fail(r, CODE_BAD_DATE, "HIBC date %04d-%02d-%02d "
 		    "is not a date", y, m, d), -1;
 	snprintf(dst, 11, "%04u-%02u-%02u", (unsigned)y % 10000,
@@ -81,13 +39,13 @@ set_date(struct code_result *r, int y, int m, int d, int h, int month_only,
 static int
 julian(struct code_result *r, const char *s, int h)
 {
-	int y = 2000 + num(s, 2), j = num(s + 2, 3), m = 1;
+	int y = 2000 + (int)codes_num(s, 2), j = (int)codes_num(s + 2, 3), m = 1;
 
-	if (j < 1 || j > (mdays(y, 2) == 29 ? 366 : 365))
+	if (j < 1 || j > (codes_days_in_month(y, 2) == 29 ? 366 : 365))
 		return codes_fail(r, CODE_BAD_DATE, "HIBC day of year %03d "
 		    "does not exist", j), -1;
-	while (j > mdays(y, m))
-		j -= mdays(y, m++);
+	while (j > codes_days_in_month(y, m))
+		j -= codes_days_in_month(y, m++);
 	return set_date(r, y, m, j, h, 0, r->item.expiry);
 }
 
@@ -110,13 +68,13 @@ hibc_date(struct code_result *r, const char *s, size_t n, size_t *used)
 	*used = 0;
 	if (n == 0)	/* a quantity and nothing after it */
 		return 0;
-	if (n >= 4 && (s[0] == '0' || s[0] == '1') && digits(s, 4)) {
-		int m = num(s, 2), y = 2000 + num(s + 2, 2);
+	if (n >= 4 && (s[0] == '0' || s[0] == '1') && codes_digits(s, 4)) {
+		int m = (int)codes_num(s, 2), y = 2000 + (int)codes_num(s + 2, 2);
 
 		*used = 4;
 		snprintf(r->hibc.exp_format, sizeof(r->hibc.exp_format), "MMYY");
 		/* Expires at the end of that month. */
-		return set_date(r, y, m, m >= 1 && m <= 12 ? mdays(y, m) : 1, -1,
+		return set_date(r, y, m, m >= 1 && m <= 12 ? codes_days_in_month(y, m) : 1, -1,
 		    1, r->item.expiry);
 	}
 	for (i = 0; i < sizeof(hibc_fmts) / sizeof(hibc_fmts[0]); i++)
@@ -127,21 +85,21 @@ hibc_date(struct code_result *r, const char *s, size_t n, size_t *used)
 		    "'%c'", n ? s[0] : '?'), -1;
 	len = hibc_fmts[i].len;
 	d = s + 1;
-	if (n < 1 + len || !digits(d, len))
+	if (n < 1 + len || !codes_digits(d, len))
 		return codes_fail(r, CODE_WRONG_LENGTH, "HIBC date of format %s "
 		    "is cut short", hibc_fmts[i].name), -1;
 	*used = 1 + len;
 	snprintf(r->hibc.exp_format, sizeof(r->hibc.exp_format), "%s",
 	    hibc_fmts[i].name);
 	switch (s[0]) {
-	case '2': return set_date(r, 2000 + num(d + 4, 2), num(d, 2),
-	    num(d + 2, 2), -1, 0, r->item.expiry);
-	case '3': return set_date(r, 2000 + num(d, 2), num(d + 2, 2),
-	    num(d + 4, 2), -1, 0, r->item.expiry);
-	case '4': return set_date(r, 2000 + num(d, 2), num(d + 2, 2),
-	    num(d + 4, 2), num(d + 6, 2), 0, r->item.expiry);
+	case '2': return set_date(r, 2000 + (int)codes_num(d + 4, 2), (int)codes_num(d, 2),
+	    (int)codes_num(d + 2, 2), -1, 0, r->item.expiry);
+	case '3': return set_date(r, 2000 + (int)codes_num(d, 2), (int)codes_num(d + 2, 2),
+	    (int)codes_num(d + 4, 2), -1, 0, r->item.expiry);
+	case '4': return set_date(r, 2000 + (int)codes_num(d, 2), (int)codes_num(d + 2, 2),
+	    (int)codes_num(d + 4, 2), (int)codes_num(d + 6, 2), 0, r->item.expiry);
 	case '5': return julian(r, d, -1);
-	case '6': return julian(r, d, num(d + 5, 2));
+	case '6': return julian(r, d, (int)codes_num(d + 5, 2));
 	default: return 0;
 	}
 }
@@ -150,7 +108,7 @@ static int
 set_field(struct code_result *r, char *dst, size_t size, const char *s,
     size_t n, const char *what)
 {
-	if (n > HIBC_FIELD_MAX || n >= size || !alnum(s, n))
+	if (n > HIBC_FIELD_MAX || n >= size || !codes_alnum(s, n))
 		return codes_fail(r, CODE_INVALID_CHAR, "HIBC %s \"%.*s\" must be "
 		    "up to 18 letters and digits", what, (int)n, s), -1;
 	memcpy(dst, s, n);
@@ -170,7 +128,7 @@ hibc_secondary(struct code_result *r, const char *s, size_t n)
 		s += 1 + dd, n -= 1 + (size_t)dd;
 		if ((serial = n > 0 && s[0] == '+'))
 			s++, n--;
-	} else if (n >= 5 && digits(s, 5)) {
+	} else if (n >= 5 && codes_digits(s, 5)) {
 		snprintf(r->hibc.exp_format, sizeof(r->hibc.exp_format), "YYJJJ");
 		if (julian(r, s, -1) != 0)
 			return -1;
@@ -180,10 +138,10 @@ hibc_secondary(struct code_result *r, const char *s, size_t n)
 		    "with $ or a date"), -1;
 	if (dd && n > 0 && (s[0] == '8' || s[0] == '9')) {
 		q = s[0] == '8' ? 2 : 5;
-		if (n < 1 + q || !digits(s + 1, q))
+		if (n < 1 + q || !codes_digits(s + 1, q))
 			return codes_fail(r, CODE_WRONG_LENGTH, "HIBC quantity "
 			    "is cut short"), -1;
-		r->qty = num(s + 1, q);
+		r->qty = (int)codes_num(s + 1, q);
 		s += 1 + q, n -= 1 + q;
 	}
 	if (dd && hibc_date(r, s, n, &used) != 0)
@@ -197,13 +155,13 @@ hibc_secondary(struct code_result *r, const char *s, size_t n)
 static int
 hibc_ymd8(struct code_result *r, const char *s, size_t n, char *dst)
 {
-	if (n != 8 || !digits(s, 8))
+	if (n != 8 || !codes_digits(s, 8))
 		return codes_fail(r, CODE_WRONG_LENGTH, "HIBC date \"%.*s\" "
 		    "must be YYYYMMDD", (int)n, s), -1;
 	if (dst == r->item.expiry)
 		snprintf(r->hibc.exp_format, sizeof(r->hibc.exp_format),
 		    "YYYYMMDD");
-	return set_date(r, num(s, 4), num(s + 4, 2), num(s + 6, 2), -1, 0, dst);
+	return set_date(r, (int)codes_num(s, 4), (int)codes_num(s + 4, 2), (int)codes_num(s + 6, 2), -1, 0, dst);
 }
 
 /* One "/"-separated field after the primary of a concatenated label. */
@@ -224,8 +182,8 @@ hibc_supplement(struct code_result *r, const char *s, size_t n, int *sec_seen)
 	if (n > 0 && s[0] == 'S')
 		return set_field(r, r->item.serial, sizeof(r->item.serial), s + 1,
 		    n - 1, "serial");
-	if (n > 1 && s[0] == 'Q' && n <= 6 && digits(s + 1, n - 1)) {
-		r->qty = num(s + 1, n - 1);
+	if (n > 1 && s[0] == 'Q' && n <= 6 && codes_digits(s + 1, n - 1)) {
+		r->qty = (int)codes_num(s + 1, n - 1);
 		return 0;
 	}
 	return codes_fail(r, CODE_SYNTAX, "HIBC: unknown field \"/%.*s\"",
@@ -237,7 +195,7 @@ hibc_primary(struct code_result *r, const char *s, size_t n)
 {
 	struct hibc_fields *h = &r->hibc;
 
-	if (n < 6 || n > 23 || !alnum(s, n) || s[0] < 'A' || s[0] > 'Z' ||
+	if (n < 6 || n > 23 || !codes_alnum(s, n) || s[0] < 'A' || s[0] > 'Z' ||
 	    s[n - 1] < '0' || s[n - 1] > '9')
 		return codes_fail(r, CODE_SYNTAX, "HIBC primary \"%.*s\" is not "
 		    "LIC (4) + product code (1-18) + unit of measure (0-9)",

@@ -34,43 +34,20 @@ static const struct {
 	{ "=+", 5, IS_COMPOUND, "compound message [023]" },
 };
 
-static int
-alnum(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' &&
-		    s[i] <= 'Z')))
-			return 0;
-	return 1;
-}
-
-static int
-num(const char *s, size_t n)
-{
-	int v = 0;
-
-	while (n-- > 0)
-		v = v * 10 + (*s++ - '0');
-	return v;
-}
-
 /* cyyjjj: century digit (0 = 2000s), year, day of year. */
 static int
 isbt_date(const char *v, char out[11], struct code_result *r, const char *what)
 {
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y = 2000 + 100 * (v[0] - '0') + num(v + 1, 2), j = num(v + 3, 3);
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0, m = 0;
+	int y = 2000 + 100 * (v[0] - '0') + (int)codes_num(v + 1, 2);
+	int j = (int)codes_num(v + 3, 3), m = 1;
 
-	if (j < 1 || j > 365 + leap)
+	if (j < 1 || j > 337 + codes_days_in_month(y, 2))
 		return codes_fail(r, CODE_BAD_DATE, "ISBT 128 %s: day %03d of "
 		    "%d does not exist", what, j, y), -1;
-	while (j > dm[m] + (m == 1 ? leap : 0))
-		j -= dm[m] + (m == 1 ? leap : 0), m++;
+	while (j > codes_days_in_month(y, m))
+		j -= codes_days_in_month(y, m++);
 	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000,
-	    (unsigned)(m + 1) % 100, (unsigned)j % 100);
+	    (unsigned)m % 100, (unsigned)j % 100);
 	return 0;
 }
 
@@ -115,7 +92,7 @@ isbt_store(int k, const char *v, size_t n, struct code_result *r)
 static int
 isbt_din(const char *s, size_t left, struct code_result *r)
 {
-	if (left < 16 || !alnum(s + 1, 15) || s[1] == 'O' || s[1] == '0')
+	if (left < 16 || !codes_alnum(s + 1, 15) || s[1] == 'O' || s[1] == '0')
 		return codes_fail(r, CODE_WRONG_LENGTH, "ISBT 128 donation "
 		    "number must be = and 15 letters and digits"), -1;
 	memcpy(r->isbt.din, s + 1, 13);
@@ -134,7 +111,7 @@ isbt_one(const char *s, size_t left, struct code_result *r)
 		if (left < dl || memcmp(s, isbt_structs[k].di, dl) != 0)
 			continue;
 		if (left < dl + isbt_structs[k].len ||
-		    !alnum(s + dl, isbt_structs[k].len))
+		    !codes_alnum(s + dl, isbt_structs[k].len))
 			return codes_fail(r, CODE_WRONG_LENGTH, "ISBT 128 %s "
 			    "needs %zu letters and digits", isbt_structs[k].name,
 			    isbt_structs[k].len), -1;

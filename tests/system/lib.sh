@@ -165,6 +165,33 @@ start_agent() {
 	wait_for 10 test -p "$T/scan.fifo"
 }
 
+# agent_conf FILE ID LINES...: an agent config for a driver test: device
+# ID, the store in $T, no broker expected, no label joining, then LINES.
+agent_conf() {
+	local file=$1 id=$2
+	shift 2
+	{
+		printf '[device]\nsite = or-west\nid = %s\n' "$id"
+		printf '[store]\npath = %s/agent.db\n' "$T"
+		printf '[mqtt]\nport = %s\n' "$(free_port)"
+		printf '[session]\nassembly_window_ms = 0\n'
+		printf '%s\n' "$@"
+	} > "$file"
+}
+
+# billing_distinct_ft1: distinct FT1-2 event identities billing received.
+billing_distinct_ft1() {
+	$PY - "$T/billing.jsonl" <<'PY'
+import json, sys
+ids = set()
+for l in open(sys.argv[1]):
+    for seg in json.loads(l)["msg"].split("\r"):
+        if seg.startswith("FT1|"):
+            ids.add(seg.split("|")[2])
+print(len(ids))
+PY
+}
+
 # scan LINE...: each argument is one scan, in the sim driver's escapes.
 scan() {
 	local l

@@ -15,18 +15,7 @@ n=0
 item() { printf ']d201%s1727123110F%06d' "${GTINS[$(($1 % 4))]}" "$1"; }
 bridge_rows() { sql "$T/bridge.db" 'SELECT count(*) FROM events' 2>/dev/null || echo 0; }
 bridge_has() { test "$(bridge_rows)" -ge "$1"; }
-distinct_ft1() {
-	$PY - "$T/billing.jsonl" <<'PY'
-import json, sys
-ids = set()
-for l in open(sys.argv[1]):
-    for seg in json.loads(l)["msg"].split("\r"):
-        if seg.startswith("FT1|"):
-            ids.add(seg.split("|")[2])
-print(len(ids))
-PY
-}
-distinct_is() { test "$(distinct_ft1)" -eq "$1"; }
+distinct_is() { test "$(billing_distinct_ft1)" -eq "$1"; }
 # The ack mark never passes what the bridge committed (checked live).
 ack_ok() {
 	local acked held
@@ -84,7 +73,7 @@ check "the agent's backlog drains" wait_for 60 unacked_is 0
 check "the bridge holds them" wait_for 30 bridge_has "$recorded"
 # Billing takes one message at a time, each commit fsynced: allow for it.
 if ! wait_for $((60 + recorded / 20)) distinct_is "$recorded"; then
-	not_ok "billing receives every one ($(distinct_ft1) of $recorded)"
+	not_ok "billing receives every one ($(billing_distinct_ft1) of $recorded)"
 	echo "# outbox rows not done:"
 	sql "$T/bridge.db" "SELECT id, dest, state, attempts, next_ms, last_error
 	    FROM outbox WHERE state != 'done' LIMIT 20" | sed 's/^/#   /'
@@ -105,7 +94,7 @@ check_eq "seqs 1..N, none missing" "$recorded" \
     "$(sql "$T/bridge.db" 'SELECT max(seq) FROM events')"
 check_eq "per-device order: the bridge's contiguous mark is N" "$recorded" \
     "$(sql "$T/bridge.db" 'SELECT contig_upto FROM devices')"
-check_eq "billing: exactly the recorded events, by FT1-2" "$recorded" "$(distinct_ft1)"
+check_eq "billing: exactly the recorded events, by FT1-2" "$recorded" "$(billing_distinct_ft1)"
 # At most one message is in flight per destination: a bridge killed
 # between billing's AA and its own commit resends that one (same FT1-2).
 dups=$(( $(billing_count) - recorded ))

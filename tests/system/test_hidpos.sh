@@ -38,13 +38,7 @@ check "the long barcode takes two reports" \
 run_agent() {
 	local name=$1 node=$2 want=$3
 	shift 3
-	{
-		printf '[device]\nsite = or-west\nid = cart-usb\n'
-		printf '[store]\npath = %s/agent.db\n' "$T"
-		printf '[mqtt]\nport = %s\n' "$(free_port)"
-		printf '[session]\nassembly_window_ms = 0\n'
-		printf '%s\n' "$@"
-	} > "$T/$name.conf"
+	agent_conf "$T/$name.conf" cart-usb "$@"
 	rm -f "$T/agent.pid"
 	umockdev-run --device "$T/$name.umockdev" \
 	    --ioctl "/dev/bus/usb/$node=$T/$name.ioctl" -- \

@@ -16,23 +16,9 @@ $PY "$ROOT/tests/drivers/pn532_emu.py" "$T/pn532" "$T/reader.ctl" \
     > "$T/emu.log" 2>&1 &
 PIDS+=($!)
 wait_for 10 logged "$T/emu.log" ready
-cat > "$T/agent.conf" <<CONF
-[device]
-site = or-west
-id = cart-nfc
-[store]
-path = $T/agent.db
-[mqtt]
-port = $(free_port)
-[session]
-assembly_window_ms = 0
-[driver.nfc0]
-device = pn532_uart:$T/pn532
-poll_ms = 100
-gone_ms = 600
-[driver.sim0]
-path = $T/scan.fifo
-CONF
+agent_conf "$T/agent.conf" cart-nfc '[driver.nfc0]' \
+    "device = pn532_uart:$T/pn532" 'poll_ms = 100' 'gone_ms = 600' \
+    '[driver.sim0]' "path = $T/scan.fifo"
 export LIBNFC_AUTO_SCAN=false LIBNFC_INTRUSIVE_SCAN=false
 "$B/pou-agent" -c "$T/agent.conf" > "$T/agent.log" 2>&1 &
 AGENT_PID=$!

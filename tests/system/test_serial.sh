@@ -11,21 +11,8 @@ $PY "$ROOT/tests/drivers/serial_scanner.py" "$T/ttyScanner" > "$T/player.log" 2>
 PIDS+=($!)
 PLAYER_PID=$!
 wait_for 10 logged "$T/player.log" ready
-cat > "$T/agent.conf" <<CONF
-[device]
-site = or-west
-id = cart-serial
-[store]
-path = $T/agent.db
-[mqtt]
-port = $(free_port)
-[session]
-assembly_window_ms = 0
-[driver.serial0]
-path = $T/ttyScanner
-baud = 115200
-suffix = \r
-CONF
+agent_conf "$T/agent.conf" cart-serial '[driver.serial0]' \
+    "path = $T/ttyScanner" 'baud = 115200' 'suffix = \r'
 "$B/pou-agent" -c "$T/agent.conf" > "$T/agent.log" 2>&1 &
 AGENT_PID=$!
 PIDS+=($AGENT_PID)

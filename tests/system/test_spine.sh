@@ -70,17 +70,7 @@ msgs = [json.loads(l)["msg"] for l in open(sys.argv[1]) if l.strip()]
 print(sum(1 for m in msgs if "|DFT^P03^DFT_P03|" in m.split("\r")[0]))
 PY
 )"
-check_eq "with $N distinct FT1-2 event identities" "$N" \
-    "$($PY - "$T/billing.jsonl" <<'PY'
-import json, sys
-ids = set()
-for l in open(sys.argv[1]):
-    for seg in json.loads(l)["msg"].split("\r"):
-        if seg.startswith("FT1|"):
-            ids.add(seg.split("|")[2])
-print(len(ids))
-PY
-)"
+check_eq "with $N distinct FT1-2 event identities" "$N" "$(billing_distinct_ft1)"
 check_eq "every FT1 carries case, patient and encounter" "$N" \
     "$(grep -c 'PID|1||100234^^^^MR.*V778899^^^^VN.*C-2026-0042' "$T/billing.jsonl")"
 check_eq "ERP drop holds exactly $N records" "$N" \

@@ -31,20 +31,8 @@ $PY "$ROOT/tests/drivers/wedge_events.py" 1.0 \
     "ctrl:]d2${GTIN}1727063010A!B%\x1d21Q4" \
     "ctrl:]C1${GTIN}10FAST5" \
     "ctrl:]C1${GTIN}10FAST6" > "$T/scan.events"
-cat > "$T/agent.conf" <<CONF
-[device]
-site = or-west
-id = cart-wedge
-[store]
-path = $T/agent.db
-[mqtt]
-port = $(free_port)
-[session]
-assembly_window_ms = 0
-[driver.wedge0]
-path = /dev/input/event5
-gs_substitute = ~
-CONF
+agent_conf "$T/agent.conf" cart-wedge '[driver.wedge0]' \
+    'path = /dev/input/event5' 'gs_substitute = ~'
 umockdev-run --device "$T/wedge.umockdev" \
     --evemu-events /dev/input/event5="$T/scan.events" -- \
     sh -c 'echo $$ > "$1/agent.pid"; exec "$2" -c "$1/agent.conf"' sh "$T" \
