@@ -24,6 +24,8 @@ struct uplink {
 	int64_t			 acked_upto;
 	int64_t			 sent_upto;
 	int64_t			 ack_deadline_ms;	/* 0: nothing outstanding */
+	int64_t			 replay_from;	/* the last replay the bridge asked */
+	int64_t			 replay_ms;	/* when */
 	struct event		*batch;
 	int64_t			 started_ms;
 	int64_t			 next_telemetry_ms;	/* 0: as soon as online */
@@ -59,15 +61,34 @@ uplink_kick(struct uplink *u)
 	}
 }
 
+/*
+ * The bridge lacks replay and what follows: resend from there, once per
+ * ack timeout for the same seq (its acks keep asking until it is filled).
+ */
+static void
+uplink_replay(struct uplink *u, int64_t replay)
+{
+	int64_t now = now_mono_ms();
+
+	if (replay > u->sent_upto || (replay == u->replay_from &&
+	    now - u->replay_ms < u->c.ack_timeout_ms))
+		return;
+	log_info("uplink: the bridge asks for a replay from seq %lld",
+	    (long long)replay);
+	u->replay_from = replay;
+	u->replay_ms = now;
+	u->sent_upto = replay - 1 < u->acked_upto ? u->acked_upto : replay - 1;
+}
+
 static void
 uplink_on_message(void *arg, const struct mosquitto_message *msg)
 {
 	struct uplink *u = arg;
 	char epoch[WIRE_ID_MAX], err[160];
-	int64_t upto;
+	int64_t upto, replay;
 
 	if (wire_ack_decode(msg->payload, (size_t)msg->payloadlen, epoch,
-	    sizeof(epoch), &upto, err, sizeof(err)) != 0) {
+	    sizeof(epoch), &upto, &replay, err, sizeof(err)) != 0) {
 		log_warnx("uplink: bad ack ignored: %s", err);
 		return;
 	}
@@ -76,8 +97,12 @@ uplink_on_message(void *arg, const struct mosquitto_message *msg)
 		    epoch, store_epoch(u->store));
 		return;
 	}
-	if (upto <= u->acked_upto)
+	if (replay > 0)
+		uplink_replay(u, replay);
+	if (upto <= u->acked_upto) {
+		uplink_kick(u);
 		return;
+	}
 	if (store_ack(u->store, upto, now_wall_ms()) != 0) {
 		log_warnx("uplink: ack up to %lld refused: beyond this store",
 		    (long long)upto);

@@ -351,33 +351,40 @@ out:
 }
 
 char *
-wire_ack_encode(const char *epoch, int64_t upto)
+wire_ack_encode(const char *epoch, int64_t upto, int64_t replay)
 {
+	if (replay > 0)
+		return wire_dump(json_pack("{s:i, s:s, s:I, s:I}", "v",
+		    WIRE_VERSION, "epoch", epoch, "upto", (json_int_t)upto,
+		    "replay", (json_int_t)replay));
 	return wire_dump(json_pack("{s:i, s:s, s:I}", "v", WIRE_VERSION,
 	    "epoch", epoch, "upto", (json_int_t)upto));
 }
 
 int
 wire_ack_decode(const char *payload, size_t len, char *epoch, size_t epochlen,
-    int64_t *upto, char *err, size_t errlen)
+    int64_t *upto, int64_t *replay, char *err, size_t errlen)
 {
 	json_error_t je;
-	json_int_t u;
+	json_int_t u, rp = 0;
 	const char *ep;
 	json_t *j;
 	int v, rc = -EINVAL;
 
 	if ((j = wire_load(payload, len, err, errlen)) == NULL)
 		return -EINVAL;
-	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:s, s:I}", "v", &v,
-	    "epoch", &ep, "upto", &u) != 0)
+	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:s, s:I, s?I}", "v", &v,
+	    "epoch", &ep, "upto", &u, "replay", &rp) != 0)
 		snprintf(err, errlen, "ack: %s", je.text);
 	else if (v != WIRE_VERSION)
 		snprintf(err, errlen, "ack version %d", v);
-	else if (u < 0)
-		snprintf(err, errlen, "ack upto %lld", (long long)u);
-	else if ((rc = wire_epoch(ep, epoch, epochlen, err, errlen)) == 0)
+	else if (u < 0 || (rp != 0 && rp <= u))
+		snprintf(err, errlen, "ack upto %lld replay %lld", (long long)u,
+		    (long long)rp);
+	else if ((rc = wire_epoch(ep, epoch, epochlen, err, errlen)) == 0) {
 		*upto = u;
+		*replay = rp;
+	}
 	json_decref(j);
 	return rc;
 }

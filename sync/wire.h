@@ -36,9 +36,11 @@ int	wire_batch_decode(const char *payload, size_t len, char *epoch,
 	    size_t epochlen, struct event **evs, int *n, char *err,
 	    size_t errlen);
 
-char	*wire_ack_encode(const char *epoch, int64_t upto);
+/* replay: the first seq the bridge lacks past a hole, 0 for none. */
+char	*wire_ack_encode(const char *epoch, int64_t upto, int64_t replay);
 int	wire_ack_decode(const char *payload, size_t len, char *epoch,
-	    size_t epochlen, int64_t *upto, char *err, size_t errlen);
+	    size_t epochlen, int64_t *upto, int64_t *replay, char *err,
+	    size_t errlen);
 
 #define TELEMETRY_DRIVERS	8
 

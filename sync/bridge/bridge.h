@@ -97,6 +97,8 @@ int	db_enqueue(struct db *, const char *dest, int64_t event_id,
 /* Advances and returns the contiguous prefix held for (device, epoch). */
 int	db_advance(struct db *, const char *site, const char *device,
 	    const char *epoch, int64_t *upto);
+/* The highest seq held for (device, epoch), 0 when none. */
+int64_t	db_max_seq(struct db *, const char *device, const char *epoch);
 int	db_reject(struct db *, const char *topic, const char *reason,
 	    const void *payload, size_t len);
 

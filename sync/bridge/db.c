@@ -45,7 +45,7 @@ static const char *const db_schema =
 	"PRAGMA user_version = 1;";
 
 enum { Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_INSERT, Q_ENQUEUE, Q_CONTIG, Q_NEXT,
-	Q_DEVICE, Q_REJECT, Q_OB_NEXT, Q_OB_SET, Q_COUNT };
+	Q_DEVICE, Q_REJECT, Q_OB_NEXT, Q_OB_SET, Q_MAXSEQ, Q_COUNT };
 
 static const char *const db_sql[Q_COUNT] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -67,6 +67,8 @@ static const char *const db_sql[Q_COUNT] = {
 	[Q_OB_NEXT] = "SELECT id, name, control_id, payload, attempts, next_ms "
 	    "FROM outbox WHERE dest = ?1 AND state = 'pending' ORDER BY id "
 	    "LIMIT 1",
+	[Q_MAXSEQ] = "SELECT max(seq) FROM events WHERE device = ?1 AND "
+	    "epoch = ?2",
 	[Q_OB_SET] = "UPDATE outbox SET state = ?2, attempts = attempts + 1, "
 	    "next_ms = ?3, last_error = ?4, done_ms = CASE WHEN ?2 = 'pending' "
 	    "THEN NULL ELSE ?5 END WHERE id = ?1",
@@ -237,6 +239,20 @@ db_walk(struct db *d, const char *device, const char *epoch, int64_t upto)
 		sqlite3_reset(q);
 	} while (upto - start == 1000);	/* a full page: there may be more */
 	return upto;
+}
+
+int64_t
+db_max_seq(struct db *d, const char *device, const char *epoch)
+{
+	sqlite3_stmt *q = d->q[Q_MAXSEQ];
+	int64_t v = 0;
+
+	bt(q, 1, device);
+	bt(q, 2, epoch);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return v;
 }
 
 int

@@ -167,7 +167,7 @@ ingest_batch(struct ingest *in, const char *topic, const void *payload,
 	char epoch[WIRE_ID_MAX], err[200];
 	struct wire_topic t;
 	struct event *evs;
-	int64_t upto;
+	int64_t upto, replay;
 	int n;
 
 	*ack = NULL;
@@ -194,7 +194,13 @@ ingest_batch(struct ingest *in, const char *topic, const void *payload,
 		outbox_kick(in->billing);
 	if (in->erp)
 		outbox_kick(in->erp);
-	*ack = wire_ack_encode(epoch, upto);
+	/* Seqs held past a hole: a batch was lost after the broker took it.
+	 * Ask for it now rather than wait for the device's ack timeout. */
+	replay = db_max_seq(in->db, t.device, epoch) > upto ? upto + 1 : 0;
+	if (replay)
+		log_info("ingest: %s: seq %lld missing; asking for a replay",
+		    t.device, (long long)replay);
+	*ack = wire_ack_encode(epoch, upto, replay);
 	return *ack && wire_topic(ack_topic, ack_topic_len, t.site, t.device,
 	    "ack") == 0 ? 0 : -1;
 }

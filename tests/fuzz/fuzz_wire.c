@@ -11,13 +11,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char epoch[WIRE_ID_MAX], err[200];
 	struct event *evs;
-	int64_t upto;
+	int64_t upto, replay;
 	int n;
 
 	if (wire_batch_decode((const char *)data, size, epoch, sizeof(epoch),
 	    &evs, &n, err, sizeof(err)) == 0)
 		free(evs);
 	wire_ack_decode((const char *)data, size, epoch, sizeof(epoch), &upto,
-	    err, sizeof(err));
+	    &replay, err, sizeof(err));
 	return 0;
 }

@@ -67,6 +67,7 @@ write_agent_conf
 sed -i "s|^\[mqtt\]|[mqtt]\ncafile = $T/ca.crt\ncertfile = $T/cart-a.crt\nkeyfile = $T/cart-a.key|" "$T/agent.conf"
 start_agent
 scan ']d201008845211234511727063010TLS1' ']d201008845211234681727063010TLS2'
+wait_for 10 recorded_is 2
 check "the agent's events cross TLS and are acked" wait_for 15 unacked_is 0
 check_eq "the bridge stored them under cart-a" 2 \
     "$(sql "$T/bridge.db" "SELECT count(*) FROM events WHERE device = 'cart-a'")"

@@ -149,22 +149,32 @@ static void
 test_ack_round_trip_and_refusals(void **state)
 {
 	char epoch[WIRE_ID_MAX], err[200], *p;
-	int64_t upto = 0;
+	int64_t upto = 0, replay = 9;
 
 	(void)state;
-	assert_non_null(p = wire_ack_encode(EPOCH, 1234));
+	assert_non_null(p = wire_ack_encode(EPOCH, 1234, 0));
 	assert_int_equal(wire_ack_decode(p, strlen(p), epoch, sizeof(epoch),
-	    &upto, err, sizeof(err)), 0);
+	    &upto, &replay, err, sizeof(err)), 0);
 	assert_string_equal(epoch, EPOCH);
 	assert_int_equal(upto, 1234);
+	assert_int_equal(replay, 0);
+	assert_null(strstr(p, "replay"));
+	free(p);
+	assert_non_null(p = wire_ack_encode(EPOCH, 4, 5));
+	assert_int_equal(wire_ack_decode(p, strlen(p), epoch, sizeof(epoch),
+	    &upto, &replay, err, sizeof(err)), 0);
+	assert_int_equal(replay, 5);
 	free(p);
 	assert_int_equal(wire_ack_decode("{\"v\":1,\"epoch\":\"e\"}", 20, epoch,
-	    sizeof(epoch), &upto, err, sizeof(err)), -EINVAL);
+	    sizeof(epoch), &upto, &replay, err, sizeof(err)), -EINVAL);
 	p = "{\"v\":1,\"epoch\":\"e\",\"upto\":-1}";
 	assert_int_equal(wire_ack_decode(p, strlen(p), epoch, sizeof(epoch),
-	    &upto, err, sizeof(err)), -EINVAL);
+	    &upto, &replay, err, sizeof(err)), -EINVAL);
+	p = "{\"v\":1,\"epoch\":\"e\",\"upto\":5,\"replay\":5}";
+	assert_int_equal(wire_ack_decode(p, strlen(p), epoch, sizeof(epoch),
+	    &upto, &replay, err, sizeof(err)), -EINVAL);	/* not past upto */
 	assert_int_equal(wire_ack_decode("nope", 4, epoch, sizeof(epoch),
-	    &upto, err, sizeof(err)), -EINVAL);
+	    &upto, &replay, err, sizeof(err)), -EINVAL);
 }
 
 static void
