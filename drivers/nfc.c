@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,7 @@ struct nfcd {
 	struct nfc_conf		 c;
 	pthread_t		 th;
 	int			 started;
-	volatile int		 stop;	/* set by the loop, read by the thread */
+	atomic_int		 stop;	/* set by the loop, read by the thread */
 	int			 pipe[2];
 	char			 line[LINE_MAX_];
 	size_t			 len;
@@ -183,7 +184,7 @@ nfc_main(void *arg)
 	int said = 0;
 	int64_t wait;
 
-	while (!d->stop) {
+	while (!atomic_load(&d->stop)) {
 		if (d->dev == NULL && nfc_reader_open(d) != 0) {
 			if (!said++) {
 				log_warnx("%s: no reader at %s; trying again with "
@@ -288,7 +289,7 @@ nfc_drv_close(void *ctx)
 {
 	struct nfcd *d = ctx;
 
-	d->stop = 1;
+	atomic_store(&d->stop, 1);
 	if (d->started)
 		pthread_join(d->th, NULL);
 	close(d->pipe[0]);
