@@ -40,11 +40,6 @@ log_init(const char *prog, int verbose)
 	lg.journal = getenv("JOURNAL_STREAM") != NULL;
 }
 
-void
-log_setverbose(int verbose)
-{
-	lg.verbose = verbose;
-}
 
 static void
 log_emit(int pri, const char *msg)

@@ -8,7 +8,6 @@
 
 /* prog is borrowed for the life of the process. */
 void	log_init(const char *prog, int verbose);
-void	log_setverbose(int verbose);
 void	log_warn(const char *, ...) LOG_FMT(1, 2);	/* appends strerror(errno) */
 void	log_warnx(const char *, ...) LOG_FMT(1, 2);
 void	log_info(const char *, ...) LOG_FMT(1, 2);

@@ -243,8 +243,3 @@ mqttc_online(const struct mqttc *c)
 	return c->state == MQ_ONLINE;
 }
 
-const char *
-mqttc_state(const struct mqttc *c)
-{
-	return mq_names[c->state];
-}

@@ -45,7 +45,5 @@ int	mqttc_publish(struct mqttc *, const char *topic, const void *p,
 	    size_t len, int qos, bool retain);
 int	mqttc_subscribe(struct mqttc *, const char *topic, int qos);
 bool	mqttc_online(const struct mqttc *);
-/* offline, connecting or online. */
-const char *mqttc_state(const struct mqttc *);
 
 #endif

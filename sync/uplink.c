@@ -295,8 +295,3 @@ uplink_handle(struct uplink *u, short revents, int64_t now)
 	}
 }
 
-const char *
-uplink_state(const struct uplink *u)
-{
-	return mqttc_state(u->mq);
-}

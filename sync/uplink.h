@@ -41,7 +41,5 @@ void	uplink_handle(struct uplink *, short revents, int64_t now_ms);
 void	uplink_kick(struct uplink *);
 /* Something changed (a driver's state): send telemetry soon. */
 void	uplink_telemetry_soon(struct uplink *);
-/* offline, connecting or online. */
-const char *uplink_state(const struct uplink *);
 
 #endif

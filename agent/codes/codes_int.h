@@ -28,7 +28,6 @@ enum code_err codes_fail(struct code_result *, enum code_err, const char *,
 
 /* gs1_ai.c */
 size_t	gs1_ai_count(void);
-const struct gs1_ai *gs1_ai_at(size_t i);
 const struct gs1_ai *gs1_ai_find(const char *s, size_t n);
 const struct gs1_ai *gs1_ai_prefix(const char *s, size_t len, size_t *ailen);
 

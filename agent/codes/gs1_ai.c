@@ -272,12 +272,6 @@ gs1_ai_count(void)
 	return sizeof(ai_table) / sizeof(ai_table[0]);
 }
 
-const struct gs1_ai *
-gs1_ai_at(size_t i)
-{
-	return i < gs1_ai_count() ? &ai_table[i] : NULL;
-}
-
 /* Lexical order of the n characters at s against the string t. */
 static int
 ai_cmp(const char *s, size_t n, const char *t)
