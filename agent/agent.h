@@ -19,6 +19,8 @@ struct agent_conf {
 	char			 unit[64];
 	char			 store_path[256];
 	int			 sync_full;
+	long long		 quota_mb;	/* 0: bounded by the disk only */
+	long long		 retention_days;	/* acked events kept this long */
 	struct uplink_conf	 mqtt;
 	char			 case_prefix[CTX_PREFIX_MAX];
 	char			 mrn_prefix[CTX_PREFIX_MAX];
@@ -54,12 +56,21 @@ struct agent {
 	struct session		 sess;
 	char			 boot[40];
 	unsigned long		 recorded, refused, store_errors;
+	int64_t			 next_housekeep_ms;
+	int			 alarm_level;	/* 0, 50, 80, 95 (% of the quota) */
+	int			 store_fill_pct;	/* -1: no quota */
+	int			 store_full;	/* the last append found no room */
 };
 
 /* conf.c */
 /* Loads path into c; prints every error as file:line; 0 or the error count. */
 int	agent_conf_load(const char *path, struct agent_conf *c);
 void	agent_conf_free(struct agent_conf *c);	/* frees the drivers */
+
+/* housekeeping.c */
+int64_t	housekeeping_now(struct agent *);
+int	housekeeping_timeout(struct agent *, int64_t now_ms);
+void	housekeeping_tick(struct agent *, int64_t now_ms);
 
 /* session.c */
 /* The driver sink: one scan in, context set or an event recorded or refused. */

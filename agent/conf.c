@@ -17,6 +17,8 @@ static const struct conf_item agent_items[] = {
 	CONF_S("device", "unit", AC, unit, ""),
 	CONF_S("store", "path", AC, store_path, "/var/lib/pou/agent.db"),
 	CONF_B("store", "synchronous_full", AC, sync_full, "yes"),
+	CONF_I("store", "quota_mb", AC, quota_mb, "0", 0, 1000000),
+	CONF_I("store", "retention_days", AC, retention_days, "30", 1, 3650),
 	CONF_S("mqtt", "host", AC, mqtt.host, "localhost"),
 	CONF_I("mqtt", "port", AC, mqtt.port, "1883", 1, 65535),
 	CONF_I("mqtt", "keepalive", AC, mqtt.keepalive_s, "30", 5, 3600),
@@ -101,6 +103,7 @@ agent_conf_check(const char *path, struct agent_conf *c)
 	}
 	if (c->ndrivers == 0)
 		log_warnx("%s: no [driver.*] section: nothing will scan", path);
+	c->mqtt.quota_bytes = c->quota_mb * 1024 * 1024;
 	snprintf(c->mqtt.site, sizeof(c->mqtt.site), "%s", c->site);
 	snprintf(c->mqtt.device, sizeof(c->mqtt.device), "%s", c->device);
 	return errors;

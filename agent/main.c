@@ -75,6 +75,7 @@ agent_reload(struct agent *a)
 	agent_conf_free(&a->conf);
 	a->conf = nc;
 	a->board = board_lookup(a->conf.board);
+	store_set_quota(a->store, a->conf.quota_mb * 1024 * 1024);
 	agent_open_drivers(a);
 	if (mqtt_changed) {
 		uplink_free(a->uplink);
@@ -104,8 +105,8 @@ agent_loop(struct agent *a)
 		}
 		now = now_mono_ms();
 		uplink_pollfd(a->uplink, &pfd[0]);
-		t = min_timeout(uplink_timeout(a->uplink, now),
-		    session_timeout(a, now));
+		t = min_timeout(min_timeout(uplink_timeout(a->uplink, now),
+		    session_timeout(a, now)), housekeeping_timeout(a, now));
 		for (n = 1, i = 0; i < a->conf.ndrivers; i++) {
 			first[i] = n;
 			n += driver_pollfds(a->conf.drivers[i], &pfd[n],
@@ -122,6 +123,7 @@ agent_loop(struct agent *a)
 			driver_handle(a->conf.drivers[i], &pfd[first[i]],
 			    a->conf.drivers[i]->nfds, now);
 		session_tick(a, now);
+		housekeeping_tick(a, now);
 	}
 }
 
@@ -136,6 +138,8 @@ agent_start(struct agent *a)
 	    &a->store)) != 0)
 		fatalx("cannot open the store %s (%s)", a->conf.store_path,
 		    strerror(-rc));
+	if (store_set_quota(a->store, a->conf.quota_mb * 1024 * 1024) != 0)
+		fatalx("cannot set the store's quota");
 	mosquitto_lib_init();
 	if ((a->uplink = uplink_new(&a->conf.mqtt, a->store)) == NULL)
 		fatalx("cannot start the uplink");

@@ -2,6 +2,7 @@
  * The scan session: context codes set case and patient for the items that
  * follow; item codes are decoded, committed, and only then acknowledged.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -196,12 +197,26 @@ session_record(struct agent *a, const struct scan *sc, const struct item *it)
 	int rc;
 
 	session_event(a, sc, it, &ev);
-	if ((rc = store_append(a->store, &ev)) != 0) {
+	rc = store_append(a->store, &ev);
+	/* Full: delete what is acked now, and try once more. */
+	if (rc == -ENOSPC && housekeeping_now(a) > 0)
+		rc = store_append(a->store, &ev);
+	if (rc != 0) {
 		a->store_errors++;
-		log_warnx("%s: scan NOT recorded: store error %d", sc->source, rc);
-		board_signal(a->board, BOARD_STOP, "NOT RECORDED: storage error, "
-		    "write it down");
+		if (rc == -ENOSPC && !a->store_full)
+			log_warnx("store: alarm: FULL, scans are refused until "
+			    "the bridge acks what is stored");
+		a->store_full = rc == -ENOSPC;
+		log_warnx("%s: scan NOT recorded: %s", sc->source, rc == -ENOSPC ?
+		    "the store is full" : "store error");
+		board_signal(a->board, BOARD_STOP, rc == -ENOSPC ? "NOT RECORDED: "
+		    "storage full, write it down and tell IT" : "NOT RECORDED: "
+		    "storage error, write it down");
 		return;
+	}
+	if (a->store_full) {
+		log_info("store: room again, scans are recorded");
+		a->store_full = 0;
 	}
 	a->recorded++;
 	session_feedback(a, &ev);

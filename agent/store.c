@@ -434,3 +434,42 @@ store_space(struct store *s, int64_t *db_bytes, int64_t *free_bytes)
 	    (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize : -1;
 	return 0;
 }
+
+int
+store_set_quota(struct store *s, int64_t bytes)
+{
+	char sql[80];
+	int64_t page = store_pragma(s, "PRAGMA page_size");
+
+	/* SQLite's own cap: past it an insert fails with SQLITE_FULL. */
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
+	    (long long)(bytes > 0 && page > 0 ? bytes / page : 1073741823));
+	return store_pragma(s, sql) > 0 ? 0 : -EIO;
+}
+
+int64_t
+store_used(struct store *s)
+{
+	return (store_pragma(s, "PRAGMA page_count") -
+	    store_pragma(s, "PRAGMA freelist_count")) *
+	    store_pragma(s, "PRAGMA page_size");
+}
+
+int64_t
+store_prune(struct store *s, int64_t before)
+{
+	sqlite3_stmt *st;
+	int64_t n = 0;
+
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM events WHERE seq <= "
+	    "(SELECT acked_upto FROM state) AND at_ms < ?1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_err(s, "prune");
+	sqlite3_bind_int64(st, 1, before);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		n = sqlite3_changes(s->db);
+	else
+		n = store_err(s, "prune");
+	sqlite3_finalize(st);
+	return n;
+}

@@ -55,6 +55,15 @@ int	store_set_driver(struct store *, const char *name, const char *state,
 	    int64_t wall_ms);
 /* Bytes the database uses, and bytes free on its filesystem. */
 int	store_space(struct store *, int64_t *db_bytes, int64_t *free_bytes);
+/* Caps the database at bytes (0: no cap); appends past it fail -ENOSPC. */
+int	store_set_quota(struct store *, int64_t bytes);
+/* Bytes in use (pages holding data, not the free list). */
+int64_t	store_used(struct store *);
+/*
+ * Deletes acked events recorded before before_wall_ms (all acked ones when
+ * before_wall_ms is INT64_MAX). Never an unacked one. Returns how many.
+ */
+int64_t	store_prune(struct store *, int64_t before_wall_ms);
 int	store_drivers(struct store *, store_driver_fn, void *arg);
 
 #endif

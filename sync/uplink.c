@@ -149,6 +149,8 @@ uplink_telemetry(struct uplink *u, int64_t now)
 	    t.at_ms - ss.oldest_unacked_at_ms : 0;
 	t.last_acked_seq = ss.acked_upto;
 	store_space(u->store, &t.store_bytes, &t.disk_free_bytes);
+	t.store_used_bytes = store_used(u->store);
+	t.store_quota_bytes = u->c.quota_bytes;
 	store_drivers(u->store, uplink_telemetry_driver, &t);
 	if ((p = wire_telemetry_encode(&t)) != NULL)
 		mqttc_publish(u->mq, u->t_telemetry, p, strlen(p), 0, false);

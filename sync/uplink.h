@@ -21,6 +21,7 @@ struct uplink_conf {
 	long long	backoff_min_ms;
 	long long	backoff_max_ms;
 	long long	telemetry_s;	/* and on every state change */
+	long long	quota_bytes;	/* the store's cap, 0 for none */
 	char		cafile[256];	/* TLS when set */
 	char		certfile[256];
 	char		keyfile[256];

@@ -411,11 +411,13 @@ wire_telemetry_encode(const struct telemetry *t)
 		    "since", (json_int_t)t->drivers[i].since_ms,
 		    "scans", (json_int_t)t->drivers[i].scans));
 	return wire_dump(json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:o}", "v", WIRE_VERSION, "at", (json_int_t)t->at_ms,
+	    "s:I, s:I, s:o}", "v", WIRE_VERSION, "at", (json_int_t)t->at_ms,
 	    "uptime_s", (json_int_t)t->uptime_s,
 	    "backlog", (json_int_t)t->backlog,
 	    "oldest_unacked_age_ms", (json_int_t)t->oldest_unacked_age_ms,
 	    "last_acked_seq", (json_int_t)t->last_acked_seq,
 	    "store_bytes", (json_int_t)t->store_bytes,
+	    "store_used_bytes", (json_int_t)t->store_used_bytes,
+	    "store_quota_bytes", (json_int_t)t->store_quota_bytes,
 	    "disk_free_bytes", (json_int_t)t->disk_free_bytes, "drivers", d));
 }

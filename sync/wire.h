@@ -52,6 +52,8 @@ struct telemetry {
 	int64_t	oldest_unacked_age_ms;	/* 0 when none */
 	int64_t	last_acked_seq;
 	int64_t	store_bytes;
+	int64_t	store_used_bytes;	/* pages holding data */
+	int64_t	store_quota_bytes;	/* 0 when none */
 	int64_t	disk_free_bytes;	/* -1 when unknown */
 	int	ndrivers;
 	struct {

@@ -1,0 +1,70 @@
+/*
+ * Keeping the store bounded: acked events older than the retention are
+ * deleted, and every acked one when the quota is 80% full; an unacked
+ * usage event is never deleted. Fill alarms at 50, 80 and 95% of the quota,
+ * once per crossing. A full store refuses scans until acks free space.
+ */
+#include <stdint.h>
+
+#include "agent.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define HOUSEKEEP_MS	10000	/* a pass every 10 s */
+#define MB		(1024LL * 1024)
+#define DAY_MS		86400000LL
+
+static int
+fill_level(int64_t used, int64_t quota)
+{
+	int pct = quota > 0 ? (int)(used * 100 / quota) : 0;
+
+	return pct >= 95 ? 95 : pct >= 80 ? 80 : pct >= 50 ? 50 : 0;
+}
+
+/* One pass; returns the events deleted. */
+int64_t
+housekeeping_now(struct agent *a)
+{
+	int64_t quota = a->conf.quota_mb * MB, n, used;
+	int level;
+
+	n = store_prune(a->store, now_wall_ms() -
+	    a->conf.retention_days * DAY_MS);
+	if (quota > 0 && store_used(a->store) >= quota * 80 / 100)
+		n += store_prune(a->store, INT64_MAX);	/* every acked one */
+	used = store_used(a->store);
+	a->store_fill_pct = quota > 0 ? (int)(used * 100 / quota) : -1;
+	level = fill_level(used, quota);
+	if (level != a->alarm_level) {
+		if (level > a->alarm_level)
+			log_warnx("store: alarm: %d%% of its %lld MB quota in use, "
+			    "with everything acked already deleted", level,
+			    a->conf.quota_mb);
+		else
+			log_info("store: below %d%% of its quota again",
+			    a->alarm_level);
+		a->alarm_level = level;
+		uplink_telemetry_soon(a->uplink);
+	}
+	if (n > 0)
+		log_debug("store: %lld acked events deleted", (long long)n);
+	return n;
+}
+
+int
+housekeeping_timeout(struct agent *a, int64_t now)
+{
+	return a->next_housekeep_ms <= now ? 0 :
+	    (int)(a->next_housekeep_ms - now);
+}
+
+void
+housekeeping_tick(struct agent *a, int64_t now)
+{
+	if (now < a->next_housekeep_ms)
+		return;
+	a->next_housekeep_ms = now + HOUSEKEEP_MS;
+	housekeeping_now(a);
+}
