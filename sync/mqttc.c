@@ -176,9 +176,11 @@ mqttc_connect(struct mqttc *c, int64_t now)
 	    mosquitto_connect_async(c->m, c->host, c->port, c->keepalive_s);
 	c->started = 1;
 	if (rc != MOSQ_ERR_SUCCESS) {
-		log_debug("mqtt %s:%d: connect: %s", c->host, c->port,
-		    rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-		    mosquitto_strerror(rc));
+		/* Once per streak: a broker that is down is no news each time. */
+		if (c->attempts == 0)
+			log_warnx("mqtt %s:%d: cannot connect: %s; retrying with "
+			    "backoff", c->host, c->port, rc == MOSQ_ERR_ERRNO ?
+			    strerror(errno) : mosquitto_strerror(rc));
 		mqttc_schedule(c, now);
 		return;
 	}
