@@ -132,3 +132,14 @@ driver_state(const struct driver_sink *sink, const char *instance,
 	if (sink->state)
 		sink->state(sink->arg, instance, st);
 }
+
+int
+driver_pollfd(int fd, struct pollfd *pfd, int max)
+{
+	if (fd < 0 || max < 1)
+		return 0;
+	pfd->fd = fd;
+	pfd->events = POLLIN;
+	pfd->revents = 0;
+	return 1;
+}

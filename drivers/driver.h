@@ -70,6 +70,8 @@ int	driver_timeout(struct driver *, int64_t now_ms);
 void	driver_handle(struct driver *, const struct pollfd *, int n,
 	    int64_t now_ms);
 void	driver_close(struct driver *);	/* NULL-safe; may be reopened */
+/* For drivers: fills pfd to poll fd for input; 1, or 0 when fd < 0. */
+int	driver_pollfd(int fd, struct pollfd *pfd, int max);
 /* For drivers: reports a state change ("open 0c2e:0b87", "unplugged"). */
 void	driver_state(const struct driver_sink *, const char *instance,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));

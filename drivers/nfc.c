@@ -239,12 +239,7 @@ nfc_pollfds(void *ctx, struct pollfd *pfd, int max)
 {
 	struct nfcd *d = ctx;
 
-	if (max < 1)
-		return 0;
-	pfd->fd = d->pipe[0];
-	pfd->events = POLLIN;
-	pfd->revents = 0;
-	return 1;
+	return driver_pollfd(d->pipe[0], pfd, max);
 }
 
 static void

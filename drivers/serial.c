@@ -233,12 +233,7 @@ serial_pollfds(void *ctx, struct pollfd *pfd, int max)
 {
 	struct serial *s = ctx;
 
-	if (s->fd < 0 || max < 1)
-		return 0;
-	pfd->fd = s->fd;
-	pfd->events = POLLIN;
-	pfd->revents = 0;
-	return 1;
+	return driver_pollfd(s->fd, pfd, max);
 }
 
 static int

@@ -72,11 +72,7 @@ sim_pollfds(void *ctx, struct pollfd *pfd, int max)
 {
 	struct sim *s = ctx;
 
-	if (max < 1)
-		return 0;
-	pfd->fd = s->fd;
-	pfd->events = POLLIN;
-	return 1;
+	return driver_pollfd(s->fd, pfd, max);
 }
 
 static void

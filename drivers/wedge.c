@@ -306,12 +306,7 @@ wedge_pollfds(void *ctx, struct pollfd *pfd, int max)
 {
 	struct wedge *w = ctx;
 
-	if (w->fd < 0 || max < 1)
-		return 0;
-	pfd->fd = w->fd;
-	pfd->events = POLLIN;
-	pfd->revents = 0;
-	return 1;
+	return driver_pollfd(w->fd, pfd, max);
 }
 
 static int

@@ -207,10 +207,11 @@ db_enqueue(struct db *d, const char *dest, int64_t event_id, const char *name,
 	return db_run(d, Q_ENQUEUE);
 }
 
+/* One number about a device epoch from query q (?1 device, ?2 epoch). */
 static int64_t
-db_contig(struct db *d, const char *device, const char *epoch)
+db_epoch_value(struct db *d, int qi, const char *device, const char *epoch)
 {
-	sqlite3_stmt *q = d->q[Q_CONTIG];
+	sqlite3_stmt *q = d->q[qi];
 	int64_t v = 0;
 
 	bt(q, 1, device);
@@ -244,15 +245,7 @@ db_walk(struct db *d, const char *device, const char *epoch, int64_t upto)
 int64_t
 db_max_seq(struct db *d, const char *device, const char *epoch)
 {
-	sqlite3_stmt *q = d->q[Q_MAXSEQ];
-	int64_t v = 0;
-
-	bt(q, 1, device);
-	bt(q, 2, epoch);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	return v;
+	return db_epoch_value(d, Q_MAXSEQ, device, epoch);
 }
 
 int
@@ -261,7 +254,8 @@ db_advance(struct db *d, const char *site, const char *device,
 {
 	sqlite3_stmt *q = d->q[Q_DEVICE];
 
-	*upto = db_walk(d, device, epoch, db_contig(d, device, epoch));
+	*upto = db_walk(d, device, epoch, db_epoch_value(d, Q_CONTIG, device,
+	    epoch));
 	bt(q, 1, device);
 	bt(q, 2, epoch);
 	bt(q, 3, site);
