@@ -32,6 +32,7 @@ struct mqttc {
 	int64_t			 next_connect_ms;
 	int64_t			 connect_deadline_ms;
 	int64_t			 next_misc_ms;
+	int64_t			 last_rx_ms;	/* bytes last came from the broker */
 };
 
 static void
@@ -72,6 +73,7 @@ mqttc_on_connect(struct mosquitto *m, void *arg, int rc)
 		return;	/* the broker closes; on_disconnect schedules a retry */
 	}
 	c->attempts = 0;
+	c->last_rx_ms = now_mono_ms();
 	mqttc_set_state(c, MQ_ONLINE);
 	c->cb.online(c->cb.arg);
 }
@@ -155,11 +157,23 @@ mqttc_pollfd(struct mqttc *c, struct pollfd *pfd)
 	pfd->revents = 0;
 }
 
+/*
+ * A live link brings something at least every keepalive (a PINGRESP at the
+ * latest); silence for 1.5 x keepalive is a dead link, without FIN or RST.
+ */
+static int64_t
+mqttc_silence_deadline(const struct mqttc *c)
+{
+	return c->last_rx_ms + (int64_t)c->keepalive_s * 1500;
+}
+
 int
 mqttc_timeout(struct mqttc *c, int64_t now)
 {
 	int64_t t = c->next_misc_ms;
 
+	if (c->state == MQ_ONLINE && mqttc_silence_deadline(c) < t)
+		t = mqttc_silence_deadline(c);
 	if (c->state == MQ_OFFLINE && c->next_connect_ms < t)
 		t = c->next_connect_ms;
 	if (c->state == MQ_CONNECTING && c->connect_deadline_ms < t)
@@ -191,8 +205,10 @@ mqttc_connect(struct mqttc *c, int64_t now)
 void
 mqttc_handle(struct mqttc *c, short revents, int64_t now)
 {
-	if (revents & (POLLIN | POLLERR | POLLHUP))
+	if (revents & (POLLIN | POLLERR | POLLHUP)) {
+		c->last_rx_ms = now;
 		mosquitto_loop_read(c->m, 1);
+	}
 	if ((revents & POLLOUT) && mosquitto_socket(c->m) >= 0)
 		mosquitto_loop_write(c->m, 1);
 	if (c->state != MQ_OFFLINE && mosquitto_socket(c->m) < 0)
@@ -201,6 +217,12 @@ mqttc_handle(struct mqttc *c, short revents, int64_t now)
 		c->next_misc_ms = now + MQTTC_MISC_MS;
 		if (c->state != MQ_OFFLINE)
 			mosquitto_loop_misc(c->m);
+	}
+	if (c->state == MQ_ONLINE && now >= mqttc_silence_deadline(c)) {
+		log_warnx("mqtt %s:%d: nothing from the broker for %d s (keepalive "
+		    "%d s): the link is dead; reconnecting", c->host, c->port,
+		    c->keepalive_s * 3 / 2, c->keepalive_s);
+		mqttc_schedule(c, now);	/* the next connect drops the socket */
 	}
 	if (c->state == MQ_OFFLINE && now >= c->next_connect_ms)
 		mqttc_connect(c, now);

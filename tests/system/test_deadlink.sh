@@ -33,7 +33,7 @@ t0=$SECONDS
 scan "$(item 3)" "$(item 4)"
 check "recorded while the link is dead" wait_for 10 recorded_is 4
 check "the dead link is noticed by keepalive" wait_for 20 \
-    logged "$T/agent.log" 'connection lost'
+    logged "$T/agent.log" 'the link is dead; reconnecting'
 lost_after=$((SECONDS - t0))
 check "within a few keepalive periods ($lost_after s, keepalive 5 s)" \
     test "$lost_after" -le 15
