@@ -143,3 +143,22 @@ driver_pollfd(int fd, struct pollfd *pfd, int max)
 	pfd->revents = 0;
 	return 1;
 }
+
+void
+driver_emit(const struct driver_sink *sink, const char *instance,
+    const void *data, size_t len, int64_t mono_ms)
+{
+	struct scan sc;
+
+	if (len > sizeof(sc.data)) {
+		log_warnx("%s: a scan of %zu bytes dropped: over %d", instance,
+		    len, ITEM_RAW_MAX);
+		return;
+	}
+	memcpy(sc.data, data, len);
+	sc.len = len;
+	sc.source = instance;
+	sc.mono_ms = mono_ms;
+	sc.wall_ms = now_wall_ms();
+	sink->scan(sink->arg, &sc);
+}

@@ -70,6 +70,12 @@ int	driver_timeout(struct driver *, int64_t now_ms);
 void	driver_handle(struct driver *, const struct pollfd *, int n,
 	    int64_t now_ms);
 void	driver_close(struct driver *);	/* NULL-safe; may be reopened */
+/*
+ * For drivers: hands one scan to the sink as every driver must, with the
+ * instance name and both clocks; a scan over ITEM_RAW_MAX is dropped.
+ */
+void	driver_emit(const struct driver_sink *, const char *instance,
+	    const void *data, size_t len, int64_t mono_ms);
 /* For drivers: fills pfd to poll fd for input; 1, or 0 when fd < 0. */
 int	driver_pollfd(int fd, struct pollfd *pfd, int max);
 /* For drivers: reports a state change ("open 0c2e:0b87", "unplugged"). */

@@ -119,17 +119,11 @@ hidpos_report(struct hidpos *d, const unsigned char *r, size_t n)
 {
 	const unsigned char *bc;
 	const char *why;
-	struct scan sc;
 	size_t len;
 
 	switch (hidpos_feed(&d->as, r, n, &bc, &len, &why)) {
 	case HIDPOS_DONE:
-		memcpy(sc.data, bc, len);
-		sc.len = len;
-		sc.source = d->name;
-		sc.mono_ms = now_mono_ms();
-		sc.wall_ms = now_wall_ms();
-		d->sink.scan(d->sink.arg, &sc);
+		driver_emit(&d->sink, d->name, bc, len, now_mono_ms());
 		break;
 	case HIDPOS_BAD:
 		log_warnx("%s: report dropped: %s", d->name, why);

@@ -245,19 +245,12 @@ nfc_pollfds(void *ctx, struct pollfd *pfd, int max)
 static void
 nfc_line(struct nfcd *d, int64_t now)
 {
-	struct scan sc;
-
 	if (d->len > 0 && d->line[0] == '\033') {
 		d->line[d->len < sizeof(d->line) ? d->len : d->len - 1] = '\0';
 		driver_state(&d->sink, d->name, "%s", d->line + 1);
 		return;
 	}
-	memcpy(sc.data, d->line, d->len);
-	sc.len = d->len;
-	sc.source = d->name;
-	sc.mono_ms = now;
-	sc.wall_ms = now_wall_ms();
-	d->sink.scan(d->sink.arg, &sc);
+	driver_emit(&d->sink, d->name, d->line, d->len, now);
 }
 
 static void

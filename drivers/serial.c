@@ -145,14 +145,7 @@ serial_open(const void *conf, const char *name, const struct driver_sink *sink,
 static void
 serial_emit(struct serial *s, size_t len, int64_t now)
 {
-	struct scan sc;
-
-	memcpy(sc.data, s->buf, len);
-	sc.len = len;
-	sc.source = s->name;
-	sc.mono_ms = now;
-	sc.wall_ms = now_wall_ms();
-	s->sink.scan(s->sink.arg, &sc);
+	driver_emit(&s->sink, s->name, s->buf, len, now);
 }
 
 static void

@@ -78,7 +78,7 @@ sim_pollfds(void *ctx, struct pollfd *pfd, int max)
 static void
 sim_line(struct sim *s, int64_t now)
 {
-	struct scan sc;
+	unsigned char data[ITEM_RAW_MAX];
 	int n;
 
 	s->lineno++;
@@ -86,17 +86,13 @@ sim_line(struct sim *s, int64_t now)
 		s->len--;
 	if (s->len == 0)
 		return;
-	n = unescape(s->line, s->len, sc.data, sizeof(sc.data));
+	n = unescape(s->line, s->len, data, sizeof(data));
 	if (n < 0) {
 		log_warnx("%s: line %lu dropped: bad escape or over %d bytes",
 		    s->name, s->lineno, ITEM_RAW_MAX);
 		return;
 	}
-	sc.len = (size_t)n;
-	sc.source = s->name;
-	sc.mono_ms = now;
-	sc.wall_ms = now_wall_ms();
-	s->sink.scan(s->sink.arg, &sc);
+	driver_emit(&s->sink, s->name, data, (size_t)n, now);
 }
 
 static void

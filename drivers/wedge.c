@@ -181,16 +181,8 @@ wedge_try_open(struct wedge *w, int64_t now)
 static void
 wedge_emit(struct wedge *w, int64_t now)
 {
-	struct scan sc;
-
-	if (w->len > 0 && !w->overlong) {
-		memcpy(sc.data, w->buf, w->len);
-		sc.len = w->len;
-		sc.source = w->name;
-		sc.mono_ms = now;
-		sc.wall_ms = now_wall_ms();
-		w->sink.scan(w->sink.arg, &sc);
-	}
+	if (w->len > 0 && !w->overlong)
+		driver_emit(&w->sink, w->name, w->buf, w->len, now);
 	w->len = 0;
 	w->overlong = 0;
 }
