@@ -24,17 +24,22 @@ has_prefix(const struct scan *sc, const char *prefix, const char **rest)
 	return 1;
 }
 
-/* Not a context code (case, patient, encounter, user). */
-static int
-is_item_scan(const struct agent *a, const struct scan *sc)
+/* What context code sc is ("case", "patient", "encounter", "user"), with
+ * the id after its prefix in *rest; NULL for an item scan. */
+static const char *
+context_kind(const struct agent *a, const struct scan *sc, const char **rest)
 {
 	const struct agent_conf *c = &a->conf;
-	const char *rest;
 
-	return !has_prefix(sc, c->case_prefix, &rest) &&
-	    !has_prefix(sc, c->mrn_prefix, &rest) &&
-	    !has_prefix(sc, c->enc_prefix, &rest) &&
-	    !has_prefix(sc, c->user_prefix, &rest);
+	if (has_prefix(sc, c->case_prefix, rest))
+		return "case";
+	if (has_prefix(sc, c->mrn_prefix, rest))
+		return "patient";
+	if (has_prefix(sc, c->enc_prefix, rest))
+		return "encounter";
+	if (has_prefix(sc, c->user_prefix, rest))
+		return "user";
+	return NULL;
 }
 
 static void
@@ -62,21 +67,12 @@ context_id(char *dst, const char *src, size_t len)
 static int
 session_context(struct agent *a, const struct scan *sc)
 {
-	struct agent_conf *c = &a->conf;
 	struct session *s = &a->sess;
 	const char *v, *what;
 	char id[EV_STR], msg[160];
 	size_t n;
 
-	if (has_prefix(sc, c->case_prefix, &v))
-		what = "case";
-	else if (has_prefix(sc, c->mrn_prefix, &v))
-		what = "patient";
-	else if (has_prefix(sc, c->enc_prefix, &v))
-		what = "encounter";
-	else if (has_prefix(sc, c->user_prefix, &v))
-		what = "user";
-	else
+	if ((what = context_kind(a, sc, &v)) == NULL)
 		return 0;
 	n = sc->len - (size_t)(v - (const char *)sc->data);
 	if (context_id(id, v, n) != 0) {
@@ -306,8 +302,9 @@ session_scan(void *arg, const struct scan *sc)
 {
 	struct agent *a = arg;
 	struct code_result r;
+	const char *rest;
 
-	if (a->sess.has_pending && !is_item_scan(a, sc))
+	if (a->sess.has_pending && context_kind(a, sc, &rest) != NULL)
 		session_flush(a);	/* a context change ends the label */
 	if (session_context(a, sc))
 		return;
