@@ -5,6 +5,7 @@
  * once per crossing. A full store refuses scans until acks free space.
  */
 #include <stdint.h>
+#include <stdio.h>
 
 #include "agent.h"
 #include "log.h"
@@ -21,6 +22,22 @@ fill_level(int64_t used, int64_t quota)
 	int pct = quota > 0 ? (int)(used * 100 / quota) : 0;
 
 	return pct >= 95 ? 95 : pct >= 80 ? 80 : pct >= 50 ? 50 : 0;
+}
+
+/* The fill alarm, kept in the store and sent retained with the others. */
+static void
+fill_alarm(struct agent *a, int level, int64_t used)
+{
+	char detail[160];
+
+	if (level == 0) {
+		store_alarm_clear(a->store, "store_fill");
+		return;
+	}
+	snprintf(detail, sizeof(detail), "{\"level_pct\":%d,\"used_bytes\":"
+	    "%lld,\"quota_mb\":%lld}", level, (long long)used,
+	    a->conf.quota_mb);
+	store_alarm_set(a->store, "store_fill", detail, now_wall_ms());
 }
 
 /* One pass; returns the events deleted. */
@@ -46,6 +63,7 @@ housekeeping_now(struct agent *a)
 			log_info("store: below %d%% of its quota again",
 			    a->alarm_level);
 		a->alarm_level = level;
+		fill_alarm(a, level, used);
 		uplink_telemetry_soon(a->uplink);
 	}
 	if (n > 0)

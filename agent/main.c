@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "daemon.h"
 #include "log.h"
+#include "salvage.h"
 #include "store.h"
 #include "util.h"
 
@@ -134,7 +135,7 @@ agent_start(struct agent *a)
 
 	a->board = board_lookup(a->conf.board);
 	boot_id(a->boot);
-	if ((rc = store_open(a->conf.store_path, a->conf.sync_full,
+	if ((rc = salvage_open(a->conf.store_path, a->conf.sync_full,
 	    &a->store)) != 0)
 		fatalx("cannot open the store %s (%s)", a->conf.store_path,
 		    strerror(-rc));

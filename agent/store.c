@@ -19,7 +19,8 @@
 
 enum { ST_APPEND_SEQ, ST_INSERT, ST_ACK, ST_READ, ST_STATE, ST_OLDEST,
 	ST_UPLINK, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_DRIVER, ST_DRIVERS,
-	ST_COUNT };
+	ST_SAL_PUT, ST_SAL_READ, ST_SAL_RELEASE, ST_SAL_COUNT, ST_ALARM_SET,
+	ST_ALARM_CLEAR, ST_ALARMS, ST_COUNT };
 
 static const char *const store_sql[ST_COUNT] = {
 	[ST_APPEND_SEQ] = "UPDATE state SET last_seq = last_seq + 1 "
@@ -42,6 +43,18 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_DRIVERS] = "SELECT d.name, d.state, d.since_ms, (SELECT count(*) FROM "
 	    "events WHERE source = d.name), (SELECT max(at_ms) FROM events WHERE "
 	    "source = d.name) FROM drivers d ORDER BY d.name",
+	[ST_SAL_PUT] = "INSERT OR IGNORE INTO salvage (epoch, seq, "
+	    EVSQL_COLUMNS ") VALUES (?, ?, " EVSQL_PARAMS ")",
+	/* The oldest epoch first; rows whose epoch was unreadable stay. */
+	[ST_SAL_READ] = "SELECT epoch, seq, " EVSQL_COLUMNS " FROM salvage "
+	    "WHERE epoch = (SELECT min(epoch) FROM salvage WHERE epoch <> '') "
+	    "ORDER BY seq LIMIT ?1",
+	[ST_SAL_RELEASE] = "DELETE FROM salvage WHERE epoch = ?1 AND seq <= ?2",
+	[ST_SAL_COUNT] = "SELECT count(*) FROM salvage",
+	[ST_ALARM_SET] = "INSERT INTO alarms VALUES (?1, ?2, ?3) ON CONFLICT DO "
+	    "UPDATE SET at_ms = ?2, detail = ?3",
+	[ST_ALARM_CLEAR] = "DELETE FROM alarms WHERE kind = ?1",
+	[ST_ALARMS] = "SELECT kind, at_ms, detail FROM alarms ORDER BY kind",
 };
 
 /* Schema versions; index i takes user_version i to i + 1. */
@@ -58,6 +71,12 @@ static const char *const store_migrations[] = {
 	/* 2: the input drivers' state, for pouctl status. */
 	"CREATE TABLE drivers (name TEXT PRIMARY KEY, state TEXT NOT NULL,"
 	"  since_ms INTEGER NOT NULL);",
+	/* 3: rows read back from a damaged store, under their old identity;
+	 * alarms that stay until an operator clears them. */
+	"CREATE TABLE salvage (epoch TEXT NOT NULL, seq INTEGER NOT NULL, "
+	EVSQL_SCHEMA ", PRIMARY KEY (epoch, seq));"
+	"CREATE TABLE alarms (kind TEXT PRIMARY KEY, at_ms INTEGER NOT NULL,"
+	"  detail TEXT NOT NULL);",
 };
 
 struct store {
@@ -67,25 +86,63 @@ struct store {
 };
 
 static int
+store_errno(int rc)
+{
+	switch (rc) {
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_BUSY:
+		return -EBUSY;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return -EBADMSG;
+	default:
+		return -EIO;
+	}
+}
+
+static int
 store_err(struct store *s, const char *what)
 {
-	int rc = sqlite3_errcode(s->db);
-
 	log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
-	return rc == SQLITE_FULL ? -ENOSPC : rc == SQLITE_BUSY ? -EBUSY : -EIO;
+	return store_errno(sqlite3_errcode(s->db));
 }
 
 static int
 store_exec(struct store *s, const char *sql)
 {
 	char *msg = NULL;
+	int rc;
 
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+	if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg)) != SQLITE_OK) {
 		log_warnx("store: %s", msg ? msg : "exec failed");
 		sqlite3_free(msg);
-		return -EIO;
+		return store_errno(rc);
 	}
 	return 0;
+}
+
+/* SQLite's own quick check of every page; -EBADMSG when damaged. */
+static int
+store_check(struct store *s)
+{
+	sqlite3_stmt *st;
+	const char *v;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_err(s, "quick_check");
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		rc = store_err(s, "quick_check");
+	else if ((v = (const char *)sqlite3_column_text(st, 0)) == NULL ||
+	    strcmp(v, "ok") != 0) {
+		log_warnx("store: damaged: %s", v ? v : "?");
+		rc = -EBADMSG;
+	} else
+		rc = 0;
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static int
@@ -157,7 +214,7 @@ static int
 store_load_epoch(struct store *s)
 {
 	sqlite3_stmt *st = s->st[ST_STATE];
-	int rc = -EIO;
+	int rc = -EBADMSG;	/* no state row: not a store this agent made */
 
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(s->epoch, sizeof(s->epoch), "%s",
@@ -197,7 +254,8 @@ store_open(const char *path, int sync_full, struct store **out)
 	if ((rc = store_open_flags(path, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, &s)) != 0)
 		return *out = NULL, rc;
-	if ((rc = store_exec(s, "PRAGMA journal_mode = WAL")) != 0 ||
+	if ((rc = store_check(s)) != 0 ||
+	    (rc = store_exec(s, "PRAGMA journal_mode = WAL")) != 0 ||
 	    (rc = store_exec(s, sync_full ? "PRAGMA synchronous = FULL" :
 	    "PRAGMA synchronous = NORMAL")) != 0 ||
 	    (rc = store_migrate(s)) != 0 || (rc = store_prepare(s)) != 0 ||
@@ -213,12 +271,13 @@ fail:
 }
 
 int
-store_open_ro(const char *path, struct store **out)
+store_open_existing(const char *path, int writable, struct store **out)
 {
 	struct store *s;
 	int rc, v;
 
-	if ((rc = store_open_flags(path, SQLITE_OPEN_READONLY, &s)) != 0)
+	if ((rc = store_open_flags(path, writable ? SQLITE_OPEN_READWRITE :
+	    SQLITE_OPEN_READONLY, &s)) != 0)
 		return *out = NULL, rc;
 	if ((rc = store_user_version(s, &v)) != 0 || v < 1 ||
 	    v > (int)nitems(store_migrations) ||
@@ -357,6 +416,9 @@ store_stats(struct store *s, struct store_stats *out)
 	out->uplink_since_ms = sqlite3_column_int64(st, 5);
 	sqlite3_reset(st);
 	out->unacked = out->last_seq - out->acked_upto;
+	if (sqlite3_step(s->st[ST_SAL_COUNT]) == SQLITE_ROW)
+		out->salvage = sqlite3_column_int64(s->st[ST_SAL_COUNT], 0);
+	sqlite3_reset(s->st[ST_SAL_COUNT]);
 	if (out->unacked == 0)
 		return 0;
 	st = s->st[ST_OLDEST];
@@ -472,4 +534,88 @@ store_prune(struct store *s, int64_t before)
 		n = store_err(s, "prune");
 	sqlite3_finalize(st);
 	return n;
+}
+
+int
+store_salvage_put(struct store *s, const char *epoch, const struct event *evs,
+    int n)
+{
+	sqlite3_stmt *st = s->st[ST_SAL_PUT];
+	int i, rc;
+
+	if ((rc = store_step_done(s, ST_BEGIN)) != 0)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++) {
+		bind_text(st, 1, epoch);
+		sqlite3_bind_int64(st, 2, evs[i].seq);
+		evsql_bind(st, 3, &evs[i]);
+		rc = store_step_done(s, ST_SAL_PUT);
+	}
+	if (rc == 0 && (rc = store_step_done(s, ST_COMMIT)) == 0)
+		return 0;
+	store_step_done(s, ST_ROLLBACK);
+	return rc;
+}
+
+int
+store_salvage_read(struct store *s, char *epoch, size_t epochlen,
+    struct event *evs, int max)
+{
+	sqlite3_stmt *st = s->st[ST_SAL_READ];
+	int n = 0, rc;
+
+	sqlite3_bind_int(st, 1, max);
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		col_text(st, 0, epoch, epochlen);
+		memset(&evs[n], 0, sizeof(evs[n]));
+		evs[n].seq = sqlite3_column_int64(st, 1);
+		evsql_row(st, 2, &evs[n++]);
+	}
+	if (n < max && rc != SQLITE_DONE)
+		n = store_err(s, "salvage read");
+	sqlite3_reset(st);
+	return n;
+}
+
+int
+store_salvage_release(struct store *s, const char *epoch, int64_t upto)
+{
+	sqlite3_stmt *st = s->st[ST_SAL_RELEASE];
+
+	bind_text(st, 1, epoch);
+	sqlite3_bind_int64(st, 2, upto);
+	return store_step_done(s, ST_SAL_RELEASE);
+}
+
+int
+store_alarm_set(struct store *s, const char *kind, const char *detail,
+    int64_t wall_ms)
+{
+	sqlite3_stmt *st = s->st[ST_ALARM_SET];
+
+	bind_text(st, 1, kind);
+	sqlite3_bind_int64(st, 2, wall_ms);
+	bind_text(st, 3, detail);
+	return store_step_done(s, ST_ALARM_SET);
+}
+
+int
+store_alarm_clear(struct store *s, const char *kind)
+{
+	bind_text(s->st[ST_ALARM_CLEAR], 1, kind);
+	return store_step_done(s, ST_ALARM_CLEAR);
+}
+
+int
+store_alarms(struct store *s, store_alarm_fn fn, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_ALARMS];
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1),
+		    (const char *)sqlite3_column_text(st, 2));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_err(s, "alarms");
 }

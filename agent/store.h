@@ -18,14 +18,18 @@ struct store_stats {
 	int64_t	unacked;
 	int64_t	oldest_unacked_at_ms;	/* 0 when nothing is unacked */
 	int64_t	last_ack_ms;		/* wall ms of the last ack, 0 if none */
+	int64_t	salvage;		/* salvaged rows not yet acked */
 	char	uplink[16];		/* the uplink's connection state */
 	int64_t	uplink_since_ms;
 };
 
-/* Opens (creating and migrating) the store; sync_full picks FULL over NORMAL. */
+/*
+ * Opens (creating and migrating) the store; sync_full picks FULL over NORMAL.
+ * -EBADMSG when SQLite finds the file damaged (see salvage_open()).
+ */
 int	store_open(const char *path, int sync_full, struct store **out);
-/* Opens an existing store read-only, for pouctl. */
-int	store_open_ro(const char *path, struct store **out);
+/* Opens an existing store for pouctl: read-only unless writable. */
+int	store_open_existing(const char *path, int writable, struct store **out);
 void	store_close(struct store *);	/* NULL-safe */
 /* Borrowed; valid until store_close(). */
 const char *store_epoch(const struct store *);
@@ -65,5 +69,25 @@ int64_t	store_used(struct store *);
  */
 int64_t	store_prune(struct store *, int64_t before_wall_ms);
 int	store_drivers(struct store *, store_driver_fn, void *arg);
+
+/*
+ * Rows read back from a damaged store keep their identity (old epoch, seq)
+ * and go up before new ones; an ack for that epoch releases them. Rows whose
+ * epoch could not be read are kept under "" and never sent.
+ */
+int	store_salvage_put(struct store *, const char *epoch,
+	    const struct event *evs, int n);
+/* Up to max rows of the oldest sendable epoch, ascending; how many. */
+int	store_salvage_read(struct store *, char *epoch, size_t epochlen,
+	    struct event *evs, int max);
+int	store_salvage_release(struct store *, const char *epoch, int64_t upto);
+
+/* Alarms: one per kind, detail a JSON object, kept until cleared. */
+typedef void (*store_alarm_fn)(void *arg, const char *kind, int64_t at_ms,
+	    const char *detail);
+int	store_alarm_set(struct store *, const char *kind, const char *detail,
+	    int64_t wall_ms);
+int	store_alarm_clear(struct store *, const char *kind);
+int	store_alarms(struct store *, store_alarm_fn, void *arg);
 
 #endif

@@ -188,7 +188,7 @@ write_all(int fd, const void *p, size_t len)
 	return 0;
 }
 
-static int
+int
 fsync_dir(const char *dir)
 {
 	int fd, rc = 0;

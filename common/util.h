@@ -32,6 +32,8 @@ int	unescape(const char *src, size_t srclen, unsigned char *dst,
 /* Writes bytes printable, \xHH for the rest; out is NUL-terminated. */
 void	escape(const unsigned char *src, size_t len, char *out, size_t outlen);
 
+/* fsync()s a directory, making renames and creations in it durable. */
+int	fsync_dir(const char *dir);
 /* Durable write: tmp (O_EXCL) -> write -> fsync -> rename -> fsync dir. */
 int	file_write_durable(const char *dir, const char *name, const void *p,
 	    size_t len);

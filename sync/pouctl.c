@@ -24,7 +24,10 @@ usage(FILE *f)
 	fprintf(f, "usage: pouctl [-c agent.conf] [--store db] command\n"
 	    "commands:\n"
 	    "  status     this device's store and uplink: epoch, last seq,\n"
-	    "             unacked events and the oldest one's age, last ack\n"
+	    "             unacked events and the oldest one's age, last ack,\n"
+	    "             drivers, alarms\n"
+	    "  clear-alarm KIND\n"
+	    "             clear an alarm once it has been dealt with\n"
 	    "  decode [--strict] [scan ...]\n"
 	    "             decode barcodes (arguments, or lines on stdin; \\x1d\n"
 	    "             for GS, or GS1's (01)...(17)... form) to JSON lines\n"
@@ -87,6 +90,32 @@ print_driver(void *arg, const struct store_driver *d)
 	    d->state, a, (long long)d->scans, l, d->last_ms ? " ago" : "");
 }
 
+static void
+print_alarm(void *arg, const char *kind, int64_t at_ms, const char *detail)
+{
+	char iso[32];
+
+	fmt_iso_time(at_ms, iso);
+	printf("  %-14s since %s: %s\n", kind, iso, detail);
+	(void)arg;
+}
+
+static int
+ctl_clear_alarm(const struct ctl_paths *p, const char *kind)
+{
+	struct store *s;
+	int rc;
+
+	if ((rc = store_open_existing(p->store, 1, &s)) != 0) {
+		fprintf(stderr, "pouctl: cannot open the store %s (%s)\n",
+		    p->store, strerror(-rc));
+		return 1;
+	}
+	rc = store_alarm_clear(s, kind);
+	store_close(s);
+	return rc != 0;
+}
+
 static int
 ctl_status(const struct ctl_paths *p)
 {
@@ -95,7 +124,7 @@ ctl_status(const struct ctl_paths *p)
 	int64_t now = now_wall_ms();
 	int rc;
 
-	if ((rc = store_open_ro(p->store, &s)) != 0) {
+	if ((rc = store_open_existing(p->store, 0, &s)) != 0) {
 		fprintf(stderr, "pouctl: cannot read the store %s (%s)\n",
 		    p->store, strerror(-rc));
 		return 1;
@@ -111,6 +140,9 @@ ctl_status(const struct ctl_paths *p)
 	printf("%-12s %lld\n", "last seq", (long long)ss.last_seq);
 	printf("%-12s %lld\n", "acked upto", (long long)ss.acked_upto);
 	printf("%-12s %lld\n", "unacked", (long long)ss.unacked);
+	if (ss.salvage > 0)
+		printf("%-12s %lld (from a damaged store, not yet acked)\n",
+		    "salvaged", (long long)ss.salvage);
 	if (ss.unacked > 0)
 		print_time("oldest", ss.oldest_unacked_at_ms, now);
 	print_time("last ack", ss.last_ack_ms, now);
@@ -118,6 +150,8 @@ ctl_status(const struct ctl_paths *p)
 	print_time("  since", ss.uplink_since_ms, now);
 	printf("drivers\n");
 	rc = store_drivers(s, print_driver, &now);
+	printf("alarms\n");
+	rc |= store_alarms(s, print_alarm, NULL);
 	store_close(s);
 	return rc != 0;
 }
@@ -147,7 +181,8 @@ main(int argc, char *argv[])
 	}
 	if (optind < argc && strcmp(argv[optind], "decode") == 0)
 		return ctl_decode(argc - optind, argv + optind);
-	if (optind != argc - 1) {
+	if (optind != argc - 1 && !(optind == argc - 2 &&
+	    strcmp(argv[optind], "clear-alarm") == 0)) {
 		usage(stderr);
 		return 2;
 	}
@@ -161,6 +196,8 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[optind], "status") == 0)
 		return ctl_status(&p);
+	if (strcmp(argv[optind], "clear-alarm") == 0 && optind == argc - 2)
+		return ctl_clear_alarm(&p, argv[optind + 1]);
 	fprintf(stderr, "pouctl: unknown command \"%s\"\n", argv[optind]);
 	usage(stderr);
 	return 2;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <mosquitto.h>
 
 #include "log.h"
@@ -29,9 +30,57 @@ struct uplink {
 	struct event		*batch;
 	int64_t			 started_ms;
 	int64_t			 next_telemetry_ms;	/* 0: as soon as online */
+	char			 sal_epoch[WIRE_ID_MAX];
+	int64_t			 sal_upto;	/* salvage batch in flight; 0: none */
+	int64_t			 sal_deadline_ms;
+	char			*alarms_sent;	/* the retained alarm payload */
 	char			 t_events[160], t_ack[160], t_status[160];
-	char			 t_telemetry[160];
+	char			 t_telemetry[160], t_alarm[160];
 };
+
+/*
+ * Rows salvaged from a damaged store go up first, one batch at a time,
+ * under their old epoch; the bridge stores what it lacks and its ack
+ * (stored = the batch's last seq, even past a hole it can never fill)
+ * releases them.
+ */
+static int
+uplink_salvage_kick(struct uplink *u)
+{
+	int n, rc;
+	char *p;
+
+	if (u->sal_upto > 0)
+		return 1;
+	if ((n = store_salvage_read(u->store, u->sal_epoch,
+	    sizeof(u->sal_epoch), u->batch, (int)u->c.batch_max)) <= 0)
+		return 0;
+	if ((p = wire_batch_encode(u->sal_epoch, u->batch, n)) == NULL)
+		return 1;
+	rc = mqttc_publish(u->mq, u->t_events, p, strlen(p), 1, false);
+	free(p);
+	if (rc == 0) {
+		log_info("uplink: salvaged %s:%lld..%lld sent", u->sal_epoch,
+		    (long long)u->batch[0].seq, (long long)u->batch[n - 1].seq);
+		u->sal_upto = u->batch[n - 1].seq;
+		u->sal_deadline_ms = now_mono_ms() + u->c.ack_timeout_ms;
+	}
+	return 1;
+}
+
+static void
+uplink_salvage_acked(struct uplink *u, const struct wire_ack *a)
+{
+	int64_t upto = a->stored == u->sal_upto && a->upto < a->stored ?
+	    a->stored : a->upto;
+
+	if (store_salvage_release(u->store, a->epoch, upto) != 0)
+		return;
+	if (upto >= u->sal_upto) {
+		u->sal_upto = 0;
+		uplink_kick(u);
+	}
+}
 
 void
 uplink_kick(struct uplink *u)
@@ -39,6 +88,8 @@ uplink_kick(struct uplink *u)
 	int n, max, rc;
 	char *p;
 
+	if (!mqttc_online(u->mq) || uplink_salvage_kick(u))
+		return;
 	while (mqttc_online(u->mq) && u->sent_upto - u->acked_upto <
 	    u->c.window) {
 		max = (int)(u->c.window - (u->sent_upto - u->acked_upto));
@@ -84,36 +135,77 @@ static void
 uplink_on_message(void *arg, const struct mosquitto_message *msg)
 {
 	struct uplink *u = arg;
-	char epoch[WIRE_ID_MAX], err[160];
-	int64_t upto, replay;
+	struct wire_ack a;
+	char err[160];
 
-	if (wire_ack_decode(msg->payload, (size_t)msg->payloadlen, epoch,
-	    sizeof(epoch), &upto, &replay, err, sizeof(err)) != 0) {
+	if (wire_ack_decode(msg->payload, (size_t)msg->payloadlen, &a, err,
+	    sizeof(err)) != 0) {
 		log_warnx("uplink: bad ack ignored: %s", err);
 		return;
 	}
-	if (strcmp(epoch, store_epoch(u->store)) != 0) {
-		log_warnx("uplink: ack for epoch %s ignored (this store is %s)",
-		    epoch, store_epoch(u->store));
+	if (u->sal_upto > 0 && strcmp(a.epoch, u->sal_epoch) == 0) {
+		uplink_salvage_acked(u, &a);
 		return;
 	}
-	if (replay > 0)
-		uplink_replay(u, replay);
-	if (upto <= u->acked_upto) {
+	if (strcmp(a.epoch, store_epoch(u->store)) != 0) {
+		log_warnx("uplink: ack for epoch %s ignored (this store is %s)",
+		    a.epoch, store_epoch(u->store));
+		return;
+	}
+	if (a.replay > 0)
+		uplink_replay(u, a.replay);
+	if (a.upto <= u->acked_upto) {
 		uplink_kick(u);
 		return;
 	}
-	if (store_ack(u->store, upto, now_wall_ms()) != 0) {
+	if (store_ack(u->store, a.upto, now_wall_ms()) != 0) {
 		log_warnx("uplink: ack up to %lld refused: beyond this store",
-		    (long long)upto);
+		    (long long)a.upto);
 		return;
 	}
-	u->acked_upto = upto;
-	if (u->sent_upto < upto)
-		u->sent_upto = upto;
+	u->acked_upto = a.upto;
+	if (u->sent_upto < a.upto)
+		u->sent_upto = a.upto;
 	u->ack_deadline_ms = u->sent_upto > u->acked_upto ?
 	    now_mono_ms() + u->c.ack_timeout_ms : 0;
 	uplink_kick(u);
+}
+
+static void
+uplink_alarm_add(void *arg, const char *kind, int64_t at_ms,
+    const char *detail)
+{
+	json_t *o = json_loads(detail, 0, NULL);
+
+	if (o == NULL || !json_is_object(o))
+		o = json_pack("{s:s}", "text", detail);
+	json_object_set_new(o, "kind", json_string(kind));
+	json_object_set_new(o, "at", json_integer(at_ms));
+	json_array_append_new(arg, o);
+}
+
+/* The alarms as one retained message, republished when they change. */
+static void
+uplink_alarms(struct uplink *u, int force)
+{
+	json_t *list = json_array(), *msg = json_object();
+	char *p = NULL;
+
+	if (list && msg && store_alarms(u->store, uplink_alarm_add, list) == 0) {
+		json_object_set_new(msg, "v", json_integer(WIRE_VERSION));
+		json_object_set(msg, "alarms", list);
+		p = json_dumps(msg, JSON_COMPACT);
+	}
+	json_decref(list);
+	json_decref(msg);
+	if (p == NULL || (!force && u->alarms_sent &&
+	    strcmp(p, u->alarms_sent) == 0) ||
+	    mqttc_publish(u->mq, u->t_alarm, p, strlen(p), 1, true) != 0) {
+		free(p);
+		return;
+	}
+	free(u->alarms_sent);
+	u->alarms_sent = p;
 }
 
 static void
@@ -144,7 +236,7 @@ uplink_telemetry(struct uplink *u, int64_t now)
 		return;
 	t.at_ms = now_wall_ms();
 	t.uptime_s = (now - u->started_ms) / 1000;
-	t.backlog = ss.unacked;
+	t.backlog = ss.unacked + ss.salvage;
 	t.oldest_unacked_age_ms = ss.oldest_unacked_at_ms ?
 	    t.at_ms - ss.oldest_unacked_at_ms : 0;
 	t.last_acked_seq = ss.acked_upto;
@@ -155,6 +247,7 @@ uplink_telemetry(struct uplink *u, int64_t now)
 	if ((p = wire_telemetry_encode(&t)) != NULL)
 		mqttc_publish(u->mq, u->t_telemetry, p, strlen(p), 0, false);
 	free(p);
+	uplink_alarms(u, 0);
 	u->next_telemetry_ms = now + u->c.telemetry_s * 1000;
 }
 
@@ -175,9 +268,11 @@ uplink_on_online(void *arg)
 	    POU_VERSION)) != NULL)
 		mqttc_publish(u->mq, u->t_status, p, strlen(p), 1, true);
 	free(p);
+	uplink_alarms(u, 1);
 	/* Whatever was in flight is unknown now: resend from the last ack. */
 	u->sent_upto = u->acked_upto;
 	u->ack_deadline_ms = 0;
+	u->sal_upto = 0;
 	uplink_telemetry_soon(u);
 	uplink_kick(u);
 }
@@ -232,6 +327,8 @@ uplink_new(const struct uplink_conf *c, struct store *store)
 	    c->device, "ack") || wire_topic(u->t_status, sizeof(u->t_status),
 	    c->site, c->device, "status") || wire_topic(u->t_telemetry,
 	    sizeof(u->t_telemetry), c->site, c->device, "telemetry") ||
+	    wire_topic(u->t_alarm, sizeof(u->t_alarm), c->site, c->device,
+	    "alarm") ||
 	    uplink_connect_setup(u) != 0) {
 		uplink_free(u);
 		return NULL;
@@ -248,6 +345,7 @@ uplink_free(struct uplink *u)
 	if (u == NULL)
 		return;
 	mqttc_free(u->mq);
+	free(u->alarms_sent);
 	free(u->batch);
 	free(u);
 }
@@ -263,6 +361,12 @@ uplink_timeout(struct uplink *u, int64_t now)
 {
 	int t = mqttc_timeout(u->mq, now);
 
+	if (u->sal_upto > 0 && mqttc_online(u->mq)) {
+		int64_t a = u->sal_deadline_ms - now;
+
+		if (a < t)
+			t = a < 0 ? 0 : (int)a;
+	}
 	if (u->ack_deadline_ms != 0 && mqttc_online(u->mq)) {
 		int64_t a = u->ack_deadline_ms - now;
 
@@ -288,6 +392,12 @@ uplink_handle(struct uplink *u, short revents, int64_t now)
 	}
 	if (now >= u->next_telemetry_ms)
 		uplink_telemetry(u, now);
+	if (u->sal_upto > 0 && now >= u->sal_deadline_ms) {
+		log_warnx("uplink: no ack for salvaged %s:..%lld; resending",
+		    u->sal_epoch, (long long)u->sal_upto);
+		u->sal_upto = 0;
+		uplink_kick(u);
+	}
 	if (u->ack_deadline_ms != 0 && now >= u->ack_deadline_ms) {
 		log_warnx("uplink: no ack for %lld ms; resending from seq %lld",
 		    u->c.ack_timeout_ms, (long long)u->acked_upto + 1);

@@ -351,39 +351,45 @@ out:
 }
 
 char *
-wire_ack_encode(const char *epoch, int64_t upto, int64_t replay)
+wire_ack_encode(const struct wire_ack *a)
 {
-	if (replay > 0)
-		return wire_dump(json_pack("{s:i, s:s, s:I, s:I}", "v",
-		    WIRE_VERSION, "epoch", epoch, "upto", (json_int_t)upto,
-		    "replay", (json_int_t)replay));
-	return wire_dump(json_pack("{s:i, s:s, s:I}", "v", WIRE_VERSION,
-	    "epoch", epoch, "upto", (json_int_t)upto));
+	json_t *j = json_pack("{s:i, s:s, s:I}", "v", WIRE_VERSION, "epoch",
+	    a->epoch, "upto", (json_int_t)a->upto);
+
+	if (j && a->replay > 0)
+		json_object_set_new(j, "replay", json_integer(a->replay));
+	if (j && a->stored > 0)
+		json_object_set_new(j, "stored", json_integer(a->stored));
+	return wire_dump(j);
 }
 
 int
-wire_ack_decode(const char *payload, size_t len, char *epoch, size_t epochlen,
-    int64_t *upto, int64_t *replay, char *err, size_t errlen)
+wire_ack_decode(const char *payload, size_t len, struct wire_ack *a,
+    char *err, size_t errlen)
 {
 	json_error_t je;
-	json_int_t u, rp = 0;
+	json_int_t u, rp = 0, st = 0;
 	const char *ep;
 	json_t *j;
 	int v, rc = -EINVAL;
 
+	memset(a, 0, sizeof(*a));
 	if ((j = wire_load(payload, len, err, errlen)) == NULL)
 		return -EINVAL;
-	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:s, s:I, s?I}", "v", &v,
-	    "epoch", &ep, "upto", &u, "replay", &rp) != 0)
+	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:s, s:I, s?I, s?I}",
+	    "v", &v, "epoch", &ep, "upto", &u, "replay", &rp, "stored",
+	    &st) != 0)
 		snprintf(err, errlen, "ack: %s", je.text);
 	else if (v != WIRE_VERSION)
 		snprintf(err, errlen, "ack version %d", v);
-	else if (u < 0 || (rp != 0 && rp <= u))
-		snprintf(err, errlen, "ack upto %lld replay %lld", (long long)u,
-		    (long long)rp);
-	else if ((rc = wire_epoch(ep, epoch, epochlen, err, errlen)) == 0) {
-		*upto = u;
-		*replay = rp;
+	else if (u < 0 || (rp != 0 && rp <= u) || st < 0)
+		snprintf(err, errlen, "ack upto %lld replay %lld stored %lld",
+		    (long long)u, (long long)rp, (long long)st);
+	else if ((rc = wire_epoch(ep, a->epoch, sizeof(a->epoch), err,
+	    errlen)) == 0) {
+		a->upto = u;
+		a->replay = rp;
+		a->stored = st;
 	}
 	json_decref(j);
 	return rc;

@@ -36,11 +36,17 @@ int	wire_batch_decode(const char *payload, size_t len, char *epoch,
 	    size_t epochlen, struct event **evs, int *n, char *err,
 	    size_t errlen);
 
-/* replay: the first seq the bridge lacks past a hole, 0 for none. */
-char	*wire_ack_encode(const char *epoch, int64_t upto, int64_t replay);
-int	wire_ack_decode(const char *payload, size_t len, char *epoch,
-	    size_t epochlen, int64_t *upto, int64_t *replay, char *err,
-	    size_t errlen);
+/* The bridge's answer to a batch it stored. */
+struct wire_ack {
+	char	epoch[WIRE_ID_MAX];
+	int64_t	upto;	/* the end of the contiguous prefix it holds */
+	int64_t	replay;	/* the first seq it lacks past a hole; 0: none */
+	int64_t	stored;	/* the last seq of the batch just stored; 0: none */
+};
+
+char	*wire_ack_encode(const struct wire_ack *);
+int	wire_ack_decode(const char *payload, size_t len, struct wire_ack *,
+	    char *err, size_t errlen);
 
 #define TELEMETRY_DRIVERS	8
 

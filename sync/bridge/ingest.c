@@ -164,31 +164,33 @@ int
 ingest_batch(struct ingest *in, const char *topic, const void *payload,
     size_t len, char **ack, char *ack_topic, size_t ack_topic_len)
 {
-	char epoch[WIRE_ID_MAX], err[200];
+	char err[200];
+	struct wire_ack a;
 	struct wire_topic t;
 	struct event *evs;
-	int64_t upto, replay;
 	int n;
 
 	*ack = NULL;
+	memset(&a, 0, sizeof(a));
 	if (wire_topic_parse(topic, &t) != 0 || strcmp(t.leaf, "events") != 0) {
 		ingest_reject(in, topic, "not a pou/v1/<site>/<device>/events "
 		    "topic", payload, len);
 		return -1;
 	}
-	if (wire_batch_decode(payload, len, epoch, sizeof(epoch), &evs, &n, err,
-	    sizeof(err)) != 0) {
+	if (wire_batch_decode(payload, len, a.epoch, sizeof(a.epoch), &evs, &n,
+	    err, sizeof(err)) != 0) {
 		ingest_reject(in, topic, err, payload, len);
 		return -1;
 	}
 	in->st.batches++;
-	if (ingest_store(in, &t, epoch, evs, n, &upto) != 0) {
+	if (ingest_store(in, &t, a.epoch, evs, n, &a.upto) != 0) {
 		log_warnx("ingest: %s: batch %lld..%lld not stored; the device "
 		    "will resend", t.device, (long long)evs[0].seq,
 		    (long long)evs[n - 1].seq);
 		free(evs);
 		return -1;
 	}
+	a.stored = evs[n - 1].seq;
 	free(evs);
 	if (in->billing)
 		outbox_kick(in->billing);
@@ -196,11 +198,12 @@ ingest_batch(struct ingest *in, const char *topic, const void *payload,
 		outbox_kick(in->erp);
 	/* Seqs held past a hole: a batch was lost after the broker took it.
 	 * Ask for it now rather than wait for the device's ack timeout. */
-	replay = db_max_seq(in->db, t.device, epoch) > upto ? upto + 1 : 0;
-	if (replay)
+	a.replay = db_max_seq(in->db, t.device, a.epoch) > a.upto ? a.upto + 1 :
+	    0;
+	if (a.replay)
 		log_info("ingest: %s: seq %lld missing; asking for a replay",
-		    t.device, (long long)replay);
-	*ack = wire_ack_encode(epoch, upto, replay);
+		    t.device, (long long)a.replay);
+	*ack = wire_ack_encode(&a);
 	return *ack && wire_topic(ack_topic, ack_topic_len, t.site, t.device,
 	    "ack") == 0 ? 0 : -1;
 }

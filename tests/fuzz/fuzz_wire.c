@@ -11,13 +11,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char epoch[WIRE_ID_MAX], err[200];
 	struct event *evs;
-	int64_t upto, replay;
+	struct wire_ack ack;
 	int n;
 
 	if (wire_batch_decode((const char *)data, size, epoch, sizeof(epoch),
 	    &evs, &n, err, sizeof(err)) == 0)
 		free(evs);
-	wire_ack_decode((const char *)data, size, epoch, sizeof(epoch), &upto,
-	    &replay, err, sizeof(err));
+	wire_ack_decode((const char *)data, size, &ack, err, sizeof(err));
 	return 0;
 }

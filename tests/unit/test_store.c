@@ -187,7 +187,7 @@ test_read_only_open_for_pouctl(void **state)
 	assert_int_equal(store_open(f->path, 0, &s), 0);
 	append_n(s, 3);
 	assert_int_equal(store_set_uplink(s, "online", 99), 0);
-	assert_int_equal(store_open_ro(f->path, &ro), 0);
+	assert_int_equal(store_open_existing(f->path, 0, &ro), 0);
 	assert_int_equal(store_stats(ro, &ss), 0);
 	assert_int_equal(ss.last_seq, 3);
 	assert_string_equal(ss.uplink, "online");

@@ -145,36 +145,45 @@ test_seq_must_ascend(void **state)
 	free(p);
 }
 
+static int
+ack_decode(const char *p, struct wire_ack *a)
+{
+	char err[200];
+
+	return wire_ack_decode(p, strlen(p), a, err, sizeof(err));
+}
+
 static void
 test_ack_round_trip_and_refusals(void **state)
 {
-	char epoch[WIRE_ID_MAX], err[200], *p;
-	int64_t upto = 0, replay = 9;
+	struct wire_ack in = { EPOCH, 1234, 0, 0 }, out;
+	char *p;
 
 	(void)state;
-	assert_non_null(p = wire_ack_encode(EPOCH, 1234, 0));
-	assert_int_equal(wire_ack_decode(p, strlen(p), epoch, sizeof(epoch),
-	    &upto, &replay, err, sizeof(err)), 0);
-	assert_string_equal(epoch, EPOCH);
-	assert_int_equal(upto, 1234);
-	assert_int_equal(replay, 0);
+	assert_non_null(p = wire_ack_encode(&in));
+	assert_int_equal(ack_decode(p, &out), 0);
+	assert_string_equal(out.epoch, EPOCH);
+	assert_int_equal(out.upto, 1234);
+	assert_int_equal(out.replay, 0);
+	assert_int_equal(out.stored, 0);
 	assert_null(strstr(p, "replay"));
+	assert_null(strstr(p, "stored"));
 	free(p);
-	assert_non_null(p = wire_ack_encode(EPOCH, 4, 5));
-	assert_int_equal(wire_ack_decode(p, strlen(p), epoch, sizeof(epoch),
-	    &upto, &replay, err, sizeof(err)), 0);
-	assert_int_equal(replay, 5);
+	in.upto = 4, in.replay = 5, in.stored = 9;
+	assert_non_null(p = wire_ack_encode(&in));
+	assert_int_equal(ack_decode(p, &out), 0);
+	assert_int_equal(out.replay, 5);
+	assert_int_equal(out.stored, 9);
 	free(p);
-	assert_int_equal(wire_ack_decode("{\"v\":1,\"epoch\":\"e\"}", 20, epoch,
-	    sizeof(epoch), &upto, &replay, err, sizeof(err)), -EINVAL);
-	p = "{\"v\":1,\"epoch\":\"e\",\"upto\":-1}";
-	assert_int_equal(wire_ack_decode(p, strlen(p), epoch, sizeof(epoch),
-	    &upto, &replay, err, sizeof(err)), -EINVAL);
-	p = "{\"v\":1,\"epoch\":\"e\",\"upto\":5,\"replay\":5}";
-	assert_int_equal(wire_ack_decode(p, strlen(p), epoch, sizeof(epoch),
-	    &upto, &replay, err, sizeof(err)), -EINVAL);	/* not past upto */
-	assert_int_equal(wire_ack_decode("nope", 4, epoch, sizeof(epoch),
-	    &upto, &replay, err, sizeof(err)), -EINVAL);
+	assert_int_equal(ack_decode("{\"v\":1,\"epoch\":\"e\"}", &out),
+	    -EINVAL);
+	assert_int_equal(ack_decode("{\"v\":1,\"epoch\":\"e\",\"upto\":-1}",
+	    &out), -EINVAL);
+	assert_int_equal(ack_decode("{\"v\":1,\"epoch\":\"e\",\"upto\":5,"
+	    "\"replay\":5}", &out), -EINVAL);	/* not past upto */
+	assert_int_equal(ack_decode("{\"v\":1,\"epoch\":\"e\",\"upto\":5,"
+	    "\"stored\":-2}", &out), -EINVAL);
+	assert_int_equal(ack_decode("nope", &out), -EINVAL);
 }
 
 static void
