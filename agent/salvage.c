@@ -130,10 +130,10 @@ salvage_valid(const struct salvage *sv, const struct event *ev)
 
 	if (sv->epoch[0] == '\0')
 		return 1;	/* held, never sent */
-	if ((p = wire_batch_encode(sv->epoch, ev, 1)) == NULL)
+	if ((p = wire_batch_encode(sv->epoch, ev, 1, NULL)) == NULL)
 		return 0;
 	ok = wire_batch_decode(p, strlen(p), epoch, sizeof(epoch), &back, &n,
-	    err, sizeof(err)) == 0;
+	    NULL, err, sizeof(err)) == 0;
 	if (ok)
 		free(back);
 	else

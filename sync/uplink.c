@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timex.h>
 
 #include <jansson.h>
 #include <mosquitto.h>
@@ -34,9 +35,20 @@ struct uplink {
 	int64_t			 sal_upto;	/* salvage batch in flight; 0: none */
 	int64_t			 sal_deadline_ms;
 	char			*alarms_sent;	/* the retained alarm payload */
+	char			 boot[40];
 	char			 t_events[160], t_ack[160], t_status[160];
 	char			 t_telemetry[160], t_alarm[160];
 };
+
+/* A batch stamped with this device's clocks, so the bridge can check them. */
+static char *
+uplink_encode(struct uplink *u, const char *epoch, int n)
+{
+	struct wire_clock c = { now_wall_ms(), "", now_boot_ms() };
+
+	memcpy(c.boot, u->boot, sizeof(c.boot));
+	return wire_batch_encode(epoch, u->batch, n, &c);
+}
 
 /*
  * Rows salvaged from a damaged store go up first, one batch at a time,
@@ -55,7 +67,7 @@ uplink_salvage_kick(struct uplink *u)
 	if ((n = store_salvage_read(u->store, u->sal_epoch,
 	    sizeof(u->sal_epoch), u->batch, (int)u->c.batch_max)) <= 0)
 		return 0;
-	if ((p = wire_batch_encode(u->sal_epoch, u->batch, n)) == NULL)
+	if ((p = uplink_encode(u, u->sal_epoch, n)) == NULL)
 		return 1;
 	rc = mqttc_publish(u->mq, u->t_events, p, strlen(p), 1, false);
 	free(p);
@@ -97,8 +109,7 @@ uplink_kick(struct uplink *u)
 			max = (int)u->c.batch_max;
 		if ((n = store_read(u->store, u->sent_upto, u->batch, max)) <= 0)
 			return;
-		if ((p = wire_batch_encode(store_epoch(u->store), u->batch,
-		    n)) == NULL)
+		if ((p = uplink_encode(u, store_epoch(u->store), n)) == NULL)
 			return;
 		rc = mqttc_publish(u->mq, u->t_events, p, strlen(p), 1, false);
 		free(p);
@@ -224,6 +235,16 @@ uplink_telemetry_driver(void *arg, const struct store_driver *d)
 	t->ndrivers++;
 }
 
+/* Whether the kernel's clock is kept in sync (by NTP, chrony, PTP). */
+static int
+clock_synced(void)
+{
+	struct timex tx;
+
+	memset(&tx, 0, sizeof(tx));
+	return adjtimex(&tx) != TIME_ERROR && !(tx.status & STA_UNSYNC);
+}
+
 static void
 uplink_telemetry(struct uplink *u, int64_t now)
 {
@@ -241,6 +262,8 @@ uplink_telemetry(struct uplink *u, int64_t now)
 	    t.at_ms - ss.oldest_unacked_at_ms : 0;
 	t.last_acked_seq = ss.acked_upto;
 	store_space(u->store, &t.store_bytes, &t.disk_free_bytes);
+	t.clock_synced = clock_synced();
+	memcpy(t.boot, u->boot, sizeof(t.boot));
 	t.store_used_bytes = store_used(u->store);
 	t.store_quota_bytes = u->c.quota_bytes;
 	store_drivers(u->store, uplink_telemetry_driver, &t);
@@ -334,6 +357,7 @@ uplink_new(const struct uplink_conf *c, struct store *store)
 		return NULL;
 	}
 	u->acked_upto = u->sent_upto = ss.acked_upto;
+	boot_id(u->boot);
 	u->started_ms = now_mono_ms();
 	store_set_uplink(store, "offline", now_wall_ms());
 	return u;

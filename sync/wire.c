@@ -104,9 +104,10 @@ wire_dump(json_t *j)
 }
 
 char *
-wire_batch_encode(const char *epoch, const struct event *evs, int n)
+wire_batch_encode(const char *epoch, const struct event *evs, int n,
+    const struct wire_clock *sent)
 {
-	json_t *a = json_array();
+	json_t *a = json_array(), *j;
 	int i;
 
 	for (i = 0; a && i < n; i++)
@@ -114,8 +115,38 @@ wire_batch_encode(const char *epoch, const struct event *evs, int n)
 			json_decref(a);
 			return NULL;
 		}
-	return wire_dump(json_pack("{s:i, s:s, s:o}", "v", WIRE_VERSION,
-	    "epoch", epoch, "events", a));
+	j = json_pack("{s:i, s:s, s:o}", "v", WIRE_VERSION, "epoch", epoch,
+	    "events", a);
+	if (j && sent)
+		json_object_set_new(j, "sent", json_pack("{s:I, s:s, s:I}",
+		    "at", (json_int_t)sent->at_ms, "boot", sent->boot,
+		    "mono_ms", (json_int_t)sent->mono_ms));
+	return wire_dump(j);
+}
+
+static int
+wire_sent(json_t *o, struct wire_clock *c, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_int_t at, mono;
+	const char *boot;
+
+	memset(c, 0, sizeof(*c));
+	if (o == NULL)
+		return 0;
+	if (json_unpack_ex(o, &je, JSON_STRICT, "{s:I, s:s, s:I}", "at", &at,
+	    "boot", &boot, "mono_ms", &mono) != 0) {
+		snprintf(err, errlen, "sent: %s", je.text);
+		return -EINVAL;
+	}
+	if (at < 0 || mono < 0 || strlen(boot) >= sizeof(c->boot)) {
+		snprintf(err, errlen, "sent: bad clocks");
+		return -EINVAL;
+	}
+	c->at_ms = at;
+	c->mono_ms = mono;
+	memcpy(c->boot, boot, strlen(boot) + 1);
+	return 0;
 }
 
 /* Copies an untrusted string, refusing what does not fit. */
@@ -310,11 +341,13 @@ wire_load(const char *payload, size_t len, char *err, size_t errlen)
 
 int
 wire_batch_decode(const char *payload, size_t len, char *epoch,
-    size_t epochlen, struct event **evsp, int *np, char *err, size_t errlen)
+    size_t epochlen, struct event **evsp, int *np, struct wire_clock *sent,
+    char *err, size_t errlen)
 {
+	struct wire_clock clk;
 	const char *ep;
 	json_error_t je;
-	json_t *j, *a;
+	json_t *j, *a, *so = NULL;
 	struct event *evs = NULL;
 	int v, rc = -EINVAL;
 	size_t n;
@@ -323,8 +356,8 @@ wire_batch_decode(const char *payload, size_t len, char *epoch,
 	*np = 0;
 	if ((j = wire_load(payload, len, err, errlen)) == NULL)
 		return -EINVAL;
-	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:s, s:o}", "v", &v,
-	    "epoch", &ep, "events", &a) != 0) {
+	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:s, s:o, s?o}", "v",
+	    &v, "epoch", &ep, "events", &a, "sent", &so) != 0) {
 		snprintf(err, errlen, "batch: %s", je.text);
 		goto out;
 	}
@@ -335,7 +368,10 @@ wire_batch_decode(const char *payload, size_t len, char *epoch,
 	else if (n < 1 || n > WIRE_BATCH_MAX)
 		snprintf(err, errlen, "events must be an array of 1 to %d",
 		    WIRE_BATCH_MAX);
-	else if (wire_epoch(ep, epoch, epochlen, err, errlen) == 0) {
+	else if (wire_epoch(ep, epoch, epochlen, err, errlen) == 0 &&
+	    wire_sent(so, &clk, err, errlen) == 0) {
+		if (sent)
+			*sent = clk;
 		if ((evs = calloc(n, sizeof(*evs))) == NULL)
 			rc = -ENOMEM;
 		else if ((rc = wire_parse_events(a, evs, err, errlen)) == 0) {
@@ -417,7 +453,8 @@ wire_telemetry_encode(const struct telemetry *t)
 		    "since", (json_int_t)t->drivers[i].since_ms,
 		    "scans", (json_int_t)t->drivers[i].scans));
 	return wire_dump(json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:o}", "v", WIRE_VERSION, "at", (json_int_t)t->at_ms,
+	    "s:I, s:I, s:{s:b, s:s}, s:o}", "v", WIRE_VERSION,
+	    "at", (json_int_t)t->at_ms,
 	    "uptime_s", (json_int_t)t->uptime_s,
 	    "backlog", (json_int_t)t->backlog,
 	    "oldest_unacked_age_ms", (json_int_t)t->oldest_unacked_age_ms,
@@ -425,5 +462,6 @@ wire_telemetry_encode(const struct telemetry *t)
 	    "store_bytes", (json_int_t)t->store_bytes,
 	    "store_used_bytes", (json_int_t)t->store_used_bytes,
 	    "store_quota_bytes", (json_int_t)t->store_quota_bytes,
-	    "disk_free_bytes", (json_int_t)t->disk_free_bytes, "drivers", d));
+	    "disk_free_bytes", (json_int_t)t->disk_free_bytes,
+	    "clock", "synced", t->clock_synced, "boot", t->boot, "drivers", d));
 }

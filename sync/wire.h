@@ -25,16 +25,28 @@ int	wire_topic_parse(const char *topic, struct wire_topic *out);
 /* True when s is usable as a site or device id (and so in a topic). */
 int	wire_id_valid(const char *s);
 
-/* A batch as JSON; the caller frees it. NULL on out of memory. */
-char	*wire_batch_encode(const char *epoch, const struct event *evs, int n);
+/* The device's clocks when it sent a batch: how the bridge checks `at`. */
+struct wire_clock {
+	int64_t	at_ms;		/* wall clock */
+	char	boot[40];	/* boot id; "" when the batch carries none */
+	int64_t	mono_ms;	/* CLOCK_BOOTTIME */
+};
+
+/*
+ * A batch as JSON, with sent (NULL: none) as "sent"; the caller frees it.
+ * NULL on out of memory.
+ */
+char	*wire_batch_encode(const char *epoch, const struct event *evs, int n,
+	    const struct wire_clock *sent);
 /*
  * Decodes an untrusted batch. On success *evs (caller frees) holds *n
- * events in ascending seq and epoch the batch's epoch. On failure returns
+ * events in ascending seq, epoch the batch's epoch and *sent (when not
+ * NULL) its clocks. On failure returns
  * -EINVAL with the reason in err; nothing is allocated.
  */
 int	wire_batch_decode(const char *payload, size_t len, char *epoch,
-	    size_t epochlen, struct event **evs, int *n, char *err,
-	    size_t errlen);
+	    size_t epochlen, struct event **evs, int *n, struct wire_clock *sent,
+	    char *err, size_t errlen);
 
 /* The bridge's answer to a batch it stored. */
 struct wire_ack {
@@ -61,6 +73,8 @@ struct telemetry {
 	int64_t	store_used_bytes;	/* pages holding data */
 	int64_t	store_quota_bytes;	/* 0 when none */
 	int64_t	disk_free_bytes;	/* -1 when unknown */
+	int	clock_synced;		/* the kernel says NTP keeps it in sync */
+	char	boot[40];		/* this boot's id */
 	int	ndrivers;
 	struct {
 		char	name[32];

@@ -53,6 +53,8 @@ struct bevent {
 	char		 device[WIRE_ID_MAX];
 	char		 epoch[WIRE_ID_MAX];
 	const struct charge *charge;	/* NULL when the DI has no charge line */
+	int64_t		 at_fixed_ms;	/* the time the bridge vouches for */
+	const char	*time_quality;	/* ok, corrected, unverified, wrong */
 };
 
 /* What a sender answers (STYLE example 4). */
@@ -101,6 +103,18 @@ int	db_advance(struct db *, const char *site, const char *device,
 int64_t	db_max_seq(struct db *, const char *device, const char *epoch);
 int	db_reject(struct db *, const char *topic, const char *reason,
 	    const void *payload, size_t len);
+/* The wall ms at CLOCK_BOOTTIME 0 of a device's boot; INT64_MIN: unknown. */
+int64_t	db_boot_offset(struct db *, const char *device, const char *boot);
+/* Keeps the smallest offset seen for the boot. */
+int	db_boot_learn(struct db *, const char *device, const char *boot,
+	    int64_t offset_ms);
+
+/* clock.c */
+/* Learns a boot's offset from a batch's sent clocks (no-op without). */
+int	clock_learn(struct db *, const char *device,
+	    const struct wire_clock *sent, int64_t received_ms);
+/* Sets be->at_fixed_ms and be->time_quality from what is known. */
+void	clock_judge(struct db *, struct bevent *be, int64_t received_ms);
 
 /* chargemaster.c */
 /* Loads the CSV; prints every error as file:line; NULL on errors. */

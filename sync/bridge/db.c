@@ -17,7 +17,8 @@
 
 #define DB_BUSY_MS	10000	/* ingest and delivery threads share the file */
 
-static const char *const db_schema =
+/* Schema versions; index i takes user_version i to i + 1. */
+static const char *const db_migrations[] = {
 	"CREATE TABLE IF NOT EXISTS devices ("
 	"  device TEXT NOT NULL, epoch TEXT NOT NULL, site TEXT NOT NULL,"
 	"  contig_upto INTEGER NOT NULL, first_ms INTEGER NOT NULL,"
@@ -41,19 +42,26 @@ static const char *const db_schema =
 	"CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (dest, state, id);"
 	"CREATE TABLE IF NOT EXISTS rejects ("
 	"  id INTEGER PRIMARY KEY, received_ms INTEGER NOT NULL,"
-	"  topic TEXT NOT NULL, reason TEXT NOT NULL, payload BLOB NOT NULL);"
-	"PRAGMA user_version = 1;";
+	"  topic TEXT NOT NULL, reason TEXT NOT NULL, payload BLOB NOT NULL);",
+	/* 2: times the bridge can vouch for (clock.c). */
+	"ALTER TABLE events ADD COLUMN at_fixed_ms INTEGER;"
+	"ALTER TABLE events ADD COLUMN time_quality TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE boots (device TEXT NOT NULL, boot TEXT NOT NULL,"
+	"  offset_ms INTEGER NOT NULL, PRIMARY KEY (device, boot));",
+};
 
 enum { Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_INSERT, Q_ENQUEUE, Q_CONTIG, Q_NEXT,
-	Q_DEVICE, Q_REJECT, Q_OB_NEXT, Q_OB_SET, Q_MAXSEQ, Q_COUNT };
+	Q_DEVICE, Q_REJECT, Q_OB_NEXT, Q_OB_SET, Q_MAXSEQ, Q_BOOT_GET,
+	Q_BOOT_SET, Q_COUNT };
 
 static const char *const db_sql[Q_COUNT] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
 	[Q_COMMIT] = "COMMIT",
 	[Q_ROLLBACK] = "ROLLBACK",
 	[Q_INSERT] = "INSERT OR IGNORE INTO events (device, epoch, seq, "
-	    "received_ms, " EVSQL_COLUMNS ", charge_code, price_cents) VALUES "
-	    "(?, ?, ?, ?, " EVSQL_PARAMS ", ?, ?)",
+	    "received_ms, " EVSQL_COLUMNS ", charge_code, price_cents, "
+	    "at_fixed_ms, time_quality) VALUES (?, ?, ?, ?, " EVSQL_PARAMS
+	    ", ?, ?, ?, ?)",
 	[Q_ENQUEUE] = "INSERT INTO outbox (dest, event_id, name, control_id, "
 	    "payload, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_CONTIG] = "SELECT contig_upto FROM devices WHERE device = ?1 AND "
@@ -69,6 +77,10 @@ static const char *const db_sql[Q_COUNT] = {
 	    "LIMIT 1",
 	[Q_MAXSEQ] = "SELECT max(seq) FROM events WHERE device = ?1 AND "
 	    "epoch = ?2",
+	[Q_BOOT_GET] = "SELECT offset_ms FROM boots WHERE device = ?1 AND "
+	    "boot = ?2",
+	[Q_BOOT_SET] = "INSERT INTO boots VALUES (?1, ?2, ?3) ON CONFLICT DO "
+	    "UPDATE SET offset_ms = min(offset_ms, ?3)",
 	[Q_OB_SET] = "UPDATE outbox SET state = ?2, attempts = attempts + 1, "
 	    "next_ms = ?3, last_error = ?4, done_ms = CASE WHEN ?2 = 'pending' "
 	    "THEN NULL ELSE ?5 END WHERE id = ?1",
@@ -99,6 +111,34 @@ db_exec(struct db *d, const char *sql)
 	return 0;
 }
 
+static int
+db_migrate(struct db *d)
+{
+	sqlite3_stmt *st;
+	char sql[64];
+	int v = -1, rc = 0;
+
+	if (sqlite3_prepare_v2(d->h, "PRAGMA user_version", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (v < 0 || v > (int)nitems(db_migrations)) {
+		log_warnx("db: schema version %d is not one this bridge knows", v);
+		return -EPROTO;
+	}
+	for (; v < (int)nitems(db_migrations) && rc == 0; v++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if ((rc = db_exec(d, "BEGIN IMMEDIATE")) != 0)
+			break;
+		if ((rc = db_exec(d, db_migrations[v])) == 0 &&
+		    (rc = db_exec(d, sql)) == 0)
+			rc = db_exec(d, "COMMIT");
+		if (rc != 0)
+			db_exec(d, "ROLLBACK");
+	}
+	return rc;
+}
+
 int
 db_open(const char *path, int sync_full, struct db **out)
 {
@@ -118,9 +158,7 @@ db_open(const char *path, int sync_full, struct db **out)
 	sqlite3_busy_timeout(d->h, DB_BUSY_MS);
 	if (db_exec(d, "PRAGMA journal_mode = WAL") != 0 ||
 	    db_exec(d, sync_full ? "PRAGMA synchronous = FULL" :
-	    "PRAGMA synchronous = NORMAL") != 0 ||
-	    db_exec(d, "BEGIN IMMEDIATE") != 0 ||
-	    db_exec(d, db_schema) != 0 || db_exec(d, "COMMIT") != 0)
+	    "PRAGMA synchronous = NORMAL") != 0 || db_migrate(d) != 0)
 		goto fail;
 	for (i = 0; i < Q_COUNT; i++)
 		if (sqlite3_prepare_v3(d->h, db_sql[i], -1,
@@ -184,6 +222,8 @@ db_insert_event(struct db *d, struct bevent *be, int64_t received_ms)
 		bt(q, i, be->charge->code);
 		sqlite3_bind_int64(q, i + 1, be->charge->price_cents);
 	}
+	sqlite3_bind_int64(q, i + 2, be->at_fixed_ms);
+	bt(q, i + 3, be->time_quality);
 	if ((rc = db_run(d, Q_INSERT)) != 0)
 		return rc;
 	if (sqlite3_changes(d->h) == 0)
@@ -314,4 +354,30 @@ db_outbox_set(struct db *d, int64_t id, const char *state, int64_t next_ms,
 	bt(q, 4, error);
 	sqlite3_bind_int64(q, 5, now_wall_ms());
 	return db_run(d, Q_OB_SET);
+}
+
+int64_t
+db_boot_offset(struct db *d, const char *device, const char *boot)
+{
+	sqlite3_stmt *q = d->q[Q_BOOT_GET];
+	int64_t v = INT64_MIN;
+
+	bt(q, 1, device);
+	bt(q, 2, boot);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return v;
+}
+
+int
+db_boot_learn(struct db *d, const char *device, const char *boot,
+    int64_t offset_ms)
+{
+	sqlite3_stmt *q = d->q[Q_BOOT_SET];
+
+	bt(q, 1, device);
+	bt(q, 2, boot);
+	sqlite3_bind_int64(q, 3, offset_ms);
+	return db_run(d, Q_BOOT_SET);
 }

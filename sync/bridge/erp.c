@@ -13,13 +13,13 @@ erp_issue_json(const struct bevent *be)
 	char *s;
 
 	event_identity(be, id, sizeof(id));
-	fmt_iso_time(ev->at_ms, at);
-	j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, "
+	fmt_iso_time(be->at_fixed_ms, at);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, "
 	    "s:{s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:s, "
 	    "s:s?}",
 	    "type", "inventory_issue", "idempotency_key", id,
 	    "device", be->device, "kind", ev->kind, "qty", ev->qty,
-	    "used_at", at,
+	    "used_at", at, "time_quality", be->time_quality,
 	    "item", "scheme", ev->item.scheme, "di", ev->item.di,
 	    "lot", ev->item.lot, "serial", ev->item.serial,
 	    "expiry", ev->item.expiry,

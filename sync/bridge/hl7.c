@@ -103,7 +103,7 @@ hl7_ft1(struct buf *b, const struct bevent *be, const char *now)
 	char id[EVENT_ID_MAX], at[32], unit[32], ext[32], qty[16];
 
 	event_identity(be, id, sizeof(id));
-	fmt_hl7_time(ev->at_ms, at);
+	fmt_hl7_time(be->at_fixed_ms, at);
 	money(unit, be->charge->price_cents);
 	money(ext, be->charge->price_cents * ev->qty);
 	snprintf(qty, sizeof(qty), "%d", ev->qty);

@@ -127,6 +127,7 @@ ingest_event(struct ingest *in, const struct wire_topic *t, const char *epoch,
 	snprintf(be.device, sizeof(be.device), "%s", t->device);
 	snprintf(be.epoch, sizeof(be.epoch), "%s", epoch);
 	be.charge = chargemaster_find(in->cm, ev->item.di);
+	clock_judge(in->db, &be, now);
 	if ((rc = db_insert_event(in->db, &be, now)) <= 0) {
 		in->st.events_dup += rc == 0;
 		return rc;
@@ -141,13 +142,16 @@ ingest_event(struct ingest *in, const struct wire_topic *t, const char *epoch,
 
 static int
 ingest_store(struct ingest *in, const struct wire_topic *t, const char *epoch,
-    const struct event *evs, int n, int64_t *upto)
+    const struct wire_clock *sent, const struct event *evs, int n,
+    int64_t *upto)
 {
 	int64_t now = now_wall_ms();
 	int i, rc;
 
 	if ((rc = db_begin(in->db)) != 0)
 		return rc;
+	if ((rc = clock_learn(in->db, t->device, sent, now)) != 0)
+		goto fail;
 	for (i = 0; i < n; i++)
 		if ((rc = ingest_event(in, t, epoch, &evs[i], now)) != 0)
 			goto fail;
@@ -165,6 +169,7 @@ ingest_batch(struct ingest *in, const char *topic, const void *payload,
     size_t len, char **ack, char *ack_topic, size_t ack_topic_len)
 {
 	char err[200];
+	struct wire_clock sent;
 	struct wire_ack a;
 	struct wire_topic t;
 	struct event *evs;
@@ -178,12 +183,12 @@ ingest_batch(struct ingest *in, const char *topic, const void *payload,
 		return -1;
 	}
 	if (wire_batch_decode(payload, len, a.epoch, sizeof(a.epoch), &evs, &n,
-	    err, sizeof(err)) != 0) {
+	    &sent, err, sizeof(err)) != 0) {
 		ingest_reject(in, topic, err, payload, len);
 		return -1;
 	}
 	in->st.batches++;
-	if (ingest_store(in, &t, a.epoch, evs, n, &a.upto) != 0) {
+	if (ingest_store(in, &t, a.epoch, &sent, evs, n, &a.upto) != 0) {
 		log_warnx("ingest: %s: batch %lld..%lld not stored; the device "
 		    "will resend", t.device, (long long)evs[0].seq,
 		    (long long)evs[n - 1].seq);

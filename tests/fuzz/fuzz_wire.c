@@ -12,10 +12,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char epoch[WIRE_ID_MAX], err[200];
 	struct event *evs;
 	struct wire_ack ack;
+	struct wire_clock sent;
 	int n;
 
 	if (wire_batch_decode((const char *)data, size, epoch, sizeof(epoch),
-	    &evs, &n, err, sizeof(err)) == 0)
+	    &evs, &n, &sent, err, sizeof(err)) == 0)
 		free(evs);
 	wire_ack_decode((const char *)data, size, &ack, err, sizeof(err));
 	return 0;

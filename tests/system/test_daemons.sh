@@ -57,6 +57,8 @@ import json, sys
 t = json.load(open(sys.argv[1]))
 assert t["v"] == 1 and t["backlog"] == 0 and t["last_acked_seq"] == 0
 assert t["store_bytes"] > 0 and t["disk_free_bytes"] > 0 and t["uptime_s"] >= 0
+assert t["clock"]["boot"] == open("/proc/sys/kernel/random/boot_id").read().strip()
+assert t["clock"]["synced"] in (True, False)
 assert [d["name"] for d in t["drivers"]] == ["sim0"], t["drivers"]
 assert t["drivers"][0]["state"] == "open" and t["drivers"][0]["scans"] == 0
 ' "$T/telemetry.json"

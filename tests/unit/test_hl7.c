@@ -26,7 +26,9 @@ make(struct bevent *be)
 	snprintf(be->epoch, sizeof(be->epoch), "e1");
 	be->charge = &screw;
 	ev->seq = 17;
-	ev->at_ms = 1741948500000LL;	/* 2025-03-14 10:35:00 UTC */
+	ev->at_ms = 978307200000LL;	/* the cart's clock said 2001-01-01 */
+	be->at_fixed_ms = 1741948500000LL;	/* 2025-03-14 10:35:00 UTC */
+	be->time_quality = "corrected";
 	snprintf(ev->kind, sizeof(ev->kind), "use");
 	ev->qty = 2;
 	snprintf(ev->item.di, sizeof(ev->item.di), "00884521123451");
@@ -87,6 +89,7 @@ test_dft_p03_fields(void **state)
 	assert_string_equal(fld(m, "PV1", 3), "OR07^^^WEST");
 	assert_string_equal(fld(m, "PV1", 19), "45678901^^^^VN");
 	assert_string_equal(fld(m, "FT1", 2), "cart-07:e1:17");
+	/* The time the bridge vouches for, not the cart's wrong clock. */
 	assert_string_equal(fld(m, "FT1", 4), "20250314103500+0000");
 	assert_string_equal(fld(m, "FT1", 6), "CG");
 	assert_string_equal(fld(m, "FT1", 7), "27801234^SCREW CANC 6.5X40MM^CDM");

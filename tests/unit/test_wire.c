@@ -44,6 +44,7 @@ make_event(struct event *ev, int64_t seq)
 static void
 test_batch_round_trip(void **state)
 {
+	struct wire_clock sent = { 1795526700000, "boot-2", 81240000 }, back;
 	struct event in[3], *out;
 	char epoch[WIRE_ID_MAX], err[200], *p;
 	int n, i;
@@ -51,11 +52,12 @@ test_batch_round_trip(void **state)
 	(void)state;
 	for (i = 0; i < 3; i++)
 		make_event(&in[i], 10 + i);
-	assert_non_null(p = wire_batch_encode(EPOCH, in, 3));
+	assert_non_null(p = wire_batch_encode(EPOCH, in, 3, &sent));
 	assert_int_equal(wire_batch_decode(p, strlen(p), epoch, sizeof(epoch),
-	    &out, &n, err, sizeof(err)), 0);
+	    &out, &n, &back, err, sizeof(err)), 0);
 	assert_string_equal(epoch, EPOCH);
 	assert_int_equal(n, 3);
+	assert_memory_equal(&back, &sent, sizeof(sent));
 	for (i = 0; i < 3; i++)
 		assert_memory_equal(&out[i], &in[i], sizeof(in[i]));
 	free(out);
@@ -71,7 +73,7 @@ refuse(const char *payload, const char *want)
 	int n = 7;
 
 	assert_int_equal(wire_batch_decode(payload, strlen(payload), epoch,
-	    sizeof(epoch), &out, &n, err, sizeof(err)), -EINVAL);
+	    sizeof(epoch), &out, &n, NULL, err, sizeof(err)), -EINVAL);
 	assert_null(out);
 	assert_int_equal(n, 0);
 	if (strstr(err, want) == NULL)
@@ -86,7 +88,8 @@ mutate(const char *from, const char *to)
 	char *p, *at, *out;
 
 	make_event(&ev, 5);
-	p = wire_batch_encode(EPOCH, &ev, 1);
+	p = wire_batch_encode(EPOCH, &ev, 1, &(struct wire_clock){ 1, "b",
+	    2 });
 	assert_non_null(at = strstr(p, from));
 	out = malloc(strlen(p) + strlen(to) + 1);
 	memcpy(out, p, (size_t)(at - p));
@@ -129,6 +132,8 @@ test_batch_refusals(void **state)
 	    "item.lot longer");
 	refuse_mutated("\"raw\":\"]", "\"raw\":\"\\u0001]", "item.raw has byte");
 	refuse_mutated("\"di\":\"00884521123451\"", "\"di\":\"\"", "item.di");
+	refuse_mutated("\"mono_ms\":2}", "\"mono_ms\":-2}", "sent");
+	refuse_mutated("\"boot\":\"b\",", "", "sent");
 }
 
 static void
@@ -140,7 +145,7 @@ test_seq_must_ascend(void **state)
 	(void)state;
 	make_event(&ev[0], 9);
 	make_event(&ev[1], 9);
-	p = wire_batch_encode(EPOCH, ev, 2);
+	p = wire_batch_encode(EPOCH, ev, 2, NULL);
 	refuse(p, "not above");
 	free(p);
 }
