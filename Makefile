@@ -17,7 +17,7 @@ POU_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(INC) \
 POU_LIBS = $(shell pkg-config --libs $(PKGS)) -pthread
 
 COMMON	= common/log.c common/buf.c common/util.c common/conf.c common/event.c \
-	  common/evsql.c
+	  common/evsql.c common/sqlmig.c
 DAEMON	= common/daemon.c
 CODES	= agent/codes/codes.c agent/codes/gs1.c agent/codes/gs1_ai.c \
 	  agent/codes/gs1_lint.c agent/codes/hibc.c agent/codes/isbt.c

@@ -12,6 +12,7 @@
 
 #include "evsql.h"
 #include "log.h"
+#include "sqlmig.h"
 #include "store.h"
 #include "util.h"
 
@@ -67,7 +68,10 @@ static const char *const store_migrations[] = {
 	"  last_ack_ms INTEGER NOT NULL,"
 	"  uplink TEXT NOT NULL,"
 	"  uplink_since_ms INTEGER NOT NULL);"
-	"CREATE TABLE events (seq INTEGER PRIMARY KEY, " EVSQL_SCHEMA ");",
+	"CREATE TABLE events (seq INTEGER PRIMARY KEY, " EVSQL_SCHEMA ");"
+	/* The epoch: random, from SQLite's generator (seeded by the OS). */
+	"INSERT INTO state VALUES (1, lower(hex(randomblob(16))), 0, 0, 0,"
+	"  'offline', 0);",
 	/* 2: the input drivers' state, for pouctl status. */
 	"CREATE TABLE drivers (name TEXT PRIMARY KEY, state TEXT NOT NULL,"
 	"  since_ms INTEGER NOT NULL);",
@@ -160,42 +164,12 @@ store_user_version(struct store *s, int *v)
 }
 
 static int
-store_init_state(struct store *s)
-{
-	char epoch[33], sql[256];
-
-	if (random_hex(epoch, 16) != 0)
-		return -EIO;
-	snprintf(sql, sizeof(sql), "INSERT INTO state VALUES (1, '%s', 0, 0, 0, "
-	    "'offline', 0)", epoch);
-	return store_exec(s, sql);
-}
-
-static int
 store_migrate(struct store *s)
 {
-	char sql[64];
-	int v, rc = 0;
+	int rc = sqlmig_run(s->db, "store", store_migrations,
+	    (int)nitems(store_migrations));
 
-	if ((rc = store_user_version(s, &v)) != 0)
-		return rc;
-	if (v > (int)nitems(store_migrations)) {
-		log_warnx("store: schema %d is newer than this agent (%zu)", v,
-		    nitems(store_migrations));
-		return -EPROTO;
-	}
-	for (; v < (int)nitems(store_migrations) && rc == 0; v++) {
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if ((rc = store_exec(s, "BEGIN IMMEDIATE")) != 0)
-			break;
-		if ((rc = store_exec(s, store_migrations[v])) == 0 &&
-		    (v > 0 || (rc = store_init_state(s)) == 0) &&
-		    (rc = store_exec(s, sql)) == 0)
-			rc = store_exec(s, "COMMIT");
-		if (rc != 0)
-			store_exec(s, "ROLLBACK");
-	}
-	return rc;
+	return rc > 0 ? store_errno(rc) : rc;
 }
 
 static int
@@ -274,7 +248,7 @@ int
 store_open_existing(const char *path, int writable, struct store **out)
 {
 	struct store *s;
-	int rc, v;
+	int rc, v = 0;
 
 	if ((rc = store_open_flags(path, writable ? SQLITE_OPEN_READWRITE :
 	    SQLITE_OPEN_READONLY, &s)) != 0)

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "evsql.h"
 #include "log.h"
+#include "sqlmig.h"
 #include "util.h"
 
 #define DB_BUSY_MS	10000	/* ingest and delivery threads share the file */
@@ -111,34 +112,6 @@ db_exec(struct db *d, const char *sql)
 	return 0;
 }
 
-static int
-db_migrate(struct db *d)
-{
-	sqlite3_stmt *st;
-	char sql[64];
-	int v = -1, rc = 0;
-
-	if (sqlite3_prepare_v2(d->h, "PRAGMA user_version", -1, &st, NULL) ==
-	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (v < 0 || v > (int)nitems(db_migrations)) {
-		log_warnx("db: schema version %d is not one this bridge knows", v);
-		return -EPROTO;
-	}
-	for (; v < (int)nitems(db_migrations) && rc == 0; v++) {
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if ((rc = db_exec(d, "BEGIN IMMEDIATE")) != 0)
-			break;
-		if ((rc = db_exec(d, db_migrations[v])) == 0 &&
-		    (rc = db_exec(d, sql)) == 0)
-			rc = db_exec(d, "COMMIT");
-		if (rc != 0)
-			db_exec(d, "ROLLBACK");
-	}
-	return rc;
-}
-
 int
 db_open(const char *path, int sync_full, struct db **out)
 {
@@ -158,7 +131,8 @@ db_open(const char *path, int sync_full, struct db **out)
 	sqlite3_busy_timeout(d->h, DB_BUSY_MS);
 	if (db_exec(d, "PRAGMA journal_mode = WAL") != 0 ||
 	    db_exec(d, sync_full ? "PRAGMA synchronous = FULL" :
-	    "PRAGMA synchronous = NORMAL") != 0 || db_migrate(d) != 0)
+	    "PRAGMA synchronous = NORMAL") != 0 || sqlmig_run(d->h, "db", db_migrations,
+	    (int)nitems(db_migrations)) != 0)
 		goto fail;
 	for (i = 0; i < Q_COUNT; i++)
 		if (sqlite3_prepare_v3(d->h, db_sql[i], -1,
