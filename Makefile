@@ -125,10 +125,17 @@ faults: deps
 
 # Figures, each beside a baseline measured in the same run; never asserted.
 bench: deps
-	@$(MAKE) --no-print-directory $(B)/bench_codes $(B)/bench_store all
+	@$(MAKE) --no-print-directory $(B)/bench_codes $(B)/bench_store \
+	    $(B)/bench_mqtt_plain all
 	@$(B)/bench_codes
 	@d=$$(mktemp -d $(CURDIR)/build/bench.XXXXXX) && \
 	    $(B)/bench_store $$d; rm -rf $$d
+	@B=$(B) bash tests/bench/drain.sh
+
+$(B)/bench_mqtt_plain: $(call obj,tests/bench/bench_mqtt_plain.c agent/store.c \
+	    sync/wire.c $(COMMON))
+	$(LINK)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POU_LIBS)
 
 $(B)/bench_store: $(call obj,tests/bench/bench_store.c agent/store.c $(COMMON))
 	$(LINK)

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "util.h"
 #include "wire.h"
 
@@ -103,25 +104,56 @@ wire_dump(json_t *j)
 	return s;
 }
 
+static int
+wire_to_buf(const char *p, size_t n, void *arg)
+{
+	buf_add(arg, p, n);
+	return 0;
+}
+
+/* Appends j as compact JSON and releases it; -1 when j is NULL. */
+static int
+wire_append(struct buf *b, json_t *j)
+{
+	int rc = j ? json_dump_callback(j, wire_to_buf, b,
+	    JSON_COMPACT | JSON_ENCODE_ANY) : -1;
+
+	json_decref(j);
+	return rc;
+}
+
+/*
+ * Streamed one event at a time: a JSON tree of a whole batch costs some
+ * 4 kB per event, which is most of the agent's memory at 500 per batch.
+ */
 char *
 wire_batch_encode(const char *epoch, const struct event *evs, int n,
     const struct wire_clock *sent)
 {
-	json_t *a = json_array(), *j;
-	int i;
+	struct buf b = BUF_INIT;
+	int i, rc = 0;
 
-	for (i = 0; a && i < n; i++)
-		if (json_array_append_new(a, wire_event(&evs[i])) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-	j = json_pack("{s:i, s:s, s:o}", "v", WIRE_VERSION, "epoch", epoch,
-	    "events", a);
-	if (j && sent)
-		json_object_set_new(j, "sent", json_pack("{s:I, s:s, s:I}",
-		    "at", (json_int_t)sent->at_ms, "boot", sent->boot,
-		    "mono_ms", (json_int_t)sent->mono_ms));
-	return wire_dump(j);
+	buf_adds(&b, "{\"v\":" WIRE_VERSION_S ",\"epoch\":");
+	rc |= wire_append(&b, json_string(epoch));
+	buf_adds(&b, ",\"events\":[");
+	for (i = 0; i < n && rc == 0; i++) {
+		if (i > 0)
+			buf_addc(&b, ',');
+		rc |= wire_append(&b, wire_event(&evs[i]));
+	}
+	buf_addc(&b, ']');
+	if (sent) {
+		buf_adds(&b, ",\"sent\":");
+		rc |= wire_append(&b, json_pack("{s:I, s:s, s:I}", "at",
+		    (json_int_t)sent->at_ms, "boot", sent->boot, "mono_ms",
+		    (json_int_t)sent->mono_ms));
+	}
+	buf_addc(&b, '}');
+	if (rc != 0 || b.oom) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.s;
 }
 
 static int

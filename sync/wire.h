@@ -8,6 +8,7 @@
 #include "event.h"
 
 #define WIRE_VERSION	1
+#define WIRE_VERSION_S	"1"	/* the same, for building JSON text */
 #define WIRE_BATCH_MAX	1000	/* events in one batch, both ways */
 #define WIRE_ID_MAX	64	/* site and device ids, epoch */
 

@@ -62,7 +62,7 @@ alarm_field() {	# the retained alarm's field for device V
 
 # after V: restart; what must hold for every damaged store.
 after() {
-	local v=$1 aside salvaged unreadable
+	local v=$1 aside salvaged unreadable invalid
 	bridge_up
 	run_agent "$v"
 	check "$v: the agent runs on a damaged store" kill -0 "$AGENT_PID"
@@ -73,13 +73,14 @@ after() {
 	    "$(alarm_field "$v" old_epoch)"
 	salvaged=$(alarm_field "$v" salvaged)
 	unreadable=$(alarm_field "$v" unreadable)
+	invalid=$(alarm_field "$v" invalid)
 	check "$v: the salvage is sent and released" wait_for 20 \
 	    salvage_empty "$v"
 	check_eq "$v: the bridge holds the acked ones and the salvaged ones" \
 	    $((N + salvaged)) "$(held "$v" "$E")"
 	[ "$unreadable" = -1 ] ||
-	    check_eq "$v: salvaged + unreadable = the unacked ones" $N \
-	    $((salvaged + unreadable))
+	    check_eq "$v: salvaged + unreadable + not sendable = the unacked ones" \
+	    $N $((salvaged + unreadable + invalid))
 	scan "$(item "$v" 999)"
 	check "$v: new scans flow in the new epoch" wait_for 10 state_is "$v" \
 	    acked_upto 1
@@ -93,8 +94,8 @@ start_broker
 # A torn page among the unacked rows.
 prepare torn
 checkpoint torn
-dd if=/dev/urandom of="$(db torn)" bs=4096 count=1 conv=notrunc \
-    seek=$(($(page_of_last torn) - 2)) status=none
+dd if=/dev/urandom of="$(db torn)" bs="$(sqlite3 "$(db torn)" 'PRAGMA page_size')" \
+    count=1 conv=notrunc seek=$(($(page_of_last torn) - 2)) status=none
 after torn "$E"
 check "torn: most unacked rows are salvaged" test "$SALVAGED" -ge $((N / 2))
 
