@@ -14,15 +14,16 @@ WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 INC	= -Icommon -Iagent -Idrivers -Isync -Isync/bridge -Iboard
 POU_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(INC) \
 	  $(shell pkg-config --cflags $(PKGS))
-POU_LIBS = $(shell pkg-config --libs $(PKGS)) -pthread
+POU_LIBS = $(shell pkg-config --libs $(PKGS)) -lmbedcrypto -pthread
 
 COMMON	= common/log.c common/buf.c common/util.c common/conf.c common/event.c \
-	  common/evsql.c common/sqlmig.c
+	  common/evsql.c common/sqlmig.c common/csv.c
 DAEMON	= common/daemon.c
 CODES	= agent/codes/codes.c agent/codes/gs1.c agent/codes/gs1_ai.c \
 	  agent/codes/gs1_lint.c agent/codes/hibc.c agent/codes/isbt.c
 AGENT	= agent/main.c agent/conf.c agent/session.c agent/store.c \
-	  agent/housekeeping.c agent/salvage.c \
+	  agent/housekeeping.c agent/salvage.c agent/checks.c agent/command.c \
+	  agent/refdata.c \
 	  drivers/driver.c drivers/sim.c drivers/hidpos.c drivers/hidpos_report.c \
 	  drivers/hid_desc.c drivers/ndef.c \
 	  drivers/serial.c drivers/wedge.c drivers/nfc.c \

@@ -27,6 +27,9 @@ struct agent_conf {
 	char			 enc_prefix[CTX_PREFIX_MAX];
 	char			 user_prefix[CTX_PREFIX_MAX];
 	long long		 context_timeout_s;
+	long long		 override_window_s;	/* a stopped item waits */
+	char			 catalog[256];	/* reference files; "" none */
+	char			 recalls[256];
 	long long		 assembly_window_ms;
 	char			 board[16];
 	struct driver		*drivers[AGENT_DRIVERS_MAX];	/* owned */
@@ -40,6 +43,13 @@ struct session {
 	char	encounter[EV_STR];
 	char	user[EV_STR];
 	int64_t	last_ms;	/* monotonic time of the last context or item scan */
+	/* The next item's action ("" for use) and quantity (0 for 1). */
+	char	kind[10];
+	int	qty;
+	/* An item stopped (expired, recalled), waiting for POU:OVERRIDE. */
+	int		has_stopped;
+	int64_t		stopped_until;	/* monotonic deadline */
+	struct event	stopped;
 	/* Half of a two-symbol label, waiting for its other half. */
 	int			has_pending;
 	int64_t			pending_until;	/* monotonic deadline */
@@ -55,7 +65,7 @@ struct agent {
 	const struct board_ops	*board;
 	struct session		 sess;
 	char			 boot[40];
-	unsigned long		 recorded, refused, store_errors;
+	unsigned long		 recorded, refused, store_errors, abandoned;
 	int64_t			 next_housekeep_ms;
 	int			 alarm_level;	/* 0, 50, 80, 95 (% of the quota) */
 	int			 store_fill_pct;	/* -1: no quota */
@@ -72,7 +82,23 @@ int64_t	housekeeping_now(struct agent *);
 int	housekeeping_timeout(struct agent *, int64_t now_ms);
 void	housekeeping_tick(struct agent *, int64_t now_ms);
 
+/* checks.c */
+#define CHECKS_STOP	(EVF_EXPIRED | EVF_RECALLED)
+/* Flags ev; returns its stop flags, with why for the person at the cart. */
+unsigned checks_run(struct agent *, struct event *ev, char *why, size_t len);
+
+/* command.c */
+/* 1 when sc is a POU: command barcode (handled), else 0. */
+int	command_scan(struct agent *, const struct scan *sc);
+
 /* session.c */
+/* Records the stopped item with the override flag and the current user. */
+void	session_override(struct agent *);
+/* Gives up a stopped item: it is not recorded. */
+void	session_abandon(struct agent *);
+void	session_reset_action(struct session *);
+/* Clears case, patient and pending action (the user stays). */
+void	session_end(struct agent *, const char *why);
 /* The driver sink: one scan in, context set or an event recorded or refused. */
 void	session_scan(void *agent, const struct scan *scan);
 /* ms until the context expires, -1 when none is set. */

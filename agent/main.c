@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "daemon.h"
 #include "log.h"
+#include "refdata.h"
 #include "salvage.h"
 #include "store.h"
 #include "util.h"
@@ -77,6 +78,7 @@ agent_reload(struct agent *a)
 	a->conf = nc;
 	a->board = board_lookup(a->conf.board);
 	store_set_quota(a->store, a->conf.quota_mb * 1024 * 1024);
+	refdata_load(a->store, a->conf.catalog, a->conf.recalls);
 	agent_open_drivers(a);
 	if (mqtt_changed) {
 		uplink_free(a->uplink);
@@ -141,6 +143,7 @@ agent_start(struct agent *a)
 		    strerror(-rc));
 	if (store_set_quota(a->store, a->conf.quota_mb * 1024 * 1024) != 0)
 		fatalx("cannot set the store's quota");
+	refdata_load(a->store, a->conf.catalog, a->conf.recalls);
 	mosquitto_lib_init();
 	if ((a->uplink = uplink_new(&a->conf.mqtt, a->store)) == NULL)
 		fatalx("cannot start the uplink");
@@ -157,8 +160,9 @@ agent_stop(struct agent *a)
 	mosquitto_lib_cleanup();
 	store_close(a->store);
 	agent_conf_free(&a->conf);
-	log_info("stopped: %lu recorded, %lu refused, %lu store errors",
-	    a->recorded, a->refused, a->store_errors);
+	log_info("stopped: %lu recorded, %lu refused, %lu stopped and not "
+	    "used, %lu store errors", a->recorded, a->refused, a->abandoned,
+	    a->store_errors);
 }
 
 int

@@ -119,8 +119,9 @@ session_event(struct agent *a, const struct scan *sc, const struct item *it,
 	ev->at_ms = sc->wall_ms;
 	snprintf(ev->boot, sizeof(ev->boot), "%s", a->boot);
 	ev->mono_ms = now_boot_ms();
-	snprintf(ev->kind, sizeof(ev->kind), "use");
-	ev->qty = 1;
+	snprintf(ev->kind, sizeof(ev->kind), "%s", s->kind[0] ? s->kind :
+	    "use");
+	ev->qty = s->qty > 0 ? s->qty : 1;
 	ev->item = *it;
 	memcpy(ev->case_id, s->case_id, sizeof(ev->case_id));
 	memcpy(ev->mrn, s->mrn, sizeof(ev->mrn));
@@ -130,10 +131,13 @@ session_event(struct agent *a, const struct scan *sc, const struct item *it,
 	snprintf(ev->room, sizeof(ev->room), "%s", c->room);
 	snprintf(ev->unit, sizeof(ev->unit), "%s", c->unit);
 	snprintf(ev->source, sizeof(ev->source), "%s", sc->source);
-	if (!s->case_id[0] && !s->mrn[0] && !s->encounter[0])
-		ev->flags |= EVF_NO_CASE;
-	if (it->lot[0] == '\0')
-		ev->flags |= EVF_LOT_MISSING;
+}
+
+void
+session_reset_action(struct session *s)
+{
+	s->kind[0] = '\0';
+	s->qty = 0;
 }
 
 static void
@@ -155,11 +159,16 @@ session_feedback(struct agent *a, const struct event *ev)
 {
 	char msg[160];
 
-	snprintf(msg, sizeof(msg), "recorded seq %lld %s%s%s%s",
-	    (long long)ev->seq, ev->item.di, ev->item.lot[0] ? " lot " : "",
-	    ev->item.lot, ev->flags & EVF_NO_CASE ? " (no case)" :
+	snprintf(msg, sizeof(msg), "recorded seq %lld %s %dx %s%s%s%s%s",
+	    (long long)ev->seq, ev->kind, ev->qty, ev->item.di,
+	    ev->item.lot[0] ? " lot " : "", ev->item.lot,
+	    ev->flags & EVF_OVERRIDE ? " (override)" :
+	    ev->flags & EVF_UNKNOWN_ITEM ? " (not in the catalog)" :
+	    ev->flags & EVF_INACTIVE_ITEM ? " (inactive item)" :
+	    ev->flags & EVF_NO_CASE ? " (no case)" : "",
 	    ev->flags & EVF_LOT_MISSING ? " (no lot)" : "");
-	board_signal(a->board, ev->flags ? BOARD_WARN : BOARD_OK, msg);
+	board_signal(a->board, ev->flags & ~EVF_OVERRIDE ? BOARD_WARN :
+	    BOARD_OK, msg);
 }
 
 /* Decodes an item scan. 0, or -1 with the reason in r. */
@@ -186,24 +195,24 @@ is_half(const struct code_result *r)
 	    it->expiry[0] == '\0';
 }
 
+/* Commits ev, then (and only then) tells the person. */
 static void
-session_record(struct agent *a, const struct scan *sc, const struct item *it)
+session_commit(struct agent *a, struct event *ev)
 {
-	struct event ev;
 	int rc;
 
-	session_event(a, sc, it, &ev);
-	rc = store_append(a->store, &ev);
+	session_reset_action(&a->sess);
+	rc = store_append(a->store, ev);
 	/* Full: delete what is acked now, and try once more. */
 	if (rc == -ENOSPC && housekeeping_now(a) > 0)
-		rc = store_append(a->store, &ev);
+		rc = store_append(a->store, ev);
 	if (rc != 0) {
 		a->store_errors++;
 		if (rc == -ENOSPC && !a->store_full)
 			log_warnx("store: alarm: FULL, scans are refused until "
 			    "the bridge acks what is stored");
 		a->store_full = rc == -ENOSPC;
-		log_warnx("%s: scan NOT recorded: %s", sc->source, rc == -ENOSPC ?
+		log_warnx("%s: scan NOT recorded: %s", ev->source, rc == -ENOSPC ?
 		    "the store is full" : "store error");
 		board_signal(a->board, BOARD_STOP, rc == -ENOSPC ? "NOT RECORDED: "
 		    "storage full, write it down and tell IT" : "NOT RECORDED: "
@@ -215,8 +224,61 @@ session_record(struct agent *a, const struct scan *sc, const struct item *it)
 		a->store_full = 0;
 	}
 	a->recorded++;
-	session_feedback(a, &ev);
+	session_feedback(a, ev);
 	uplink_kick(a->uplink);
+}
+
+/* Checks the item; a stop holds it for POU:OVERRIDE, else it is recorded. */
+static void
+session_record(struct agent *a, const struct scan *sc, const struct item *it)
+{
+	struct session *s = &a->sess;
+	char why[128], msg[224];
+
+	session_event(a, sc, it, &s->stopped);
+	if (checks_run(a, &s->stopped, why, sizeof(why)) == 0) {
+		session_commit(a, &s->stopped);
+		return;
+	}
+	s->has_stopped = 1;
+	s->stopped_until = sc->mono_ms + a->conf.override_window_s * 1000;
+	log_warnx("%s: STOP %s: %s lot %s serial %s; not recorded unless "
+	    "overridden", sc->source, why, it->di, it->lot, it->serial);
+	snprintf(msg, sizeof(msg), "STOP: %s. Do not use; scan POU:OVERRIDE "
+	    "within %llds to use it anyway", why, a->conf.override_window_s);
+	board_signal(a->board, BOARD_STOP, msg);
+}
+
+void
+session_override(struct agent *a)
+{
+	struct session *s = &a->sess;
+
+	if (!s->has_stopped) {
+		board_signal(a->board, BOARD_STOP, "nothing to override");
+		return;
+	}
+	s->has_stopped = 0;
+	s->stopped.flags |= EVF_OVERRIDE;
+	memcpy(s->stopped.user, s->user, sizeof(s->stopped.user));
+	log_warnx("%s: OVERRIDE by user \"%s\": seq follows for %s lot %s",
+	    s->stopped.source, s->user, s->stopped.item.di,
+	    s->stopped.item.lot);
+	session_commit(a, &s->stopped);
+}
+
+void
+session_abandon(struct agent *a)
+{
+	struct session *s = &a->sess;
+
+	if (!s->has_stopped)
+		return;
+	s->has_stopped = 0;
+	a->abandoned++;
+	session_reset_action(s);
+	log_info("%s: stopped item %s lot %s not used: not recorded",
+	    s->stopped.source, s->stopped.item.di, s->stopped.item.lot);
 }
 
 /* Settles a held half: a primary is recorded alone, a secondary refused. */
@@ -304,6 +366,9 @@ session_scan(void *arg, const struct scan *sc)
 	struct code_result r;
 	const char *rest;
 
+	if (command_scan(a, sc))
+		return;
+	session_abandon(a);	/* any other scan gives up a stopped item */
 	if (a->sess.has_pending && context_kind(a, sc, &rest) != NULL)
 		session_flush(a);	/* a context change ends the label */
 	if (session_context(a, sc))
@@ -344,9 +409,22 @@ session_timeout(struct agent *a, int64_t now)
 
 	if (a->sess.has_pending && a->sess.pending_until < end)
 		end = a->sess.pending_until;
-	if (!session_active(&a->sess) && !a->sess.has_pending)
+	if (a->sess.has_stopped && a->sess.stopped_until < end)
+		end = a->sess.stopped_until;
+	if (!session_active(&a->sess) && !a->sess.has_pending &&
+	    !a->sess.has_stopped)
 		return -1;
 	return end <= now ? 0 : end - now > 60000 ? 60000 : (int)(end - now);
+}
+
+void
+session_end(struct agent *a, const char *why)
+{
+	log_info("session: case \"%s\" context cleared: %s", a->sess.case_id,
+	    why);
+	session_clear(&a->sess);
+	session_reset_action(&a->sess);
+	board_signal(a->board, BOARD_CONTEXT, why);
 }
 
 void
@@ -354,11 +432,14 @@ session_tick(struct agent *a, int64_t now)
 {
 	if (a->sess.has_pending && now >= a->sess.pending_until)
 		session_flush(a);
+	if (a->sess.has_stopped && now >= a->sess.stopped_until)
+		session_abandon(a);
 	if (!session_active(&a->sess) ||
 	    now < a->sess.last_ms + a->conf.context_timeout_s * 1000)
 		return;
 	log_info("session: context of case \"%s\" expired after %llds idle",
 	    a->sess.case_id, a->conf.context_timeout_s);
 	session_clear(&a->sess);
+	session_reset_action(&a->sess);
 	a->sess.user[0] = '\0';
 }

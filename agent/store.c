@@ -83,6 +83,15 @@ static const char *const store_migrations[] = {
 	EVSQL_SCHEMA ", PRIMARY KEY (epoch, seq));"
 	"CREATE TABLE alarms (kind TEXT PRIMARY KEY, at_ms INTEGER NOT NULL,"
 	"  detail TEXT NOT NULL);",
+	/* 4: reference data for the checks at the point of use (refdata.c). */
+	"CREATE TABLE catalog (di TEXT PRIMARY KEY, description TEXT NOT NULL,"
+	"  implant INTEGER NOT NULL, lot_required INTEGER NOT NULL,"
+	"  serial_required INTEGER NOT NULL, active INTEGER NOT NULL);"
+	"CREATE TABLE recalls (di TEXT NOT NULL, lot TEXT NOT NULL,"
+	"  serial TEXT NOT NULL, recall_id TEXT NOT NULL, reason TEXT NOT NULL);"
+	"CREATE INDEX recalls_di ON recalls (di);"
+	"CREATE TABLE refdata (name TEXT PRIMARY KEY, version TEXT NOT NULL,"
+	"  rows INTEGER NOT NULL, loaded_ms INTEGER NOT NULL);",
 };
 
 struct store {
@@ -284,6 +293,12 @@ store_close(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
 	free(s);
+}
+
+sqlite3 *
+store_sqlite(struct store *s)
+{
+	return s->db;
 }
 
 const char *

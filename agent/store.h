@@ -31,6 +31,8 @@ int	store_open(const char *path, int sync_full, struct store **out);
 /* Opens an existing store for pouctl: read-only unless writable. */
 int	store_open_existing(const char *path, int writable, struct store **out);
 void	store_close(struct store *);	/* NULL-safe */
+/* The SQLite handle, for the reference data's tables (refdata.c). */
+struct sqlite3 *store_sqlite(struct store *);
 /* Borrowed; valid until store_close(). */
 const char *store_epoch(const struct store *);
 /* Commits ev and sets ev->seq to the seq assigned in the same transaction. */

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "csv.h"
 #include "log.h"
 
-#define CM_LINE_MAX	1024
 #define CM_FIELDS	5
 
 struct cm_entry {
@@ -23,36 +23,6 @@ struct chargemaster {
 	struct cm_entry	*e;
 	size_t		 n, cap;
 };
-
-/* Splits a CSV line in place; quoted fields may hold commas and "". */
-static int
-csv_split(char *s, char **f, int max)
-{
-	int n = 0;
-	char *w;
-
-	while (n < max) {
-		f[n++] = w = s;
-		if (*s == '"') {
-			for (s++; *s && !(*s == '"' && s[1] != '"'); s++)
-				*w++ = *s == '"' ? *++s : *s;
-			if (*s != '"')
-				return -1;
-			s++;
-		} else
-			while (*s && *s != ',')
-				*w++ = *s++;
-		if (*s != ',' && *s != '\0')
-			return -1;
-		if (*s == '\0') {
-			*w = '\0';
-			return n;
-		}
-		*w = '\0';
-		s++;
-	}
-	return -1;
-}
 
 /* "123.45" or "123" into cents. */
 static int
@@ -103,47 +73,27 @@ cm_fill(struct cm_entry *e, char **f)
 	return NULL;
 }
 
-static int
-cm_add(struct chargemaster *cm, char **f, const char **err)
+/* One row of the file, or what is wrong with it. */
+static const char *
+cm_row(void *arg, char **f)
 {
+	struct chargemaster *cm = arg;
 	struct cm_entry *ne;
+	const char *err;
 
 	if (cm->n == cm->cap) {
 		size_t cap = cm->cap ? cm->cap * 2 : 64;
 
 		if ((ne = realloc(cm->e, cap * sizeof(*ne))) == NULL)
-			return *err = "out of memory", -1;
+			return "out of memory";
 		cm->e = ne;
 		cm->cap = cap;
 	}
 	memset(&cm->e[cm->n], 0, sizeof(cm->e[cm->n]));
-	if ((*err = cm_fill(&cm->e[cm->n], f)) != NULL)
-		return -1;
+	if ((err = cm_fill(&cm->e[cm->n], f)) != NULL)
+		return err;
 	cm->n++;
-	return 0;
-}
-
-static int
-cm_line(struct chargemaster *cm, char *line, int lineno, const char *path)
-{
-	char *f[CM_FIELDS];
-	const char *err = NULL;
-	int n;
-
-	line[strcspn(line, "\r\n")] = '\0';
-	if (line[0] == '\0' || line[0] == '#')
-		return 0;
-	if ((n = csv_split(line, f, CM_FIELDS)) != CM_FIELDS)
-		err = "expected 5 fields: di,charge_code,description,price,"
-		    "revenue_code";
-	else if (lineno == 1 && strcmp(f[0], "di") == 0)
-		return 0;	/* the header */
-	else
-		cm_add(cm, f, &err);
-	if (err == NULL)
-		return 0;
-	log_warnx("%s:%d: %s", path, lineno, err);
-	return 1;
+	return NULL;
 }
 
 static int
@@ -166,23 +116,12 @@ struct chargemaster *
 chargemaster_load(const char *path)
 {
 	struct chargemaster *cm;
-	char line[CM_LINE_MAX];
-	int lineno = 0, errors = 0;
-	FILE *f;
+	int errors;
 
-	if ((f = fopen(path, "re")) == NULL) {
-		log_warn("%s", path);
+	if ((cm = calloc(1, sizeof(*cm))) == NULL)
 		return NULL;
-	}
-	if ((cm = calloc(1, sizeof(*cm))) == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	while (fgets(line, sizeof(line), f) != NULL)
-		errors += cm_line(cm, line, ++lineno, path);
-	fclose(f);
-	errors += cm_dups(cm, path);
-	if (errors > 0) {
+	errors = csv_load(path, CM_FIELDS, "di", cm_row, cm);
+	if (errors != 0 || cm_dups(cm, path) != 0) {
 		chargemaster_free(cm);
 		return NULL;
 	}

@@ -24,14 +24,16 @@ check_eq "and the expiry" 2027-06-30 "$(row expiry 1)"
 check_eq "raw keeps both scans, RS between" \
     "]C10100884521123451"$'\x1e'"]C11727063010LOT4711" "$(row raw 1)"
 
-# 2. HIBC: a secondary whose link does not match is refused; the right one joins.
-scan '+A123BJC5D6E71G' '+$$52001510X3+ ' '+$$52001510X3GD'
+# 2. HIBC: a secondary whose link does not match is refused; the right one
+# joins. Its 2020 expiry stops the item; the override records it.
+scan '+A123BJC5D6E71G' '+$$52001510X3+ ' '+$$52001510X3GD' 'POU:OVERRIDE'
 check "a mismatched secondary is refused with the reason" wait_for 5 \
     logged "$T/agent.log" "scan refused (link_mismatch): the secondary label's link character '+'"
 check "the matching secondary joins its primary" wait_for 5 recorded_is 2
 check_eq "HIBC lot" 10X3 "$(row lot 2)"
 check_eq "HIBC expiry" 2020-01-15 "$(row expiry 2)"
 check_eq "HIBC product" A123BJC5D6E71 "$(row di 2)"
+check_eq "expired and overridden" 65 "$(row flags 2)"
 
 # 3. A bare DI and nothing after it: recorded alone when the window ends.
 scan ']C10100884521123468'

@@ -1,0 +1,62 @@
+/*
+ * The checks at the point of use, offline, from the label and the device's
+ * reference data: expired (the label's date, day 00 already made the last
+ * day of the month) and recalled stop the item; unknown or inactive items,
+ * an implant or lot-tracked item without a lot, and no case are warnings
+ * recorded as flags.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+#include "refdata.h"
+
+static void
+today(char out[11])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static unsigned
+checks_catalog(struct agent *a, const struct item *it)
+{
+	struct refdata_item ri;
+	int found = refdata_item(a->store, it->di, &ri);
+
+	if (found < 0 || (found == 0 && it->lot[0] == '\0'))
+		return it->lot[0] == '\0' ? EVF_LOT_MISSING : 0;
+	if (found == 0)
+		return EVF_UNKNOWN_ITEM;
+	return (ri.active ? 0 : EVF_INACTIVE_ITEM) |
+	    ((ri.implant || ri.lot_required) && it->lot[0] == '\0' ?
+	    EVF_LOT_MISSING : 0);
+}
+
+unsigned
+checks_run(struct agent *a, struct event *ev, char *why, size_t len)
+{
+	const struct item *it = &ev->item;
+	char day[11], recall[64];
+	unsigned f = checks_catalog(a, it);
+
+	why[0] = '\0';
+	if (!ev->case_id[0] && !ev->mrn[0] && !ev->encounter[0])
+		f |= EVF_NO_CASE;
+	today(day);
+	if (it->expiry[0] != '\0' && strcmp(it->expiry, day) < 0) {
+		f |= EVF_EXPIRED;
+		snprintf(why, len, "EXPIRED %s", it->expiry);
+	}
+	if (refdata_recalled(a->store, it, recall, sizeof(recall))) {
+		f |= EVF_RECALLED;
+		snprintf(why + strlen(why), len - strlen(why), "%sRECALLED "
+		    "(%s)", why[0] ? ", " : "", recall);
+	}
+	ev->flags |= f;
+	return f & CHECKS_STOP;
+}

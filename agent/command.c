@@ -1,0 +1,103 @@
+/*
+ * Command barcodes printed on the cart, "POU:" then a word: the action and
+ * quantity of the next item, the override of a stopped item, the end of
+ * the case. Anything else after "POU:" is refused with a stop.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "log.h"
+#include "util.h"
+
+#define CMD_PREFIX	"POU:"
+
+static const char *const cmd_kinds[] = { "USE", "WASTE", "RETURN", "BILLONLY",
+	"CONSIGN" };
+
+/* The command's text after POU: (and an AIM id), NUL-terminated in buf. */
+static const char *
+command_text(const struct scan *sc, char *buf, size_t len)
+{
+	const char *p = (const char *)sc->data;
+	size_t n = sc->len;
+
+	if (n >= 3 && p[0] == ']')	/* the scanner's AIM symbology id */
+		p += 3, n -= 3;
+	if (n < strlen(CMD_PREFIX) || memcmp(p, CMD_PREFIX,
+	    strlen(CMD_PREFIX)) != 0 || n - strlen(CMD_PREFIX) >= len)
+		return NULL;
+	n -= strlen(CMD_PREFIX);
+	memcpy(buf, p + strlen(CMD_PREFIX), n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static int
+command_kind(struct agent *a, const char *cmd)
+{
+	size_t i, j;
+	char msg[64];
+
+	for (i = 0; i < nitems(cmd_kinds); i++)
+		if (strcmp(cmd, cmd_kinds[i]) == 0) {
+			for (j = 0; i > 0 && cmd[j] && j + 1 <
+			    sizeof(a->sess.kind); j++)
+				a->sess.kind[j] = (char)tolower(cmd[j]);
+			a->sess.kind[i > 0 ? j : 0] = '\0';
+			snprintf(msg, sizeof(msg), "next item: %s", cmd);
+			board_signal(a->board, BOARD_CONTEXT, msg);
+			return 1;
+		}
+	return 0;
+}
+
+static int
+command_qty(struct agent *a, const char *cmd)
+{
+	char msg[64], *end;
+	long q;
+
+	if (strncmp(cmd, "QTY:", 4) != 0)
+		return 0;
+	q = strtol(cmd + 4, &end, 10);
+	if (end == cmd + 4 || *end != '\0' || q < 1 || q > 9999) {
+		board_signal(a->board, BOARD_STOP, "quantity not read: 1 to 9999");
+		return 1;
+	}
+	a->sess.qty = (int)q;
+	snprintf(msg, sizeof(msg), "next item: quantity %ld", q);
+	board_signal(a->board, BOARD_CONTEXT, msg);
+	return 1;
+}
+
+int
+command_scan(struct agent *a, const struct scan *sc)
+{
+	char buf[32], msg[96];
+	const char *cmd;
+
+	if ((cmd = command_text(sc, buf, sizeof(buf))) == NULL)
+		return 0;
+	a->sess.last_ms = sc->mono_ms;
+	if (strcmp(cmd, "OVERRIDE") == 0) {
+		session_override(a);
+		return 1;
+	}
+	session_abandon(a);	/* any other scan gives up a stopped item */
+	if (command_kind(a, cmd) || command_qty(a, cmd))
+		return 1;
+	if (strcmp(cmd, "CANCEL") == 0) {
+		session_reset_action(&a->sess);
+		board_signal(a->board, BOARD_CONTEXT, "next item: use, 1");
+	} else if (strcmp(cmd, "END") == 0)
+		session_end(a, "case ended");
+	else {
+		snprintf(msg, sizeof(msg), "unknown command POU:%s", cmd);
+		log_warnx("%s: %s", sc->source, msg);
+		board_signal(a->board, BOARD_STOP, msg);
+	}
+	return 1;
+}
