@@ -28,6 +28,7 @@ struct agent_conf {
 	char			 user_prefix[CTX_PREFIX_MAX];
 	long long		 context_timeout_s;
 	long long		 override_window_s;	/* a stopped item waits */
+	long long		 undo_window_s;	/* POU:UNDO reaches this far back */
 	char			 catalog[256];	/* reference files; "" none */
 	char			 recalls[256];
 	long long		 assembly_window_ms;
@@ -97,6 +98,8 @@ void	session_override(struct agent *);
 /* Gives up a stopped item: it is not recorded. */
 void	session_abandon(struct agent *);
 void	session_reset_action(struct session *);
+/* Records the compensating event of this user's last item in this case. */
+void	session_undo(struct agent *);
 /* Clears case, patient and pending action (the user stays). */
 void	session_end(struct agent *, const char *why);
 /* The driver sink: one scan in, context set or an event recorded or refused. */

@@ -89,7 +89,9 @@ command_scan(struct agent *a, const struct scan *sc)
 	session_abandon(a);	/* any other scan gives up a stopped item */
 	if (command_kind(a, cmd) || command_qty(a, cmd))
 		return 1;
-	if (strcmp(cmd, "CANCEL") == 0) {
+	if (strcmp(cmd, "UNDO") == 0)
+		session_undo(a);
+	else if (strcmp(cmd, "CANCEL") == 0) {
 		session_reset_action(&a->sess);
 		board_signal(a->board, BOARD_CONTEXT, "next item: use, 1");
 	} else if (strcmp(cmd, "END") == 0)

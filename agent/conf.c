@@ -42,6 +42,7 @@ static const struct conf_item agent_items[] = {
 	    86400),
 	CONF_I("session", "override_window_s", AC, override_window_s, "30", 2,
 	    600),
+	CONF_I("session", "undo_window_s", AC, undo_window_s, "300", 5, 86400),
 	CONF_S("reference", "catalog", AC, catalog, ""),
 	CONF_S("reference", "recalls", AC, recalls, ""),
 	CONF_I("session", "assembly_window_ms", AC, assembly_window_ms, "3000",

@@ -217,7 +217,9 @@ salvage_rows(sqlite3 *db, struct salvage *sv)
 	int err = 0;
 
 	if (sqlite3_prepare_v2(db, "SELECT seq, " EVSQL_COLUMNS " FROM events "
-	    "WHERE seq > ?1 ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
+	    "WHERE seq > ?1 ORDER BY seq", -1, &st, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT seq, " EVSQL_COLUMNS_V1 ", 0 FROM "
+	    "events WHERE seq > ?1 ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
 		log_warnx("store: no events table to salvage: %s",
 		    sqlite3_errmsg(db));
 		return;

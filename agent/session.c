@@ -268,6 +268,36 @@ session_override(struct agent *a)
 }
 
 void
+session_undo(struct agent *a)
+{
+	struct session *s = &a->sess;
+	struct event ev;
+	char msg[128];
+
+	if (store_last_undoable(a->store, s->user, s->case_id, &ev) != 1 ||
+	    strcmp(ev.boot, a->boot) != 0 || now_boot_ms() - ev.mono_ms >
+	    a->conf.undo_window_s * 1000) {
+		snprintf(msg, sizeof(msg), "nothing to undo: no item of yours in "
+		    "this case in the last %lld s", a->conf.undo_window_s);
+		board_signal(a->board, BOARD_STOP, msg);
+		return;
+	}
+	if (strcmp(ev.kind, "return") == 0) {
+		board_signal(a->board, BOARD_STOP, "a return is not undone: "
+		    "scan the item again to use it");
+		return;
+	}
+	log_info("session: UNDO of seq %lld (%s %dx %s lot %s) by \"%s\"",
+	    (long long)ev.seq, ev.kind, ev.qty, ev.item.di, ev.item.lot,
+	    s->user);
+	ev.undoes = ev.seq;
+	snprintf(ev.kind, sizeof(ev.kind), "undo");
+	ev.at_ms = now_wall_ms();
+	ev.mono_ms = now_boot_ms();
+	session_commit(a, &ev);
+}
+
+void
 session_abandon(struct agent *a)
 {
 	struct session *s = &a->sess;

@@ -21,7 +21,8 @@
 enum { ST_APPEND_SEQ, ST_INSERT, ST_ACK, ST_READ, ST_STATE, ST_OLDEST,
 	ST_UPLINK, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_DRIVER, ST_DRIVERS,
 	ST_SAL_PUT, ST_SAL_READ, ST_SAL_RELEASE, ST_SAL_COUNT, ST_ALARM_SET,
-	ST_ALARM_CLEAR, ST_ALARMS, ST_SYNC_NORMAL, ST_SYNC_FULL, ST_COUNT };
+	ST_ALARM_CLEAR, ST_ALARMS, ST_SYNC_NORMAL, ST_SYNC_FULL, ST_UNDOABLE,
+	ST_COUNT };
 
 static const char *const store_sql[ST_COUNT] = {
 	[ST_APPEND_SEQ] = "UPDATE state SET last_seq = last_seq + 1 "
@@ -58,6 +59,10 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_ALARMS] = "SELECT kind, at_ms, detail FROM alarms ORDER BY kind",
 	[ST_SYNC_NORMAL] = "PRAGMA synchronous = NORMAL",
 	[ST_SYNC_FULL] = "PRAGMA synchronous = FULL",
+	[ST_UNDOABLE] = "SELECT seq, " EVSQL_COLUMNS " FROM events e WHERE "
+	    "user_id = ?1 AND case_id = ?2 AND kind <> 'undo' AND NOT EXISTS "
+	    "(SELECT 1 FROM events u WHERE u.undoes = e.seq AND u.undoes > 0) "
+	    "ORDER BY seq DESC LIMIT 1",
 };
 
 /* Schema versions; index i takes user_version i to i + 1. */
@@ -92,6 +97,10 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX recalls_di ON recalls (di);"
 	"CREATE TABLE refdata (name TEXT PRIMARY KEY, version TEXT NOT NULL,"
 	"  rows INTEGER NOT NULL, loaded_ms INTEGER NOT NULL);",
+	/* 5: UNDO's compensating events name the seq they reverse. */
+	"ALTER TABLE events " EVSQL_ADD_UNDOES ";"
+	"ALTER TABLE salvage " EVSQL_ADD_UNDOES ";"
+	"CREATE INDEX events_undoes ON events (undoes) WHERE undoes > 0;",
 };
 
 struct store {
@@ -550,6 +559,25 @@ store_prune(struct store *s, int64_t before)
 		n = store_err(s, "prune");
 	sqlite3_finalize(st);
 	return n;
+}
+
+int
+store_last_undoable(struct store *s, const char *user, const char *case_id,
+    struct event *ev)
+{
+	sqlite3_stmt *st = s->st[ST_UNDOABLE];
+	int rc;
+
+	bind_text(st, 1, user);
+	bind_text(st, 2, case_id);
+	memset(ev, 0, sizeof(*ev));
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ev->seq = sqlite3_column_int64(st, 0);
+		evsql_row(st, 1, ev);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 :
+	    store_err(s, "undoable");
 }
 
 int

@@ -71,6 +71,9 @@ int64_t	store_used(struct store *);
  */
 int64_t	store_prune(struct store *, int64_t before_wall_ms);
 int	store_drivers(struct store *, store_driver_fn, void *arg);
+/* The last event of user in case that is no undo and not undone: 1. */
+int	store_last_undoable(struct store *, const char *user,
+	    const char *case_id, struct event *ev);
 
 /*
  * Rows read back from a damaged store keep their identity (old epoch, seq)

@@ -10,8 +10,8 @@ const char *const event_flag_names[7] = {
 	"lot_missing", "override",
 };
 
-const char *const event_kinds[5] = {
-	"use", "waste", "return", "billonly", "consign",
+const char *const event_kinds[6] = {
+	"use", "waste", "return", "billonly", "consign", "undo",
 };
 
 int

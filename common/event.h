@@ -34,7 +34,7 @@ struct event {
 	int64_t		at_ms;		/* device wall clock, UTC ms */
 	char		boot[40];	/* boot id */
 	int64_t		mono_ms;	/* CLOCK_BOOTTIME ms in that boot */
-	char		kind[10];	/* use, waste, return, billonly, consign */
+	char		kind[10];	/* use, waste, return, billonly, consign, undo */
 	int		qty;
 	struct item	item;
 	char		case_id[EV_STR];
@@ -46,10 +46,11 @@ struct event {
 	char		unit[EV_STR];
 	unsigned	flags;
 	char		source[32];	/* driver instance */
+	int64_t		undoes;		/* kind undo: the seq it reverses; else 0 */
 };
 
 extern const char *const event_flag_names[7];
-extern const char *const event_kinds[5];
+extern const char *const event_kinds[6];
 
 /* True when kind is one of event_kinds. */
 int	event_kind_valid(const char *kind);

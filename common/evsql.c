@@ -35,7 +35,8 @@ evsql_bind(sqlite3_stmt *st, int i, const struct event *ev)
 	bt(st, i++, ev->room);
 	bt(st, i++, ev->unit);
 	sqlite3_bind_int(st, i++, (int)ev->flags);
-	bt(st, i, ev->source);
+	bt(st, i++, ev->source);
+	sqlite3_bind_int64(st, i, ev->undoes);
 }
 
 static void
@@ -78,5 +79,6 @@ evsql_row(sqlite3_stmt *st, int i, struct event *ev)
 	CT(i++, ev->room);
 	CT(i++, ev->unit);
 	ev->flags = (unsigned)sqlite3_column_int(st, i++);
-	CT(i, ev->source);
+	CT(i++, ev->source);
+	ev->undoes = sqlite3_column_int64(st, i);
 }

@@ -79,7 +79,7 @@ wire_event(const struct event *ev)
 {
 	const struct item *it = &ev->item;
 
-	return json_pack("{s:I, s:I, s:s, s:I, s:s, s:i, "
+	json_t *j = json_pack("{s:I, s:I, s:s, s:I, s:s, s:i, "
 	    "s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s%}, s:s, s:{s:s, s:s}, s:s, "
 	    "s:{s:s, s:s, s:s}, s:o, s:s}",
 	    "seq", (json_int_t)ev->seq, "at", (json_int_t)ev->at_ms,
@@ -93,6 +93,10 @@ wire_event(const struct event *ev)
 	    "user", ev->user,
 	    "location", "site", ev->site, "room", ev->room, "unit", ev->unit,
 	    "flags", wire_flags(ev->flags), "source", ev->source);
+
+	if (j && ev->undoes > 0)
+		json_object_set_new(j, "undoes", json_integer(ev->undoes));
+	return j;
 }
 
 static char *
@@ -279,7 +283,11 @@ wire_check_event(const struct event *ev, char *err, size_t errlen)
 		    (long long)ev->seq);
 	else if (!event_kind_valid(ev->kind))
 		snprintf(err, errlen, "kind \"%s\" is not one of use, waste, "
-		    "return, billonly, consign", ev->kind);
+		    "return, billonly, consign, undo", ev->kind);
+	else if ((strcmp(ev->kind, "undo") == 0) != (ev->undoes > 0) ||
+	    ev->undoes >= ev->seq)
+		snprintf(err, errlen, "undoes %lld: only an undo names an "
+		    "earlier seq", (long long)ev->undoes);
 	else if (ev->qty < 1 || ev->qty > 9999)
 		snprintf(err, errlen, "qty %d is not 1 to 9999", ev->qty);
 	else if (ev->item.di[0] == '\0')
@@ -293,7 +301,7 @@ static int
 wire_parse_event(json_t *j, struct event *ev, char *err, size_t errlen)
 {
 	struct wire_strs w;
-	json_int_t seq, at, mono;
+	json_int_t seq, at, mono, undoes = 0;
 	json_error_t je;
 	json_t *flags;
 
@@ -301,7 +309,7 @@ wire_parse_event(json_t *j, struct event *ev, char *err, size_t errlen)
 	memset(&w, 0, sizeof(w));
 	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:I, s:I, s:s, s:I, s:s, s:i, "
 	    "s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s%}, s:s, s:{s:s, s:s}, s:s, "
-	    "s:{s:s, s:s, s:s}, s:o, s:s}",
+	    "s:{s:s, s:s, s:s}, s:o, s:s, s?I}",
 	    "seq", &seq, "at", &at, "boot", &w.boot, "mono_ms", &mono,
 	    "kind", &w.kind, "qty", &ev->qty,
 	    "item", "scheme", &w.scheme, "di", &w.di, "lot", &w.lot,
@@ -309,11 +317,12 @@ wire_parse_event(json_t *j, struct event *ev, char *err, size_t errlen)
 	    "raw", &w.raw, &w.rawlen, "case", &w.case_id,
 	    "patient", "mrn", &w.mrn, "encounter", &w.enc, "user", &w.user,
 	    "location", "site", &w.site, "room", &w.room, "unit", &w.unit,
-	    "flags", &flags, "source", &w.source) != 0) {
+	    "flags", &flags, "source", &w.source, "undoes", &undoes) != 0) {
 		snprintf(err, errlen, "%s", je.text);
 		return -EINVAL;
 	}
 	ev->seq = seq;
+	ev->undoes = undoes;
 	ev->at_ms = at;
 	ev->mono_ms = mono;
 	if (!json_is_array(flags)) {

@@ -49,6 +49,8 @@ static const char *const db_migrations[] = {
 	"ALTER TABLE events ADD COLUMN time_quality TEXT NOT NULL DEFAULT '';"
 	"CREATE TABLE boots (device TEXT NOT NULL, boot TEXT NOT NULL,"
 	"  offset_ms INTEGER NOT NULL, PRIMARY KEY (device, boot));",
+	/* 3: UNDO's compensating events name the seq they reverse. */
+	"ALTER TABLE events " EVSQL_ADD_UNDOES ";",
 };
 
 enum { Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_INSERT, Q_ENQUEUE, Q_CONTIG, Q_NEXT,

@@ -8,15 +8,17 @@ char *
 erp_issue_json(const struct bevent *be)
 {
 	const struct event *ev = &be->ev;
-	char id[EVENT_ID_MAX], at[32];
+	char id[EVENT_ID_MAX], undone[EVENT_ID_MAX], at[32];
 	json_t *j;
 	char *s;
 
 	event_identity(be, id, sizeof(id));
+	snprintf(undone, sizeof(undone), "%s:%s:%lld", be->device, be->epoch,
+	    (long long)ev->undoes);
 	fmt_iso_time(be->at_fixed_ms, at);
 	j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, "
 	    "s:{s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:s, "
-	    "s:s?}",
+	    "s:s?, s:s*}",
 	    "type", "inventory_issue", "idempotency_key", id,
 	    "device", be->device, "kind", ev->kind, "qty", ev->qty,
 	    "used_at", at, "time_quality", be->time_quality,
@@ -25,7 +27,8 @@ erp_issue_json(const struct bevent *be)
 	    "expiry", ev->item.expiry,
 	    "location", "site", ev->site, "room", ev->room, "unit", ev->unit,
 	    "case", ev->case_id, "mrn", ev->mrn, "encounter", ev->encounter,
-	    "charge_code", be->charge ? be->charge->code : NULL);
+	    "charge_code", be->charge ? be->charge->code : NULL,
+	    "undoes", ev->undoes > 0 ? undone : NULL);
 	s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
 	return s;

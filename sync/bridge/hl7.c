@@ -112,7 +112,9 @@ hl7_ft1(struct buf *b, const struct bevent *be, const char *now)
 	field(b, "");
 	field(b, at);
 	field(b, now);
-	field(b, strcmp(ev->kind, "return") == 0 ? "CD" : "CG");
+	/* A return, or the undo of a use: a credit. */
+	field(b, strcmp(ev->kind, "return") == 0 ||
+	    strcmp(ev->kind, "undo") == 0 ? "CD" : "CG");
 	field(b, be->charge->code);
 	buf_addc(b, '^');
 	hl7_escape(b, be->charge->desc);

@@ -71,7 +71,8 @@ bare(const char *path, int64_t *lat)
 
 	if (sqlite3_open(path, &db) != SQLITE_OK ||
 	    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    "CREATE TABLE events (seq INTEGER PRIMARY KEY, " EVSQL_SCHEMA ");",
+	    "CREATE TABLE events (seq INTEGER PRIMARY KEY, " EVSQL_SCHEMA ", "
+	    "undoes INTEGER NOT NULL DEFAULT 0);",
 	    NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO events (" EVSQL_COLUMNS
 	    ") VALUES (" EVSQL_PARAMS ")", -1, &st, NULL) != SQLITE_OK)

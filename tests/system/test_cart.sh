@@ -3,7 +3,8 @@
 # recall list: a full case, an expired implant stopped then overridden, a
 # recalled lot stopped and abandoned, a waste, a return, a quantity, a
 # badge switch mid-case, unknown and inactive items, an implant without a
-# lot, the case ended, the context expiring, bad commands. Each event's
+# lot, the case ended, the context expiring, bad commands, two UNDOs (each
+# a compensating event; nothing is deleted) and UNDOs with nothing to undo. Each event's
 # kind, quantity, user, case and flags are asserted in the agent's store
 # and at the bridge.
 set -u
@@ -96,9 +97,32 @@ check "an override after the window finds nothing" wait_for 5 \
     logged "$T/agent.log" "stopped item $SCREW lot L3 not used"
 check_eq "nothing recorded by those" 12 "$(recorded)"
 
-check "all twelve reach the bridge" wait_for 10 unacked_is 0
+scan 'USER:N3' 'CASE:C-3' "$(item $DRAPE D8)" 'POU:QTY:2' "$(item $DRAPE D9)" \
+    'POU:UNDO'
+check "15: an undo" wait_for 5 recorded_is 15
+undo_row() { sql "$T/agent.db" "SELECT kind, qty, user_id, case_id, undoes, lot FROM events WHERE seq = $1"; }
+check_eq "15: reverses 14, the same quantity and lot" "undo|2|N3|C-3|14|D9" \
+    "$(undo_row 15)"
+check_eq "14 is still there" "use|2|N3|C-3|0" "$(row 14)"
+s0=$(stopped)
+scan 'POU:UNDO' 'POU:UNDO' 'USER:N4' 'POU:UNDO'
+check "16: a second undo reverses the item before" wait_for 5 recorded_is 16
+check_eq "16: reverses 13" "undo|1|N3|C-3|13|D8" "$(undo_row 16)"
+check "a third finds nothing of N3's, nor one by N4: 2 stops" wait_for 5 \
+    test "$(stopped)" -eq $((s0 + 2))
+check_eq "nothing else recorded" 16 "$(recorded)"
+
+check "all sixteen reach the bridge" wait_for 10 unacked_is 0
 check_eq "the bridge holds the override as sent" "use|1|N1|C-1|65" "$(bridge_row 2)"
 check_eq "and the waste, the return and the quantity" \
     "waste|1|N1|C-1|0 return|1|N1|C-1|0 use|3|N1|C-1|0" \
     "$(echo $(bridge_row 3) $(bridge_row 4) $(bridge_row 5))"
+credit() {	# FT1-6 and FT1-10 billed for seq $1
+	cat "$T"/billing/cart-07_*_"$1".hl7 2>/dev/null | tr '\r' '\n' |
+	    awk -F'|' '/^FT1/ { print $7 "|" $11 }'
+}
+billed_15() { test -n "$(credit 15)"; }
+check "billing gets the undo" wait_for 10 billed_15
+check_eq "as a credit of 2" "CD|2" "$(credit 15)"
+check_eq "beside the charge it reverses" "CG|2" "$(credit 14)"
 summary
