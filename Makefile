@@ -8,7 +8,7 @@ LDFLAGS	?=
 WERROR	?= -Werror
 B	?= build
 
-PKGS	= sqlite3 libmosquitto jansson inih libusb-1.0 libnfc
+PKGS	= sqlite3 libmosquitto jansson inih libusb-1.0 libnfc libgpiod
 WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wpointer-arith -Wcast-qual -Wformat=2 $(WERROR)
 INC	= -Icommon -Iagent -Idrivers -Isync -Isync/bridge -Iboard
@@ -27,7 +27,7 @@ AGENT	= agent/main.c agent/conf.c agent/session.c agent/store.c \
 	  drivers/driver.c drivers/sim.c drivers/hidpos.c drivers/hidpos_report.c \
 	  drivers/hid_desc.c drivers/ndef.c \
 	  drivers/serial.c drivers/wedge.c drivers/nfc.c \
-	  board/board.c sync/wire.c \
+	  board/board.c board/output.c sync/wire.c \
 	  sync/uplink.c sync/mqttc.c $(CODES) $(DAEMON) $(COMMON)
 BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 	  sync/bridge/ingest.c sync/bridge/chargemaster.c sync/bridge/hl7.c \
@@ -35,7 +35,7 @@ BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 	  sync/bridge/out_mllp.c sync/bridge/clock.c sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
 POUCTL	= sync/pouctl.c sync/pouctl_decode.c agent/store.c $(CODES) $(COMMON)
 
-UNIT	= store wire gs1 codes hl7 hidpos ndef
+UNIT	= store wire gs1 codes hl7 hidpos ndef board
 UNIT_SRC_store = agent/store.c $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
@@ -43,6 +43,7 @@ UNIT_SRC_codes = $(CODES) $(COMMON)
 UNIT_SRC_hidpos = drivers/hidpos_report.c drivers/hid_desc.c
 UNIT_SRC_ndef  = drivers/ndef.c
 UNIT_SRC_hl7   = sync/bridge/hl7.c sync/bridge/erp.c $(COMMON)
+UNIT_SRC_board = board/board.c board/output.c $(COMMON)
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
 TESTS	= $(UNIT:%=$(B)/test_%)

@@ -32,7 +32,8 @@ struct agent_conf {
 	char			 catalog[256];	/* reference files; "" none */
 	char			 recalls[256];
 	long long		 assembly_window_ms;
-	char			 board[16];
+	char			 board[16];	/* console, null, hardware */
+	char			 board_desc[256];	/* hardware: the board file */
 	struct driver		*drivers[AGENT_DRIVERS_MAX];	/* owned */
 	int			 ndrivers;
 };
@@ -63,7 +64,7 @@ struct agent {
 	const char		*conf_path;
 	struct store		*store;
 	struct uplink		*uplink;
-	const struct board_ops	*board;
+	struct board		*board;
 	struct session		 sess;
 	char			 boot[40];
 	unsigned long		 recorded, refused, store_errors, abandoned;

@@ -48,6 +48,7 @@ static const struct conf_item agent_items[] = {
 	CONF_I("session", "assembly_window_ms", AC, assembly_window_ms, "3000",
 	    0, 60000),
 	CONF_S("board", "backend", AC, board, "console"),
+	CONF_S("board", "description", AC, board_desc, ""),
 	CONF_END
 };
 
@@ -101,9 +102,10 @@ agent_conf_check(const char *path, struct agent_conf *c)
 		    path);
 		errors++;
 	}
-	if (board_lookup(c->board) == NULL) {
-		log_warnx("%s: [board] backend \"%s\" is not console or null",
-		    path, c->board);
+	if (!board_backend_valid(c->board) || (strcmp(c->board,
+	    "hardware") == 0 && c->board_desc[0] == '\0')) {
+		log_warnx("%s: [board] backend \"%s\" is not console, null, or "
+		    "hardware with a description file", path, c->board);
 		errors++;
 	}
 	if (c->ndrivers == 0)

@@ -48,6 +48,21 @@ agent_close_drivers(struct agent *a)
 		driver_close(a->conf.drivers[i]);
 }
 
+/* A new board, or the old one kept when the new one fails. */
+static void
+agent_board(struct agent *a)
+{
+	struct board *b = board_open(a->conf.board, a->conf.board_desc);
+
+	if (b == NULL) {
+		log_warnx("reload: board %s has errors; keeping the running one",
+		    a->conf.board_desc);
+		return;
+	}
+	board_close(a->board);
+	a->board = b;
+}
+
 static void
 agent_reload(struct agent *a)
 {
@@ -76,7 +91,7 @@ agent_reload(struct agent *a)
 	mqtt_changed = memcmp(&nc.mqtt, &a->conf.mqtt, sizeof(nc.mqtt)) != 0;
 	agent_conf_free(&a->conf);
 	a->conf = nc;
-	a->board = board_lookup(a->conf.board);
+	agent_board(a);
 	store_set_quota(a->store, a->conf.quota_mb * 1024 * 1024);
 	refdata_load(a->store, a->conf.catalog, a->conf.recalls);
 	agent_open_drivers(a);
@@ -110,6 +125,7 @@ agent_loop(struct agent *a)
 		uplink_pollfd(a->uplink, &pfd[0]);
 		t = min_timeout(min_timeout(uplink_timeout(a->uplink, now),
 		    session_timeout(a, now)), housekeeping_timeout(a, now));
+		t = min_timeout(t, board_timeout(a->board, now));
 		for (n = 1, i = 0; i < a->conf.ndrivers; i++) {
 			first[i] = n;
 			n += driver_pollfds(a->conf.drivers[i], &pfd[n],
@@ -127,6 +143,10 @@ agent_loop(struct agent *a)
 			    a->conf.drivers[i]->nfds, now);
 		session_tick(a, now);
 		housekeeping_tick(a, now);
+		board_state(a->board, BOARD_OFFLINE, !uplink_online(a->uplink));
+		board_state(a->board, BOARD_BUSY, a->sess.has_pending ||
+		    a->sess.has_stopped);
+		board_tick(a->board, now_mono_ms());
 	}
 }
 
@@ -135,7 +155,12 @@ agent_start(struct agent *a)
 {
 	int rc;
 
-	a->board = board_lookup(a->conf.board);
+	/* A cart that cannot light its LEDs still records: log lines then. */
+	if ((a->board = board_open(a->conf.board, a->conf.board_desc)) == NULL) {
+		log_warnx("board: %s has errors; feedback goes to the log only",
+		    a->conf.board_desc);
+		a->board = board_open("console", "");
+	}
 	boot_id(a->boot);
 	if ((rc = salvage_open(a->conf.store_path, a->conf.sync_full,
 	    &a->store)) != 0)
@@ -159,6 +184,7 @@ agent_stop(struct agent *a)
 	uplink_free(a->uplink);
 	mosquitto_lib_cleanup();
 	store_close(a->store);
+	board_close(a->board);
 	agent_conf_free(&a->conf);
 	log_info("stopped: %lu recorded, %lu refused, %lu stopped and not "
 	    "used, %lu store errors", a->recorded, a->refused, a->abandoned,

@@ -374,6 +374,12 @@ uplink_free(struct uplink *u)
 	free(u);
 }
 
+int
+uplink_online(const struct uplink *u)
+{
+	return mqttc_online(u->mq);
+}
+
 void
 uplink_pollfd(struct uplink *u, struct pollfd *pfd)
 {

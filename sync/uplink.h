@@ -38,6 +38,8 @@ void	uplink_pollfd(struct uplink *, struct pollfd *);
 int	uplink_timeout(struct uplink *, int64_t now_ms);
 /* On readiness (revents from the pollfd) or timeout. */
 void	uplink_handle(struct uplink *, short revents, int64_t now_ms);
+/* True while connected to the broker. */
+int	uplink_online(const struct uplink *);
 /* New events were committed: send them if the window allows. */
 void	uplink_kick(struct uplink *);
 /* Something changed (a driver's state): send telemetry soon. */
