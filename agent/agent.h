@@ -34,6 +34,9 @@ struct agent_conf {
 	long long		 assembly_window_ms;
 	char			 board[16];	/* console, null, hardware */
 	char			 board_desc[256];	/* hardware: the board file */
+	char			 watchdog[256];	/* "" for none, or /dev/watchdog */
+	char			 state_file[256];	/* for pouctl; "" none */
+	long long		 watchdog_kick_s;
 	struct driver		*drivers[AGENT_DRIVERS_MAX];	/* owned */
 	int			 ndrivers;
 };
@@ -59,6 +62,14 @@ struct session {
 	struct scan		pending_scan;
 };
 
+#define FEEDBACK_KEEP	10	/* outcomes kept for pouctl status */
+
+struct outcome {
+	int64_t			at_ms;
+	enum board_signal	sig;
+	char			why[160];
+};
+
 struct agent {
 	struct agent_conf	 conf;
 	const char		*conf_path;
@@ -72,12 +83,33 @@ struct agent {
 	int			 alarm_level;	/* 0, 50, 80, 95 (% of the quota) */
 	int			 store_fill_pct;	/* -1: no quota */
 	int			 store_full;	/* the last append found no room */
+	int			 store_broken;	/* the last append failed: I/O */
+	int			 wd_fd;		/* the hardware watchdog, or -1 */
+	int64_t			 wd_systemd_ms;	/* systemd's: feed period, 0 none */
+	int64_t			 wd_next_ms;
+	int			 wd_starving;
+	struct outcome		 out[FEEDBACK_KEEP];	/* a ring */
+	int			 out_head, nout;
+	int			 state_warned;
 };
 
 /* conf.c */
 /* Loads path into c; prints every error as file:line; 0 or the error count. */
 int	agent_conf_load(const char *path, struct agent_conf *c);
 void	agent_conf_free(struct agent_conf *c);	/* frees the drivers */
+
+/* feedback.c */
+/* Tells the person (the board) and pouctl (the state file). */
+void	feedback(struct agent *, enum board_signal, const char *why);
+/* Rewrites the state file (the context changed without a signal). */
+void	feedback_state(struct agent *);
+
+/* watchdog.c */
+void	watchdog_start(struct agent *);
+int	watchdog_timeout(const struct agent *, int64_t now_ms);
+/* Feeds the watchdogs when due, unless the store is failing. */
+void	watchdog_tick(struct agent *, int64_t now_ms);
+void	watchdog_stop(struct agent *);	/* disarms on a clean stop */
 
 /* housekeeping.c */
 int64_t	housekeeping_now(struct agent *);

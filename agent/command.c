@@ -48,7 +48,7 @@ command_kind(struct agent *a, const char *cmd)
 				a->sess.kind[j] = (char)tolower(cmd[j]);
 			a->sess.kind[i > 0 ? j : 0] = '\0';
 			snprintf(msg, sizeof(msg), "next item: %s", cmd);
-			board_signal(a->board, BOARD_CONTEXT, msg);
+			feedback(a, BOARD_CONTEXT, msg);
 			return 1;
 		}
 	return 0;
@@ -64,12 +64,12 @@ command_qty(struct agent *a, const char *cmd)
 		return 0;
 	q = strtol(cmd + 4, &end, 10);
 	if (end == cmd + 4 || *end != '\0' || q < 1 || q > 9999) {
-		board_signal(a->board, BOARD_STOP, "quantity not read: 1 to 9999");
+		feedback(a, BOARD_STOP, "quantity not read: 1 to 9999");
 		return 1;
 	}
 	a->sess.qty = (int)q;
 	snprintf(msg, sizeof(msg), "next item: quantity %ld", q);
-	board_signal(a->board, BOARD_CONTEXT, msg);
+	feedback(a, BOARD_CONTEXT, msg);
 	return 1;
 }
 
@@ -93,13 +93,13 @@ command_scan(struct agent *a, const struct scan *sc)
 		session_undo(a);
 	else if (strcmp(cmd, "CANCEL") == 0) {
 		session_reset_action(&a->sess);
-		board_signal(a->board, BOARD_CONTEXT, "next item: use, 1");
+		feedback(a, BOARD_CONTEXT, "next item: use, 1");
 	} else if (strcmp(cmd, "END") == 0)
 		session_end(a, "case ended");
 	else {
 		snprintf(msg, sizeof(msg), "unknown command POU:%s", cmd);
 		log_warnx("%s: %s", sc->source, msg);
-		board_signal(a->board, BOARD_STOP, msg);
+		feedback(a, BOARD_STOP, msg);
 	}
 	return 1;
 }

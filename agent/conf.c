@@ -49,6 +49,9 @@ static const struct conf_item agent_items[] = {
 	    0, 60000),
 	CONF_S("board", "backend", AC, board, "console"),
 	CONF_S("board", "description", AC, board_desc, ""),
+	CONF_S("watchdog", "device", AC, watchdog, ""),
+	CONF_S("device", "state_file", AC, state_file, "/run/pou/agent.state"),
+	CONF_I("watchdog", "kick_s", AC, watchdog_kick_s, "5", 1, 60),
 	CONF_END
 };
 

@@ -126,6 +126,7 @@ agent_loop(struct agent *a)
 		t = min_timeout(min_timeout(uplink_timeout(a->uplink, now),
 		    session_timeout(a, now)), housekeeping_timeout(a, now));
 		t = min_timeout(t, board_timeout(a->board, now));
+		t = min_timeout(t, watchdog_timeout(a, now));
 		for (n = 1, i = 0; i < a->conf.ndrivers; i++) {
 			first[i] = n;
 			n += driver_pollfds(a->conf.drivers[i], &pfd[n],
@@ -147,6 +148,7 @@ agent_loop(struct agent *a)
 		board_state(a->board, BOARD_BUSY, a->sess.has_pending ||
 		    a->sess.has_stopped);
 		board_tick(a->board, now_mono_ms());
+		watchdog_tick(a, now_mono_ms());
 	}
 }
 
@@ -173,6 +175,7 @@ agent_start(struct agent *a)
 	if ((a->uplink = uplink_new(&a->conf.mqtt, a->store)) == NULL)
 		fatalx("cannot start the uplink");
 	agent_open_drivers(a);
+	watchdog_start(a);
 	log_info("started: device %s/%s, epoch %s, store %s", a->conf.site,
 	    a->conf.device, store_epoch(a->store), a->conf.store_path);
 }
@@ -180,6 +183,7 @@ agent_start(struct agent *a)
 static void
 agent_stop(struct agent *a)
 {
+	watchdog_stop(a);
 	agent_close_drivers(a);
 	uplink_free(a->uplink);
 	mosquitto_lib_cleanup();

@@ -78,7 +78,7 @@ session_context(struct agent *a, const struct scan *sc)
 	if (context_id(id, v, n) != 0) {
 		snprintf(msg, sizeof(msg), "%s code not read: empty, too long "
 		    "or not text", what);
-		board_signal(a->board, BOARD_STOP, msg);
+		feedback(a, BOARD_STOP, msg);
 		return 1;
 	}
 	if (what[0] == 'c') {		/* a new case starts a new context */
@@ -94,7 +94,7 @@ session_context(struct agent *a, const struct scan *sc)
 		snprintf(s->user, sizeof(s->user), "%s", id);
 	s->last_ms = sc->mono_ms;
 	snprintf(msg, sizeof(msg), "%s %s", what, id);
-	board_signal(a->board, BOARD_CONTEXT, msg);
+	feedback(a, BOARD_CONTEXT, msg);
 	return 1;
 }
 
@@ -151,7 +151,7 @@ session_refuse(struct agent *a, const struct scan *sc,
 	log_warnx("%s: scan refused (%s): %s: \"%s\"", sc->source,
 	    codes_errname(r->err), r->msg, raw);
 	snprintf(msg, sizeof(msg), "not recorded: %s", r->msg);
-	board_signal(a->board, BOARD_STOP, msg);
+	feedback(a, BOARD_STOP, msg);
 }
 
 static void
@@ -167,7 +167,7 @@ session_feedback(struct agent *a, const struct event *ev)
 	    ev->flags & EVF_INACTIVE_ITEM ? " (inactive item)" :
 	    ev->flags & EVF_NO_CASE ? " (no case)" : "",
 	    ev->flags & EVF_LOT_MISSING ? " (no lot)" : "");
-	board_signal(a->board, ev->flags & ~EVF_OVERRIDE ? BOARD_WARN :
+	feedback(a, ev->flags & ~EVF_OVERRIDE ? BOARD_WARN :
 	    BOARD_OK, msg);
 }
 
@@ -212,9 +212,10 @@ session_commit(struct agent *a, struct event *ev)
 			log_warnx("store: alarm: FULL, scans are refused until "
 			    "the bridge acks what is stored");
 		a->store_full = rc == -ENOSPC;
+		a->store_broken = rc == -EIO || rc == -EBADMSG;
 		log_warnx("%s: scan NOT recorded: %s", ev->source, rc == -ENOSPC ?
 		    "the store is full" : "store error");
-		board_signal(a->board, BOARD_STOP, rc == -ENOSPC ? "NOT RECORDED: "
+		feedback(a, BOARD_STOP, rc == -ENOSPC ? "NOT RECORDED: "
 		    "storage full, write it down and tell IT" : "NOT RECORDED: "
 		    "storage error, write it down");
 		return;
@@ -223,6 +224,7 @@ session_commit(struct agent *a, struct event *ev)
 		log_info("store: room again, scans are recorded");
 		a->store_full = 0;
 	}
+	a->store_broken = 0;
 	a->recorded++;
 	session_feedback(a, ev);
 	uplink_kick(a->uplink);
@@ -246,7 +248,7 @@ session_record(struct agent *a, const struct scan *sc, const struct item *it)
 	    "overridden", sc->source, why, it->di, it->lot, it->serial);
 	snprintf(msg, sizeof(msg), "STOP: %s. Do not use; scan POU:OVERRIDE "
 	    "within %llds to use it anyway", why, a->conf.override_window_s);
-	board_signal(a->board, BOARD_STOP, msg);
+	feedback(a, BOARD_STOP, msg);
 }
 
 void
@@ -255,7 +257,7 @@ session_override(struct agent *a)
 	struct session *s = &a->sess;
 
 	if (!s->has_stopped) {
-		board_signal(a->board, BOARD_STOP, "nothing to override");
+		feedback(a, BOARD_STOP, "nothing to override");
 		return;
 	}
 	s->has_stopped = 0;
@@ -279,11 +281,11 @@ session_undo(struct agent *a)
 	    a->conf.undo_window_s * 1000) {
 		snprintf(msg, sizeof(msg), "nothing to undo: no item of yours in "
 		    "this case in the last %lld s", a->conf.undo_window_s);
-		board_signal(a->board, BOARD_STOP, msg);
+		feedback(a, BOARD_STOP, msg);
 		return;
 	}
 	if (strcmp(ev.kind, "return") == 0) {
-		board_signal(a->board, BOARD_STOP, "a return is not undone: "
+		feedback(a, BOARD_STOP, "a return is not undone: "
 		    "scan the item again to use it");
 		return;
 	}
@@ -340,7 +342,7 @@ session_hold(struct agent *a, const struct scan *sc,
 	s->pending = *r;
 	s->pending_scan = *sc;
 	s->pending_until = sc->mono_ms + a->conf.assembly_window_ms;
-	board_signal(a->board, BOARD_CONTEXT, r->partial ? "waiting for the "
+	feedback(a, BOARD_CONTEXT, r->partial ? "waiting for the "
 	    "product barcode of this label" : "waiting for the lot/serial "
 	    "barcode of this label");
 }
@@ -454,7 +456,7 @@ session_end(struct agent *a, const char *why)
 	    why);
 	session_clear(&a->sess);
 	session_reset_action(&a->sess);
-	board_signal(a->board, BOARD_CONTEXT, why);
+	feedback(a, BOARD_CONTEXT, why);
 }
 
 void
@@ -472,4 +474,5 @@ session_tick(struct agent *a, int64_t now)
 	session_clear(&a->sess);
 	session_reset_action(&a->sess);
 	a->sess.user[0] = '\0';
+	feedback_state(a);
 }

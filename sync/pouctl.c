@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <ini.h>
+#include <jansson.h>
 
 #include "log.h"
 #include "pouctl.h"
@@ -16,6 +17,7 @@
 struct ctl_paths {
 	char	store[256];
 	char	device[128];
+	char	state[256];
 };
 
 static void
@@ -47,6 +49,8 @@ ctl_ini(void *arg, const char *sec, const char *key, const char *val)
 		snprintf(p->store, sizeof(p->store), "%s", val);
 	else if (strcmp(sec, "device") == 0 && strcmp(key, "id") == 0)
 		snprintf(p->device, sizeof(p->device), "%s", val);
+	else if (strcmp(sec, "device") == 0 && strcmp(key, "state_file") == 0)
+		snprintf(p->state, sizeof(p->state), "%s", val);
 	return 1;
 }
 
@@ -116,6 +120,46 @@ ctl_clear_alarm(const struct ctl_paths *p, const char *kind)
 	return rc != 0;
 }
 
+static const char *
+js(json_t *j, const char *key)
+{
+	const char *v = json_string_value(json_object_get(j, key));
+
+	return v && v[0] ? v : "-";
+}
+
+/* The cart's session, from the agent's state file. */
+static void
+print_session(const char *path, int64_t now)
+{
+	json_t *j = json_load_file(path, 0, NULL), *o;
+	char a[32];
+	size_t i;
+
+	if (j == NULL) {
+		printf("%-12s (no state file %s: the agent is not running)\n",
+		    "session", path);
+		return;
+	}
+	printf("%-12s %s\n", "case", js(j, "case"));
+	printf("%-12s mrn %s, encounter %s\n", "patient", js(j, "mrn"),
+	    js(j, "encounter"));
+	printf("%-12s %s\n", "user", js(j, "user"));
+	printf("%-12s %s x%lld%s\n", "next item", js(j, "next_kind"),
+	    (long long)json_integer_value(json_object_get(j, "next_qty")),
+	    json_is_true(json_object_get(j, "stopped_item_waiting")) ?
+	    " (a stopped item waits for POU:OVERRIDE)" : "");
+	printf("%-12s %s\n", "board", js(j, "board"));
+	printf("last scans\n");
+	json_array_foreach(json_object_get(j, "last"), i, o) {
+		age(a, sizeof(a), now - (int64_t)json_integer_value(
+		    json_object_get(o, "at")));
+		printf("  %8s ago  %-7s %s\n", a, js(o, "outcome"),
+		    js(o, "what"));
+	}
+	json_decref(j);
+}
+
 static int
 ctl_status(const struct ctl_paths *p)
 {
@@ -135,6 +179,7 @@ ctl_status(const struct ctl_paths *p)
 		return 1;
 	}
 	printf("%-12s %s\n", "device", p->device[0] ? p->device : "?");
+	print_session(p->state, now);
 	printf("%-12s %s\n", "store", p->store);
 	printf("%-12s %s\n", "epoch", ss.epoch);
 	printf("%-12s %lld\n", "last seq", (long long)ss.last_seq);
@@ -166,7 +211,8 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctl_paths p = { "/var/lib/pou/agent.db", "" };
+	struct ctl_paths p = { "/var/lib/pou/agent.db", "",
+	    "/run/pou/agent.state" };
 	const char *conf = AGENT_CONF_DEFAULT, *store = NULL;
 	int ch, rc;
 

@@ -142,6 +142,7 @@ write_agent_conf() {
 	id = ${DEVICE:-cart-07}
 	room = OR07
 	unit = ${DEVICE:-cart-07}
+	state_file = $T/agent.state
 	[store]
 	path = $T/agent.db
 	[mqtt]
@@ -172,6 +173,7 @@ agent_conf() {
 	shift 2
 	{
 		printf '[device]\nsite = or-west\nid = %s\n' "$id"
+		printf 'state_file = %s/agent.state\n' "$T"
 		printf '[store]\npath = %s/agent.db\n' "$T"
 		printf '[mqtt]\nport = %s\n' "$(free_port)"
 		printf '[session]\nassembly_window_ms = 0\n'

@@ -117,6 +117,12 @@ check_eq "the bridge holds the override as sent" "use|1|N1|C-1|65" "$(bridge_row
 check_eq "and the waste, the return and the quantity" \
     "waste|1|N1|C-1|0 return|1|N1|C-1|0 use|3|N1|C-1|0" \
     "$(echo $(bridge_row 3) $(bridge_row 4) $(bridge_row 5))"
+"$B/pouctl" -c "$T/agent.conf" status > "$T/status" 2>&1
+check "pouctl status shows the case" grep -q '^case  *C-3$' "$T/status"
+check "the user" grep -q '^user  *N4$' "$T/status"
+check "and the last scans with their outcome" grep -q 'stop  *nothing to undo' "$T/status"
+check "a recorded one among them" grep -q 'warn\|ok  *recorded seq 16 undo' "$T/status"
+
 credit() {	# FT1-6 and FT1-10 billed for seq $1
 	cat "$T"/billing/cart-07_*_"$1".hl7 2>/dev/null | tr '\r' '\n' |
 	    awk -F'|' '/^FT1/ { print $7 "|" $11 }'
