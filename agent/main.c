@@ -211,6 +211,13 @@ main(int argc, char *argv[])
 	if (agent_conf_load(a.conf_path, &a.conf) != 0)
 		fatalx("%s: configuration has errors", a.conf_path);
 	if (o.check) {
+		if ((a.board = board_open(a.conf.board, a.conf.board_desc)) ==
+		    NULL) {
+			agent_conf_free(&a.conf);
+			fatalx("%s: the board %s has errors", a.conf_path,
+			    a.conf.board_desc);
+		}
+		board_close(a.board);
 		printf("%s: configuration OK\n", a.conf_path);
 		agent_conf_free(&a.conf);
 		return 0;

@@ -13,14 +13,19 @@
 #include "store.h"
 #include "util.h"
 
+/* A context code starts with prefix, after the scanner's AIM id if any
+ * (a HID POS scanner sends "]C0CASE:..." for a Code 128 case label). */
 static int
 has_prefix(const struct scan *sc, const char *prefix, const char **rest)
 {
-	size_t n = strlen(prefix);
+	const char *p = (const char *)sc->data;
+	size_t n = strlen(prefix), len = sc->len;
 
-	if (n == 0 || sc->len <= n || memcmp(sc->data, prefix, n) != 0)
+	if (len >= 3 && p[0] == ']')
+		p += 3, len -= 3;
+	if (n == 0 || len <= n || memcmp(p, prefix, n) != 0)
 		return 0;
-	*rest = (const char *)sc->data + n;
+	*rest = p + n;
 	return 1;
 }
 

@@ -27,6 +27,7 @@ bridge_row() {
 	sql "$T/bridge.db" "SELECT kind, qty, user_id, case_id, flags FROM events WHERE device = 'cart-07' AND seq = $1"
 }
 stopped() { grep -c 'board: STOP' "$T/agent.log"; }
+stops_are() { test "$(stopped)" -eq "$1"; }
 
 start_broker
 start_bridge
@@ -44,7 +45,7 @@ check_eq "1: use, 1, N1, C-1, no flags" "use|1|N1|C-1|0" "$(row 1)"
 
 s0=$(stopped)
 scan "$(item $SCREW L2 250131)"
-check "an expired implant stops" wait_for 5 test "$(stopped)" -gt "$s0"
+check "an expired implant stops" wait_for 5 stops_are $((s0 + 1))
 check "the stop says why" logged "$T/agent.log" 'STOP: EXPIRED 2025-01-31'
 check_eq "and is not recorded" 1 "$(recorded)"
 scan 'POU:OVERRIDE'
@@ -89,7 +90,7 @@ check_eq "12: no case, no user, no quantity" "use|1|||16" "$(row 12)"
 s0=$(stopped)
 scan 'POU:FOO' 'POU:QTY:0' 'POU:OVERRIDE'
 check "an unknown command, a bad quantity and a lone override: 3 stops" \
-    wait_for 5 test "$(stopped)" -eq $((s0 + 3))
+    wait_for 5 stops_are $((s0 + 3))
 scan "$(item $SCREW L3 250131)"
 sleep 3		# override_window_s = 2
 scan 'POU:OVERRIDE'
@@ -109,7 +110,7 @@ scan 'POU:UNDO' 'POU:UNDO' 'USER:N4' 'POU:UNDO'
 check "16: a second undo reverses the item before" wait_for 5 recorded_is 16
 check_eq "16: reverses 13" "undo|1|N3|C-3|13|D8" "$(undo_row 16)"
 check "a third finds nothing of N3's, nor one by N4: 2 stops" wait_for 5 \
-    test "$(stopped)" -eq $((s0 + 2))
+    stops_are $((s0 + 2))
 check_eq "nothing else recorded" 16 "$(recorded)"
 
 check "all sixteen reach the bridge" wait_for 10 unacked_is 0

@@ -27,7 +27,17 @@ report ]E0 4012345678901
 report ]d2 01008845211234821727063010Z2
 unplug
 SCRIPT
+cat > "$T/cart.script" <<SCRIPT
+report ]C0 USER:N9
+report ]C0 CASE:C-USB
+report ]C0 POU:WASTE
+report ]d2 01008845211234511727063010LOTW
+report ]C0 POU:QTY:2
+report ]d2 01008845211235051727063010LOTQ
+unplug
+SCRIPT
 gen "$T/hw" 1 2 0c2e 0b87 honeywell "$T/hw.script"
+gen "$T/cart" 1 4 0c2e 0b87 honeywell "$T/cart.script"
 gen "$T/zebra" 1 3 05e0 1300 shifted "$T/zebra.script"
 check "the long barcode takes two reports" \
     test "$(grep -c '^USBDEVFS_REAPURBNDELAY 0 1 129 0' "$T/hw.ioctl")" -eq 4
@@ -62,6 +72,15 @@ check "Honeywell barcodes reach the store, and the scanner comes back" \
 check "Zebra-layout barcodes reach the store" \
     run_agent zebra 001/003 zebra_done '[driver.hidpos1]' \
     'devices = 05e0:1300' 'layout = auto'
+
+cart_done() { has_events hidpos2 2; }
+check "a cart session through a USB scanner: badge, case, commands, items" \
+    run_agent cart 001/004 cart_done '[driver.hidpos2]' 'devices = 0c2e:0b87' \
+    'layout = honeywell'
+check_eq "the waste, by N9 in C-USB" "waste|1|N9|C-USB|LOTW" \
+    "$(by hidpos2 "kind || '|' || qty || '|' || user_id || '|' || case_id || '|' || lot" 0)"
+check_eq "the quantity of 2" "use|2|N9|C-USB|LOTQ" \
+    "$(by hidpos2 "kind || '|' || qty || '|' || user_id || '|' || case_id || '|' || lot" 1)"
 
 check_eq "Honeywell single report: GTIN" 00884521123451 "$(by hidpos0 di 0)"
 check_eq "with its AIM id first in raw" "]d2" "$(by hidpos0 'substr(raw,1,3)' 0)"

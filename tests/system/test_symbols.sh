@@ -97,4 +97,23 @@ check "the wedge's text has no GS" test -z "$(wedge wedge | tr -d -c '\035')"
 j=$(decode "$(wedge wedge)")
 check_eq "the GS-less text is refused, not a wrong lot" missing_fnc1_absorbed \
     "$(field "$j" code)"
+
+# The cart's printed command barcodes (docs/commands/) read back as the
+# commands, and one through the agent as a scanner in AIM mode sends it.
+bash "$ROOT/packaging/command-barcodes.sh" "$T/cmd" png
+read_cmd() { ZXingReader "$T/cmd/pou-$1.png" | sed -n 's/^Text: *"\(.*\)"$/\1/p'; }
+for c in USE WASTE RETURN BILLONLY CONSIGN QTY-2 QTY-3 QTY-5 QTY-10 UNDO \
+    OVERRIDE CANCEL END; do
+	check_eq "the printed $c reads back" "POU:${c/-/:}" "$(read_cmd "$c")"
+done
+check "the printed SVGs in docs/ are the ones this renders" bash -c "
+    bash '$ROOT/packaging/command-barcodes.sh' '$T/svg' svg &&
+    diff -r '$T/svg' '$ROOT/docs/commands' >/dev/null"
+cp "$T/cmd/pou-WASTE.png" "$T/w.png"
+agent_conf "$T/agent.conf" cart-sym '[driver.sim0]' "path = $T/scan.fifo"
+start_agent
+scan "$(scanned w)" ']d201008845211234511727063010SYM1'
+first_kind_is() { test "$(sql "$T/agent.db" "SELECT kind FROM events WHERE seq = 1")" = "$1"; }
+check "POU:WASTE scanned with its AIM id applies to the next item" \
+    wait_for 5 first_kind_is waste
 summary

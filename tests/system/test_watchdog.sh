@@ -24,7 +24,8 @@ printf '[watchdog]\ndevice = %s\nkick_s = 1\n' "$T/wd" >> "$T/agent.conf"
 NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=400000 start_agent
 feeds() { tr -cd 1 < "$T/wd" | wc -c; }
 notified() { grep -c "^$1\$" "$T/notify.log" 2>/dev/null || echo 0; }
-check "READY=1 once started" wait_for 5 test "$(notified READY=1)" -eq 1
+notified_once() { test "$(notified "$1")" -eq 1; }
+check "READY=1 once started" wait_for 5 notified_once READY=1
 sleep 2.5
 check "the hardware watchdog is fed ($(feeds) times)" \
     test "$(feeds)" -ge 2
@@ -32,5 +33,5 @@ check "and systemd's, twice per WATCHDOG_USEC ($(notified WATCHDOG=1) times)" \
     test "$(notified WATCHDOG=1)" -ge 5
 stop_pid "$AGENT_PID" TERM
 check_eq "a clean stop disarms the hardware watchdog" V "$(tail -c 1 "$T/wd")"
-check "and tells systemd" wait_for 5 test "$(notified STOPPING=1)" -eq 1
+check "and tells systemd" wait_for 5 notified_once STOPPING=1
 summary
