@@ -57,17 +57,18 @@ else
 Q	= @
 endif
 
-FUZZ_TARGETS = codes bracketed assemble wire hl7_ack hidpos ndef
+FUZZ_TARGETS = codes bracketed assemble wire hl7_ack hidpos ndef csv
 FUZZ_SRC_codes     = tests/fuzz/fuzz_codes.c $(CODES)
 FUZZ_SRC_bracketed = tests/fuzz/fuzz_bracketed.c $(CODES)
 FUZZ_SRC_assemble  = tests/fuzz/fuzz_assemble.c $(CODES)
-FUZZ_SRC_wire      = tests/fuzz/fuzz_wire.c sync/wire.c common/event.c \
+FUZZ_SRC_wire      = tests/fuzz/fuzz_wire.c sync/wire.c common/event.c common/buf.c \
 		     common/util.c
 FUZZ_SRC_hl7_ack   = tests/fuzz/fuzz_hl7_ack.c sync/bridge/hl7.c \
 		     common/buf.c common/util.c
 FUZZ_SRC_hidpos    = tests/fuzz/fuzz_hidpos.c drivers/hidpos_report.c \
 		     drivers/hid_desc.c
 FUZZ_SRC_ndef      = tests/fuzz/fuzz_ndef.c drivers/ndef.c
+FUZZ_SRC_csv       = tests/fuzz/fuzz_csv.c common/csv.c common/log.c
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	     -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
