@@ -8,7 +8,8 @@ LDFLAGS	?=
 WERROR	?= -Werror
 B	?= build
 
-PKGS	= sqlite3 libmosquitto jansson inih libusb-1.0 libnfc libgpiod
+PKGS	= sqlite3 libmosquitto jansson inih libusb-1.0 libnfc libgpiod \
+	  libcurl
 WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wpointer-arith -Wcast-qual -Wformat=2 $(WERROR)
 INC	= -Icommon -Iagent -Idrivers -Isync -Isync/bridge -Iboard
@@ -32,7 +33,8 @@ AGENT	= agent/main.c agent/conf.c agent/session.c agent/store.c \
 BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 	  sync/bridge/ingest.c sync/bridge/chargemaster.c sync/bridge/hl7.c \
 	  sync/bridge/erp.c sync/bridge/outbox.c sync/bridge/out_file.c \
-	  sync/bridge/out_mllp.c sync/bridge/clock.c sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
+	  sync/bridge/out_mllp.c sync/bridge/out_http.c sync/bridge/clock.c \
+	  sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
 POUCTL	= sync/pouctl.c sync/pouctl_decode.c agent/store.c $(CODES) $(COMMON)
 
 UNIT	= store wire gs1 codes hl7 hidpos ndef board

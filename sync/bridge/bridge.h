@@ -32,8 +32,10 @@ struct bridge_conf {
 	long long	billing_port;
 	long long	billing_timeout_ms;
 	char		billing_dir[256];
-	char		erp_output[8];		/* file or none */
+	char		erp_output[8];		/* http, file or none */
 	char		erp_dir[256];
+	char		erp_url[512];
+	long long	erp_timeout_ms;
 	long long	retry_min_ms;
 	long long	retry_max_ms;
 };
@@ -66,7 +68,7 @@ struct outmsg {
 	const char	*name;		/* file name for file drops */
 	const char	*payload;
 	size_t		 len;
-	const char	*control_id;	/* HL7 MSH-10, "" for others */
+	const char	*control_id;	/* HL7 MSH-10; the ERP Idempotency-Key */
 };
 
 /* A destination's transport, chosen by name in the config. */
@@ -160,6 +162,7 @@ const struct output_ops *output_lookup(const char *name);
 /* out_file.c, out_mllp.c */
 extern const struct output_ops output_file;
 extern const struct output_ops output_mllp;
+extern const struct output_ops output_http;
 
 /* ingest.c */
 struct ingest;

@@ -34,21 +34,24 @@ static const struct conf_item bridge_items[] = {
 	CONF_S("billing", "dir", BC, billing_dir, "/var/spool/pou/billing"),
 	CONF_S("erp", "output", BC, erp_output, "file"),
 	CONF_S("erp", "dir", BC, erp_dir, "/var/spool/pou/erp"),
+	CONF_S("erp", "url", BC, erp_url, ""),
+	CONF_I("erp", "timeout_ms", BC, erp_timeout_ms, "10000", 100, 600000),
 	CONF_I("outbox", "retry_min_ms", BC, retry_min_ms, "1000", 10, 3600000),
 	CONF_I("outbox", "retry_max_ms", BC, retry_max_ms, "300000", 10,
 	    86400000),
 	CONF_END
 };
 
+/* extra: the destination's own transport (billing mllp, erp http). */
 static int
 bridge_conf_output(const char *path, const char *sec, const char *v,
-    int mllp_ok)
+    const char *extra)
 {
 	if (strcmp(v, "file") == 0 || strcmp(v, "none") == 0 ||
-	    (mllp_ok && strcmp(v, "mllp") == 0))
+	    strcmp(v, extra) == 0)
 		return 0;
-	log_warnx("%s: [%s] output \"%s\" is not %s", path, sec, v,
-	    mllp_ok ? "mllp, file or none" : "file or none");
+	log_warnx("%s: [%s] output \"%s\" is not %s, file or none", path, sec,
+	    v, extra);
 	return 1;
 }
 
@@ -59,8 +62,13 @@ bridge_conf_load(const char *path, struct bridge_conf *c)
 
 	memset(c, 0, sizeof(*c));
 	errors = conf_load(path, bridge_items, c, NULL, NULL);
-	errors += bridge_conf_output(path, "billing", c->billing_output, 1);
-	errors += bridge_conf_output(path, "erp", c->erp_output, 0);
+	errors += bridge_conf_output(path, "billing", c->billing_output, "mllp");
+	errors += bridge_conf_output(path, "erp", c->erp_output, "http");
+	if (strcmp(c->erp_output, "http") == 0 && strncmp(c->erp_url,
+	    "http://", 7) != 0 && strncmp(c->erp_url, "https://", 8) != 0) {
+		log_warnx("%s: [erp] output http needs url = http(s)://...", path);
+		errors++;
+	}
 	if (c->retry_max_ms < c->retry_min_ms) {
 		log_warnx("%s: [outbox] retry_max_ms is below retry_min_ms",
 		    path);

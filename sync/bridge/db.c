@@ -51,6 +51,8 @@ static const char *const db_migrations[] = {
 	"  offset_ms INTEGER NOT NULL, PRIMARY KEY (device, boot));",
 	/* 3: UNDO's compensating events name the seq they reverse. */
 	"ALTER TABLE events " EVSQL_ADD_UNDOES ";",
+	/* 4: what the receiver answered (ACK, ERP document id), for lineage. */
+	"ALTER TABLE outbox ADD COLUMN answer TEXT NOT NULL DEFAULT '';",
 };
 
 enum { Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_INSERT, Q_ENQUEUE, Q_CONTIG, Q_NEXT,
@@ -85,8 +87,10 @@ static const char *const db_sql[Q_COUNT] = {
 	[Q_BOOT_SET] = "INSERT INTO boots VALUES (?1, ?2, ?3) ON CONFLICT DO "
 	    "UPDATE SET offset_ms = min(offset_ms, ?3)",
 	[Q_OB_SET] = "UPDATE outbox SET state = ?2, attempts = attempts + 1, "
-	    "next_ms = ?3, last_error = ?4, done_ms = CASE WHEN ?2 = 'pending' "
-	    "THEN NULL ELSE ?5 END WHERE id = ?1",
+	    "next_ms = ?3, last_error = CASE WHEN ?2 = 'done' THEN '' ELSE ?4 "
+	    "END, answer = CASE WHEN ?2 = 'done' THEN ?4 ELSE answer END, "
+	    "done_ms = CASE WHEN ?2 = 'pending' THEN NULL ELSE ?5 END "
+	    "WHERE id = ?1",
 };
 
 struct db {

@@ -11,7 +11,7 @@ struct db;
 struct db_outrow {
 	int64_t		id;
 	char		name[160];
-	char		control_id[32];
+	char		control_id[EVENT_ID_MAX];	/* MSH-10, or the ERP key */
 	struct buf	payload;	/* owned by the caller, reused */
 	int		attempts;
 	int64_t		next_ms;	/* wall ms */

@@ -108,7 +108,7 @@ ingest_erp(struct ingest *in, const struct bevent *be, const char *id)
 	if ((json = erp_issue_json(be)) == NULL)
 		return -1;
 	drop_name(id, ".json", name, sizeof(name));
-	rc = db_enqueue(in->db, "erp", be->id, name, "", json);
+	rc = db_enqueue(in->db, "erp", be->id, name, id, json);
 	free(json);
 	return rc;
 }

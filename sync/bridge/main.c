@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <mosquitto.h>
 
 #include "bridge.h"
@@ -86,6 +87,7 @@ bridge_start(struct bridge *b)
 	if ((b->in = ingest_new(b->db, b->cm, &b->conf, b->billing,
 	    b->erp)) == NULL)
 		fatalx("out of memory");
+	curl_global_init(CURL_GLOBAL_DEFAULT);	/* before the threads */
 	mosquitto_lib_init();
 	if ((b->mq = mqttc_new(&mc, &cb)) == NULL)
 		fatalx("cannot set up MQTT");
@@ -146,6 +148,7 @@ bridge_stop(struct bridge *b)
 	mosquitto_lib_cleanup();
 	outbox_stop(b->billing);
 	outbox_stop(b->erp);
+	curl_global_cleanup();
 	ingest_free(b->in);
 	chargemaster_free(b->cm);
 	db_close(b->db);

@@ -30,7 +30,7 @@ struct outbox {
 };
 
 static const struct output_ops *const outputs[] = { &output_file,
-	&output_mllp };
+	&output_mllp, &output_http };
 
 const struct output_ops *
 output_lookup(const char *name)
@@ -74,9 +74,9 @@ outbox_record(struct outbox *o, const struct db_outrow *r,
 	int64_t next;
 
 	switch (res) {
-	case SEND_OK:
-		db_outbox_set(o->db, r->id, "done", 0, "");
-		log_debug("%s: %s delivered", o->dest, r->name);
+	case SEND_OK:	/* err: the receiver's answer (ACK, document id) */
+		db_outbox_set(o->db, r->id, "done", 0, err);
+		log_debug("%s: %s delivered: %s", o->dest, r->name, err);
 		break;
 	case SEND_FAIL:
 		db_outbox_set(o->db, r->id, "failed", 0, err);

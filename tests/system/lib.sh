@@ -103,6 +103,17 @@ start_receiver() {
 	MLLP_PORT=$(awk '/listening/ {print $2}' "$T/receiver.out")
 }
 
+# The ERP's HTTP endpoint (tests/peers/erp_http.py), logging to $T/erp.jsonl.
+start_erp() {
+	: > "$T/erp.jsonl"
+	$PY "$ROOT/tests/peers/erp_http.py" 0 "$T/erp.jsonl" > "$T/erp.out" \
+	    2> "$T/erp.log" &
+	ERP_PID=$!
+	PIDS+=("$ERP_PID")
+	wait_for 15 grep -q listening "$T/erp.out" || return 1
+	ERP_PORT=$(awk '/listening/ {print $2}' "$T/erp.out")
+}
+
 write_bridge_conf() {
 	mkdir -p "$T/erp" "$T/billing"
 	cat > "$T/bridge.conf" <<-CONF
@@ -120,8 +131,10 @@ write_bridge_conf() {
 	timeout_ms = 3000
 	dir = $T/billing
 	[erp]
-	output = file
+	output = ${ERP_OUTPUT:-file}
 	dir = $T/erp
+	url = http://127.0.0.1:${ERP_PORT:-1}/issues
+	timeout_ms = 1000
 	[outbox]
 	retry_min_ms = 200
 	retry_max_ms = 2000

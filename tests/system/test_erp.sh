@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The ERP over HTTP (libcurl) against a real HTTP server (python3 standard
+# library): 200, 409 for a key posted before, 400, 500 twice then 200, a
+# first answer that hangs past the bridge's 1 s timeout, and a first answer
+# that is not HTTP. Every event is posted once by Idempotency-Key; the 400
+# and the garbage answer end as failed outbox rows with their reason, and
+# nothing crashes.
+set -u
+source "$(dirname "$0")/lib.sh"
+
+BILLING_OUTPUT=none
+ERP_OUTPUT=http
+item() { printf ']d201008845211234511727063010%s' "$1"; }
+q() { sql "$T/bridge.db" "$1"; }
+erp_state() { q "SELECT o.state FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.dest = 'erp' AND e.lot = '$1'"; }
+erp_col() { q "SELECT o.$2 FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.dest = 'erp' AND e.lot = '$1'"; }
+state_is() { test "$(erp_state "$1")" = "$2"; }
+logged_bad() { grep -q 'erp: .*refused, held as failed: .*\(Weird server reply\|Unsupported protocol\)' "$T/bridge.log"; }
+tries_are() { test "$(grep -c "\"lot\": \"$1\"" "$T/erp.jsonl")" -eq "$2"; }
+posted() { grep -c "\"lot\": \"$1\", \"status\": $2" "$T/erp.jsonl"; }
+
+start_broker
+start_erp
+start_bridge
+start_agent
+lots="OK1 OK2 OK3 E400A E500A HANG1 GARB1"
+for l in $lots; do scan "$(item "$l")"; done
+check "all seven are stored" wait_for 10 unacked_is 0
+for l in OK1 OK2 OK3; do
+	check "$l: posted (200) and done" wait_for 10 state_is "$l" done
+	check_eq "$l: once" 1 "$(posted "$l" 200)"
+done
+check "E500A: done after two 500s" wait_for 20 state_is E500A done
+check_eq "E500A: two 500s" 2 "$(posted E500A 500)"
+check_eq "E500A: one 200" 1 "$(posted E500A 200)"
+check "HANG1: done after the timeout" wait_for 20 state_is HANG1 done
+check "HANG1: the hung first try is answered too, late" wait_for 10 \
+    tries_are HANG1 2
+check_eq "HANG1: posted once (200), the other try answered 409" "1 1" \
+    "$(posted HANG1 200) $(posted HANG1 409)"
+check_eq "HANG1: the ERP's document id is kept" DOC- "$(erp_col HANG1 answer | cut -c1-4)"
+check "E400A: failed, not retried" wait_for 10 state_is E400A failed
+check "with the ERP's reason" grep -q 'HTTP 400: .*unknown cost center' \
+    <<< "$(erp_col E400A last_error)"
+check_eq "E400A: one try" 1 "$(grep -c '"lot": "E400A"' "$T/erp.jsonl")"
+check "GARB1: a garbage answer fails it, held" wait_for 10 state_is GARB1 failed
+check "as a bad answer, logged" logged_bad
+check_eq "every key the ERP accepted, once" \
+    "$(grep -c '"status": 200' "$T/erp.jsonl")" \
+    "$(grep '"status": 200' "$T/erp.jsonl" | $PY -c 'import sys, json; print(len({json.loads(l)["key"] for l in sys.stdin}))')"
+check "the keys are the event identities" grep -q '"key": "cart-07:[0-9a-f]*:1"' "$T/erp.jsonl"
+check "the bridge still runs" kill -0 "$BRIDGE_PID"
+summary
