@@ -11,6 +11,14 @@
 
 #define EVENT_ID_MAX	160	/* "device:epoch:seq" */
 
+/* Governance rules (rules.c) and what each does to an event. */
+enum rule { RULE_UNKNOWN_ITEM, RULE_LOT_MISSING, RULE_EXPIRED, RULE_RECALLED,
+	RULE_NO_ENCOUNTER, RULE_DUP_SERIAL, RULE_BILLONLY_NO_PO, RULE_CLOCK,
+	RULE_COUNT };
+#define HOLD_BILLING	0x1
+#define HOLD_ERP	0x2
+#define HOLD_WARN	0x4	/* passes, noted */
+
 struct bridge_conf {
 	char		mqtt_host[256];
 	long long	mqtt_port;
@@ -38,6 +46,7 @@ struct bridge_conf {
 	long long	erp_timeout_ms;
 	long long	retry_min_ms;
 	long long	retry_max_ms;
+	int		rules[RULE_COUNT];	/* HOLD_* bits; 0: off */
 };
 
 /* One chargemaster line. */
@@ -105,11 +114,28 @@ int	db_advance(struct db *, const char *site, const char *device,
 int64_t	db_max_seq(struct db *, const char *device, const char *epoch);
 int	db_reject(struct db *, const char *topic, const char *reason,
 	    const void *payload, size_t len);
+int	db_exception_add(struct db *, int64_t event_id, const char *rule,
+	    const char *reason, int disposition, int64_t now_ms);
+/* True when another use of be's DI and serial is held. */
+int	db_serial_seen(struct db *, const struct bevent *be);
+/* Released events not yet queued: calls fn for each, in a transaction. */
+typedef int (*db_release_fn)(void *arg, struct bevent *be, int holds);
+int	db_releases(struct db *, db_release_fn fn, void *arg);
 /* The wall ms at CLOCK_BOOTTIME 0 of a device's boot; INT64_MIN: unknown. */
 int64_t	db_boot_offset(struct db *, const char *device, const char *boot);
 /* Keeps the smallest offset seen for the boot. */
 int	db_boot_learn(struct db *, const char *device, const char *boot,
 	    int64_t offset_ms);
+
+/* rules.c */
+const char *rule_code(enum rule);
+const char *rule_default(enum rule);
+/* "hold", "hold_billing", "hold_erp", "warn", "off" as HOLD_* bits; -1. */
+int	rule_disposition(const char *);
+/* Runs every rule on a new event, recording exceptions; the HOLD_ bits
+ * of the destinations it must not reach yet, or -1 on a db error. */
+int	rules_apply(struct db *, const struct bridge_conf *,
+	    const struct bevent *, int64_t now_ms);
 
 /* clock.c */
 /* Learns a boot's offset from a batch's sent clocks (no-op without). */
@@ -180,5 +206,7 @@ void	ingest_free(struct ingest *);
 int	ingest_batch(struct ingest *, const char *topic, const void *payload,
 	    size_t len, char **ack, char *ack_topic, size_t ack_topic_len);
 const struct ingest_stats *ingest_stats(const struct ingest *);
+/* Queues the events released from the exception queue; how many. */
+int	ingest_releases(struct ingest *);
 
 #endif

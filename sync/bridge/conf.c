@@ -55,13 +55,39 @@ bridge_conf_output(const char *path, const char *sec, const char *v,
 	return 1;
 }
 
+/* [rules]: rule = hold | hold_billing | hold_erp | warn | off */
+static int
+bridge_rule(void *arg, const char *sec, const char *key, const char *val,
+    char *err, size_t errlen)
+{
+	struct bridge_conf *c = arg;
+	int i, d;
+
+	if (strcmp(sec, "rules") != 0) {
+		snprintf(err, errlen, "unknown section [%s]", sec);
+		return -1;
+	}
+	for (i = 0; i < RULE_COUNT; i++)
+		if (strcmp(key, rule_code(i)) == 0)
+			break;
+	if (i == RULE_COUNT || (d = rule_disposition(val)) < 0) {
+		snprintf(err, errlen, "[rules] %s = %s: a rule of this bridge "
+		    "= hold, hold_billing, hold_erp, warn or off", key, val);
+		return -1;
+	}
+	c->rules[i] = d;
+	return 0;
+}
+
 int
 bridge_conf_load(const char *path, struct bridge_conf *c)
 {
-	int errors;
+	int errors, i;
 
 	memset(c, 0, sizeof(*c));
-	errors = conf_load(path, bridge_items, c, NULL, NULL);
+	for (i = 0; i < RULE_COUNT; i++)
+		c->rules[i] = rule_disposition(rule_default(i));
+	errors = conf_load(path, bridge_items, c, bridge_rule, c);
 	errors += bridge_conf_output(path, "billing", c->billing_output, "mllp");
 	errors += bridge_conf_output(path, "erp", c->erp_output, "http");
 	if (strcmp(c->erp_output, "http") == 0 && strncmp(c->erp_url,

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <sqlite3.h>
 
@@ -53,11 +54,22 @@ static const char *const db_migrations[] = {
 	"ALTER TABLE events " EVSQL_ADD_UNDOES ";",
 	/* 4: what the receiver answered (ACK, ERP document id), for lineage. */
 	"ALTER TABLE outbox ADD COLUMN answer TEXT NOT NULL DEFAULT '';",
+	/* 5: the exception queue (rules.c, pouctl exceptions). */
+	"CREATE TABLE exceptions (id INTEGER PRIMARY KEY,"
+	"  event_id INTEGER NOT NULL REFERENCES events (id),"
+	"  rule TEXT NOT NULL, reason TEXT NOT NULL,"
+	"  hold TEXT NOT NULL,"		/* billing, erp, billing+erp, "" */
+	"  state TEXT NOT NULL,"	/* open resolved released discarded warning */
+	"  queued INTEGER NOT NULL DEFAULT 0,"
+	"  created_ms INTEGER NOT NULL, changed_ms INTEGER NOT NULL,"
+	"  changed_by TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX exceptions_state ON exceptions (state, queued);"
+	"CREATE INDEX events_serial ON events (di, serial) WHERE serial <> '';",
 };
 
 enum { Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_INSERT, Q_ENQUEUE, Q_CONTIG, Q_NEXT,
 	Q_DEVICE, Q_REJECT, Q_OB_NEXT, Q_OB_SET, Q_MAXSEQ, Q_BOOT_GET,
-	Q_BOOT_SET, Q_COUNT };
+	Q_BOOT_SET, Q_EXC_ADD, Q_SERIAL, Q_COUNT };
 
 static const char *const db_sql[Q_COUNT] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -86,6 +98,10 @@ static const char *const db_sql[Q_COUNT] = {
 	    "boot = ?2",
 	[Q_BOOT_SET] = "INSERT INTO boots VALUES (?1, ?2, ?3) ON CONFLICT DO "
 	    "UPDATE SET offset_ms = min(offset_ms, ?3)",
+	[Q_EXC_ADD] = "INSERT INTO exceptions (event_id, rule, reason, hold, "
+	    "state, created_ms, changed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+	[Q_SERIAL] = "SELECT 1 FROM events WHERE di = ?1 AND serial = ?2 AND "
+	    "id <> ?3 AND kind NOT IN ('undo', 'return') LIMIT 1",
 	[Q_OB_SET] = "UPDATE outbox SET state = ?2, attempts = attempts + 1, "
 	    "next_ms = ?3, last_error = CASE WHEN ?2 = 'done' THEN '' ELSE ?4 "
 	    "END, answer = CASE WHEN ?2 = 'done' THEN ?4 ELSE answer END, "
@@ -360,4 +376,103 @@ db_boot_learn(struct db *d, const char *device, const char *boot,
 	bt(q, 2, boot);
 	sqlite3_bind_int64(q, 3, offset_ms);
 	return db_run(d, Q_BOOT_SET);
+}
+
+static const char *
+hold_text(int d)
+{
+	return (d & HOLD_BILLING) && (d & HOLD_ERP) ? "billing+erp" :
+	    d & HOLD_BILLING ? "billing" : d & HOLD_ERP ? "erp" : "";
+}
+
+int
+db_exception_add(struct db *d, int64_t event_id, const char *rule,
+    const char *reason, int disp, int64_t now)
+{
+	sqlite3_stmt *q = d->q[Q_EXC_ADD];
+
+	sqlite3_bind_int64(q, 1, event_id);
+	bt(q, 2, rule);
+	bt(q, 3, reason);
+	bt(q, 4, hold_text(disp));
+	bt(q, 5, disp & (HOLD_BILLING | HOLD_ERP) ? "open" : "warning");
+	sqlite3_bind_int64(q, 6, now);
+	return db_run(d, Q_EXC_ADD);
+}
+
+int
+db_serial_seen(struct db *d, const struct bevent *be)
+{
+	sqlite3_stmt *q = d->q[Q_SERIAL];
+	int seen;
+
+	bt(q, 1, be->ev.item.di);
+	bt(q, 2, be->ev.item.serial);
+	sqlite3_bind_int64(q, 3, be->id);
+	seen = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_reset(q);
+	return seen;
+}
+
+/* The stored quality as one of clock.c's constant names. */
+static const char *
+time_quality_name(const char *s)
+{
+	static const char *const names[] = { "ok", "corrected", "unverified",
+		"wrong" };
+	size_t i;
+
+	for (i = 0; s && i < nitems(names); i++)
+		if (strcmp(s, names[i]) == 0)
+			return names[i];
+	return "unverified";
+}
+
+/* The released events not yet queued, with the holds of their exceptions. */
+#define DB_RELEASES_SQL "SELECT e.id, e.device, e.epoch, e.seq, " \
+	EVSQL_COLUMNS ", group_concat(x.hold), e.at_fixed_ms, e.time_quality " \
+	"FROM exceptions x JOIN events e ON e.id = x.event_id WHERE " \
+	"x.state = 'released' AND x.queued = 0 GROUP BY e.id"
+
+int
+db_releases(struct db *d, db_release_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	struct bevent be;
+	const char *h;
+	int rc = 0, n = 0;
+
+	if (sqlite3_prepare_v2(d->h, DB_RELEASES_SQL, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_fail(d, "releases");
+	if ((rc = db_begin(d)) != 0) {
+		sqlite3_finalize(st);
+		return rc;
+	}
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		memset(&be, 0, sizeof(be));
+		be.id = sqlite3_column_int64(st, 0);
+		snprintf(be.device, sizeof(be.device), "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		snprintf(be.epoch, sizeof(be.epoch), "%s",
+		    (const char *)sqlite3_column_text(st, 2));
+		be.ev.seq = sqlite3_column_int64(st, 3);
+		evsql_row(st, 4, &be.ev);
+		h = (const char *)sqlite3_column_text(st, 4 + EVSQL_NCOLS);
+		be.at_fixed_ms = sqlite3_column_int64(st, 5 + EVSQL_NCOLS);
+		be.time_quality = time_quality_name((const char *)
+		    sqlite3_column_text(st, 6 + EVSQL_NCOLS));
+		rc = fn(arg, &be, (h && strstr(h, "billing") ? HOLD_BILLING :
+		    0) | (h && strstr(h, "erp") ? HOLD_ERP : 0));
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc == 0 && n > 0)
+		rc = sqlite3_exec(d->h, "UPDATE exceptions SET queued = 1 WHERE "
+		    "state = 'released' AND queued = 0", NULL, NULL, NULL) ==
+		    SQLITE_OK ? 0 : db_fail(d, "releases");
+	if (rc == 0 && (rc = db_commit(d)) == 0)
+		return n;
+	db_rollback(d);
+	return rc < 0 ? rc : -1;
 }

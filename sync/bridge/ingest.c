@@ -120,7 +120,7 @@ ingest_event(struct ingest *in, const struct wire_topic *t, const char *epoch,
 {
 	struct bevent be;
 	char id[EVENT_ID_MAX];
-	int rc;
+	int rc, holds;
 
 	memset(&be, 0, sizeof(be));
 	be.ev = *ev;
@@ -133,11 +133,44 @@ ingest_event(struct ingest *in, const struct wire_topic *t, const char *epoch,
 		return rc;
 	}
 	in->st.events_new++;
+	if ((holds = rules_apply(in->db, in->conf, &be, now)) < 0)
+		return -1;
 	event_identity(&be, id, sizeof(id));
-	if ((rc = ingest_billing(in, &be, id)) != 0 ||
-	    (rc = ingest_erp(in, &be, id)) != 0)
+	if ((!(holds & HOLD_BILLING) && (rc = ingest_billing(in, &be,
+	    id)) != 0) || (!(holds & HOLD_ERP) && (rc = ingest_erp(in, &be,
+	    id)) != 0))
 		return rc;
 	return 0;
+}
+
+/* A released event: what was held goes out now. */
+static int
+ingest_release(void *arg, struct bevent *be, int holds)
+{
+	struct ingest *in = arg;
+	char id[EVENT_ID_MAX];
+	int rc = 0;
+
+	be->charge = chargemaster_find(in->cm, be->ev.item.di);
+	event_identity(be, id, sizeof(id));
+	log_info("ingest: %s released from the exception queue", id);
+	if ((holds & HOLD_BILLING) && (rc = ingest_billing(in, be, id)) != 0)
+		return rc;
+	if ((holds & HOLD_ERP) && (rc = ingest_erp(in, be, id)) != 0)
+		return rc;
+	return 0;
+}
+
+int
+ingest_releases(struct ingest *in)
+{
+	int n = db_releases(in->db, ingest_release, in);
+
+	if (n > 0 && in->billing)
+		outbox_kick(in->billing);
+	if (n > 0 && in->erp)
+		outbox_kick(in->erp);
+	return n;
 }
 
 static int

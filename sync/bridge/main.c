@@ -115,11 +115,14 @@ bridge_reload(struct bridge *b)
 	log_info("reload: %zu chargemaster lines", chargemaster_count(cm));
 }
 
+#define RELEASE_POLL_MS	1000	/* how often released exceptions are sent */
+
 static void
 bridge_loop(struct bridge *b)
 {
 	struct pollfd pfd;
-	int64_t now;
+	int64_t now, next_release = 0;
+	int t;
 
 	while (!daemon_quit) {
 		if (daemon_reload) {
@@ -128,11 +131,18 @@ bridge_loop(struct bridge *b)
 		}
 		now = now_mono_ms();
 		mqttc_pollfd(b->mq, &pfd);
-		if (poll(&pfd, 1, mqttc_timeout(b->mq, now)) < 0 &&
-		    errno != EINTR)
+		t = mqttc_timeout(b->mq, now);
+		if (t < 0 || t > RELEASE_POLL_MS)
+			t = RELEASE_POLL_MS;
+		if (poll(&pfd, 1, t) < 0 && errno != EINTR)
 			fatal("poll");
 		mqttc_handle(b->mq, pfd.fd >= 0 ? pfd.revents : 0,
 		    now_mono_ms());
+		/* pouctl releases held events in the db; send them on. */
+		if ((now = now_mono_ms()) >= next_release) {
+			next_release = now + RELEASE_POLL_MS;
+			ingest_releases(b->in);
+		}
 	}
 }
 

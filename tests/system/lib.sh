@@ -135,6 +135,10 @@ write_bridge_conf() {
 	dir = $T/erp
 	url = http://127.0.0.1:${ERP_PORT:-1}/issues
 	timeout_ms = 1000
+	[rules]
+	# The delivery tests scan without a visit number; test_rules.sh runs
+	# the defaults (no_encounter = hold_billing).
+	no_encounter = ${RULE_NO_ENCOUNTER:-warn}
 	[outbox]
 	retry_min_ms = 200
 	retry_max_ms = 2000
