@@ -30,12 +30,17 @@ usage(FILE *f)
 	    "             drivers, alarms\n"
 	    "  clear-alarm KIND\n"
 	    "             clear an alarm once it has been dealt with\n"
+	    "  exceptions [list|all|show ID|resolve ID key=value...|\n"
+	    "             release ID|discard ID REASON] [--by NAME]\n"
+	    "             the bridge's exception queue (--bridge-db)\n"
 	    "  decode [--strict] [scan ...]\n"
 	    "             decode barcodes (arguments, or lines on stdin; \\x1d\n"
 	    "             for GS, or GS1's (01)...(17)... form) to JSON lines\n"
 	    "options:\n"
 	    "  -c, --config FILE  the agent's configuration (default %s)\n"
 	    "  -s, --store FILE   the agent's store, instead of the config's\n"
+	    "  -b, --bridge-db FILE  the bridge's database (default\n"
+	    "                     /var/lib/pou/bridge.db)\n"
 	    "      --help         this text\n"
 	    "      --version      print the version\n", AGENT_CONF_DEFAULT);
 }
@@ -207,19 +212,22 @@ main(int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "store", required_argument, NULL, 's' },
+		{ "bridge-db", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_paths p = { "/var/lib/pou/agent.db", "",
 	    "/run/pou/agent.state" };
-	const char *conf = AGENT_CONF_DEFAULT, *store = NULL;
+	const char *conf = AGENT_CONF_DEFAULT, *store = NULL,
+	    *bridge_db = "/var/lib/pou/bridge.db";
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "+c:s:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+b:c:s:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 's': store = optarg; break;
+		case 'b': bridge_db = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("pouctl %s\n", POU_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -227,6 +235,8 @@ main(int argc, char *argv[])
 	}
 	if (optind < argc && strcmp(argv[optind], "decode") == 0)
 		return ctl_decode(argc - optind, argv + optind);
+	if (optind < argc && strcmp(argv[optind], "exceptions") == 0)
+		return ctl_exceptions(bridge_db, argc - optind, argv + optind);
 	if (optind != argc - 1 && !(optind == argc - 2 &&
 	    strcmp(argv[optind], "clear-alarm") == 0)) {
 		usage(stderr);

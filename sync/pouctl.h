@@ -4,5 +4,7 @@
 
 /* pouctl_decode.c: argv[0] is "decode". Returns the exit status. */
 int	ctl_decode(int argc, char *argv[]);
+/* pouctl_exc.c: argv[0] is "exceptions", on the bridge's database. */
+int	ctl_exceptions(const char *bridge_db, int argc, char *argv[]);
 
 #endif
