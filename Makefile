@@ -36,7 +36,8 @@ BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 	  sync/bridge/out_mllp.c sync/bridge/out_http.c sync/bridge/clock.c \
 	  sync/bridge/rules.c \
 	  sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
-POUCTL	= sync/pouctl.c sync/pouctl_decode.c sync/pouctl_exc.c agent/store.c \
+POUCTL	= sync/pouctl.c sync/pouctl_decode.c sync/pouctl_exc.c \
+	  sync/pouctl_outbox.c agent/store.c \
 	  $(CODES) $(COMMON)
 
 UNIT	= store wire gs1 codes hl7 hidpos ndef board

@@ -33,6 +33,13 @@ usage(FILE *f)
 	    "  exceptions [list|all|show ID|resolve ID key=value...|\n"
 	    "             release ID|discard ID REASON] [--by NAME]\n"
 	    "             the bridge's exception queue (--bridge-db)\n"
+	    "  replay device:epoch:seq|--device ID|--day DATE|--all [--dest D]\n"
+	    "             send failed and dead deliveries again (--bridge-db)\n"
+	    "  trace device:epoch:seq\n"
+	    "             one event from scan to posting (--bridge-db)\n"
+	    "  report YYYY-MM-DD [site]\n"
+	    "             the day's reconciliation; exits 3 when it does not\n"
+	    "             balance (--bridge-db)\n"
 	    "  decode [--strict] [scan ...]\n"
 	    "             decode barcodes (arguments, or lines on stdin; \\x1d\n"
 	    "             for GS, or GS1's (01)...(17)... form) to JSON lines\n"
@@ -237,6 +244,12 @@ main(int argc, char *argv[])
 		return ctl_decode(argc - optind, argv + optind);
 	if (optind < argc && strcmp(argv[optind], "exceptions") == 0)
 		return ctl_exceptions(bridge_db, argc - optind, argv + optind);
+	if (optind < argc && strcmp(argv[optind], "replay") == 0)
+		return ctl_replay(bridge_db, argc - optind, argv + optind);
+	if (optind < argc && strcmp(argv[optind], "trace") == 0)
+		return ctl_trace(bridge_db, argc - optind, argv + optind);
+	if (optind < argc && strcmp(argv[optind], "report") == 0)
+		return ctl_report(bridge_db, argc - optind, argv + optind);
 	if (optind != argc - 1 && !(optind == argc - 2 &&
 	    strcmp(argv[optind], "clear-alarm") == 0)) {
 		usage(stderr);

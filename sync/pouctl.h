@@ -6,5 +6,9 @@
 int	ctl_decode(int argc, char *argv[]);
 /* pouctl_exc.c: argv[0] is "exceptions", on the bridge's database. */
 int	ctl_exceptions(const char *bridge_db, int argc, char *argv[]);
+/* pouctl_outbox.c: argv[0] is the verb, on the bridge's database. */
+int	ctl_replay(const char *bridge_db, int argc, char *argv[]);
+int	ctl_trace(const char *bridge_db, int argc, char *argv[]);
+int	ctl_report(const char *bridge_db, int argc, char *argv[]);
 
 #endif

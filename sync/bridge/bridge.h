@@ -46,6 +46,7 @@ struct bridge_conf {
 	long long	erp_timeout_ms;
 	long long	retry_min_ms;
 	long long	retry_max_ms;
+	long long	dead_after;	/* attempts before a row is dead; 0 never */
 	int		rules[RULE_COUNT];	/* HOLD_* bits; 0: off */
 };
 

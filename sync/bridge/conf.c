@@ -39,6 +39,7 @@ static const struct conf_item bridge_items[] = {
 	CONF_I("outbox", "retry_min_ms", BC, retry_min_ms, "1000", 10, 3600000),
 	CONF_I("outbox", "retry_max_ms", BC, retry_max_ms, "300000", 10,
 	    86400000),
+	CONF_I("outbox", "dead_after", BC, dead_after, "50", 0, 1000000),
 	CONF_END
 };
 

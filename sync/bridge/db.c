@@ -34,7 +34,7 @@ static const char *const db_migrations[] = {
 	"CREATE TABLE IF NOT EXISTS outbox ("
 	"  id INTEGER PRIMARY KEY, dest TEXT NOT NULL,"
 	"  event_id INTEGER NOT NULL REFERENCES events (id),"
-	"  state TEXT NOT NULL DEFAULT 'pending',"	/* pending, done, failed */
+	"  state TEXT NOT NULL DEFAULT 'pending',"	/* pending done failed dead */
 	"  attempts INTEGER NOT NULL DEFAULT 0,"
 	"  next_ms INTEGER NOT NULL DEFAULT 0,"	/* wall ms of the next try */
 	"  last_error TEXT NOT NULL DEFAULT '',"

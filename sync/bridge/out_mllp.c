@@ -171,8 +171,10 @@ mllp_answer(struct mllp *m, int n, const struct outmsg *msg, char *err,
 		    msg->control_id);
 		return SEND_RETRY;
 	}
-	if (strcmp(code, "AA") == 0 || strcmp(code, "CA") == 0)
+	if (strcmp(code, "AA") == 0 || strcmp(code, "CA") == 0) {
+		snprintf(err, errlen, "%s %s", code, ctrl);	/* for lineage */
 		return SEND_OK;
+	}
 	snprintf(err, errlen, "%s: %s", code, text[0] ? text : "(no text)");
 	return SEND_FAIL;
 }

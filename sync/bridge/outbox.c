@@ -27,6 +27,7 @@ struct outbox {
 	struct db		*db;
 	char			 dest[16];
 	int64_t			 retry_min_ms, retry_max_ms;
+	int			 dead_after;	/* attempts; 0: never */
 };
 
 static const struct output_ops *const outputs[] = { &output_file,
@@ -84,6 +85,13 @@ outbox_record(struct outbox *o, const struct db_outrow *r,
 		    err);
 		break;
 	case SEND_RETRY:
+		if (o->dead_after > 0 && r->attempts + 1 >= o->dead_after) {
+			db_outbox_set(o->db, r->id, "dead", 0, err);
+			log_warnx("%s: %s dead after %d attempts, held for "
+			    "pouctl replay: %s", o->dest, r->name,
+			    r->attempts + 1, err);
+			break;
+		}
 		next = backoff_ms((unsigned)r->attempts, o->retry_min_ms,
 		    o->retry_max_ms);
 		if (next < o->retry_min_ms)
@@ -159,6 +167,7 @@ outbox_start(const struct bridge_conf *c, const char *dest,
 	snprintf(o->dest, sizeof(o->dest), "%s", dest);
 	o->retry_min_ms = c->retry_min_ms;
 	o->retry_max_ms = c->retry_max_ms;
+	o->dead_after = (int)c->dead_after;
 	if (db_open(c->db_path, c->sync_full, &o->db) != 0 ||
 	    ops->open(c, dest, &o->ctx) != 0 ||
 	    pthread_create(&o->th, NULL, outbox_main, o) != 0) {

@@ -140,6 +140,7 @@ write_bridge_conf() {
 	# the defaults (no_encounter = hold_billing).
 	no_encounter = ${RULE_NO_ENCOUNTER:-warn}
 	[outbox]
+	dead_after = ${DEAD_AFTER:-50}
 	retry_min_ms = 200
 	retry_max_ms = 2000
 	CONF

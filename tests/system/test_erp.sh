@@ -4,12 +4,14 @@
 # first answer that hangs past the bridge's 1 s timeout, and a first answer
 # that is not HTTP. Every event is posted once by Idempotency-Key; the 400
 # and the garbage answer end as failed outbox rows with their reason, and
-# nothing crashes.
+# nothing crashes. With dead_after = 2 the twice-500 one is dead until
+# pouctl replay sends it again.
 set -u
 source "$(dirname "$0")/lib.sh"
 
 BILLING_OUTPUT=none
 ERP_OUTPUT=http
+DEAD_AFTER=2
 item() { printf ']d201008845211234511727063010%s' "$1"; }
 q() { sql "$T/bridge.db" "$1"; }
 erp_state() { q "SELECT o.state FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.dest = 'erp' AND e.lot = '$1'"; }
@@ -30,9 +32,14 @@ for l in OK1 OK2 OK3; do
 	check "$l: posted (200) and done" wait_for 10 state_is "$l" done
 	check_eq "$l: once" 1 "$(posted "$l" 200)"
 done
-check "E500A: done after two 500s" wait_for 20 state_is E500A done
+check "E500A: dead after two 500s" wait_for 20 state_is E500A dead
 check_eq "E500A: two 500s" 2 "$(posted E500A 500)"
+ev=$(q "SELECT device || ':' || epoch || ':' || seq FROM events WHERE lot = 'E500A'")
+check "pouctl replay queues it again" "$B/pouctl" -b "$T/bridge.db" replay "$ev"
+check "E500A: done after the replay" wait_for 20 state_is E500A done
 check_eq "E500A: one 200" 1 "$(posted E500A 200)"
+check "replay leaves done rows alone" grep -q '^0 deliveries' \
+    <<< "$("$B/pouctl" -b "$T/bridge.db" replay "$ev")"
 check "HANG1: done after the timeout" wait_for 20 state_is HANG1 done
 check "HANG1: the hung first try is answered too, late" wait_for 10 \
     tries_are HANG1 2

@@ -76,4 +76,18 @@ check_eq "and never sent" 0 \
     "$(q "SELECT count(*) FROM outbox o JOIN events e ON e.id = o.event_id WHERE e.lot = 'SER2'")"
 check "releasing a discarded one is refused" test "$(ctl release "$dup" >/dev/null 2>&1; echo $?)" != 0
 check_eq "billing got each event once (FT1-2)" "$(billing_count)" "$(billing_distinct_ft1)"
+
+ev=$(q "SELECT device || ':' || epoch || ':' || seq FROM events WHERE lot = 'NOENC'")
+"$B/pouctl" -b "$T/bridge.db" trace "$ev" > "$T/trace"
+check "trace: the scan, by the sim driver" grep -q '^scanned .*by sim0' "$T/trace"
+check "trace: the rule and who released it" \
+    grep -q '^rule  *no_encounter: released (holds billing).*by alice' "$T/trace"
+check "trace: billing done, with the AA that acked it" grep -q '^billing  *done .*id POU[0-9]*; answer AA POU' "$T/trace"
+check "trace: the ERP's document id" grep -q '^erp  *done .*answer DOC-' "$T/trace"
+"$B/pouctl" -b "$T/bridge.db" report "$(date -u +%F)" > "$T/report"
+check "the day's report balances" grep -q '^balances' "$T/report"
+check_eq "billing: 8 billed, 4 held, 1 discarded" "8 4 1" \
+    "$(awk '$1 == "billing" { c[$2] = $3 } END { print c["billed"], c["held"], c["discarded"] }' "$T/report")"
+check_eq "ERP: 8 posted, 4 held, 1 discarded" "8 4 1" \
+    "$(awk '$1 == "erp" { c[$2] = $3 } END { print c["posted"], c["held"], c["discarded"] }' "$T/report")"
 summary
