@@ -35,6 +35,7 @@ struct bridge_conf {
 	char		sending_facility[32];
 	char		receiving_app[32];
 	char		receiving_facility[32];
+	char		udi_segment[8];		/* Z-segment for the UDI, or none */
 	char		billing_output[8];	/* mllp, file or none */
 	char		billing_host[256];
 	long long	billing_port;
@@ -157,6 +158,7 @@ size_t	chargemaster_count(const struct chargemaster *);
 /* hl7.c */
 struct hl7_parties {
 	const char	*send_app, *send_fac, *recv_app, *recv_fac;
+	const char	*udi_segment;	/* "ZUD", or "" for none */
 };
 /* Appends one DFT^P03 for be to out, segments ended by \r. */
 void	hl7_dft_p03(struct buf *out, const struct bevent *be,

@@ -26,6 +26,7 @@ static const struct conf_item bridge_items[] = {
 	CONF_S("hl7", "sending_facility", BC, sending_facility, "HOSP"),
 	CONF_S("hl7", "receiving_application", BC, receiving_app, "BILLING"),
 	CONF_S("hl7", "receiving_facility", BC, receiving_facility, "HOSP"),
+	CONF_S("hl7", "udi_segment", BC, udi_segment, "ZUD"),
 	CONF_S("billing", "output", BC, billing_output, "file"),
 	CONF_S("billing", "host", BC, billing_host, "localhost"),
 	CONF_I("billing", "port", BC, billing_port, "2575", 1, 65535),
@@ -94,6 +95,12 @@ bridge_conf_load(const char *path, struct bridge_conf *c)
 	if (strcmp(c->erp_output, "http") == 0 && strncmp(c->erp_url,
 	    "http://", 7) != 0 && strncmp(c->erp_url, "https://", 8) != 0) {
 		log_warnx("%s: [erp] output http needs url = http(s)://...", path);
+		errors++;
+	}
+	if (strcmp(c->udi_segment, "none") != 0 && (strlen(c->udi_segment) != 3 ||
+	    c->udi_segment[0] != 'Z')) {
+		log_warnx("%s: [hl7] udi_segment \"%s\" is not a Z-segment name "
+		    "(ZUD) or none", path, c->udi_segment);
 		errors++;
 	}
 	if (c->retry_max_ms < c->retry_min_ms) {

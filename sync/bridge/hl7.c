@@ -131,6 +131,24 @@ hl7_ft1(struct buf *b, const struct bevent *be, const char *now)
 	buf_addc(b, '\r');
 }
 
+/* The UDI as scanned, in the receiver's Z-segment: set ID, scheme, DI,
+ * lot, serial, expiry, manufacture date. */
+static void
+hl7_udi(struct buf *b, const struct bevent *be, const char *name)
+{
+	const struct item *it = &be->ev.item;
+
+	buf_adds(b, name);
+	buf_adds(b, "|1");
+	field(b, it->scheme);
+	field(b, it->di);
+	field(b, it->lot);
+	field(b, it->serial);
+	field(b, it->expiry);
+	field(b, it->mfg);
+	buf_addc(b, '\r');
+}
+
 void
 hl7_dft_p03(struct buf *b, const struct bevent *be,
     const struct hl7_parties *p, const char *ctrl, int64_t now_ms)
@@ -141,6 +159,8 @@ hl7_dft_p03(struct buf *b, const struct bevent *be,
 	hl7_header(b, p, ctrl, now);
 	hl7_patient(b, &be->ev);
 	hl7_ft1(b, be, now);
+	if (p->udi_segment && p->udi_segment[0])
+		hl7_udi(b, be, p->udi_segment);
 }
 
 /* Copies field n (0 = segment name) of seg (len bytes) into out. */

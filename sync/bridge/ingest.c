@@ -78,7 +78,8 @@ ingest_billing(struct ingest *in, const struct bevent *be, const char *id)
 {
 	const struct bridge_conf *c = in->conf;
 	struct hl7_parties p = { c->sending_app, c->sending_facility,
-		c->receiving_app, c->receiving_facility };
+		c->receiving_app, c->receiving_facility,
+		strcmp(c->udi_segment, "none") == 0 ? "" : c->udi_segment };
 	char ctrl[32], name[200];
 
 	if (in->billing == NULL)

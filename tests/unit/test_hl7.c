@@ -14,7 +14,8 @@
 
 static const struct charge screw = { "27801234", "SCREW CANC 6.5X40MM",
 	41200, "0278" };
-static const struct hl7_parties parties = { "POU", "HOSP", "BILLING", "HOSP" };
+static const struct hl7_parties parties = { "POU", "HOSP", "BILLING", "HOSP",
+	"ZUD" };
 
 static void
 make(struct bevent *be)
@@ -32,6 +33,8 @@ make(struct bevent *be)
 	snprintf(ev->kind, sizeof(ev->kind), "use");
 	ev->qty = 2;
 	snprintf(ev->item.di, sizeof(ev->item.di), "00884521123451");
+	snprintf(ev->item.lot, sizeof(ev->item.lot), "LOT4711");
+	snprintf(ev->item.serial, sizeof(ev->item.serial), "S|1");
 	snprintf(ev->case_id, sizeof(ev->case_id), "C-42");
 	snprintf(ev->mrn, sizeof(ev->mrn), "123456789");
 	snprintf(ev->encounter, sizeof(ev->encounter), "45678901");
@@ -91,6 +94,10 @@ test_dft_p03_fields(void **state)
 	assert_string_equal(fld(m, "FT1", 2), "cart-07:e1:17");
 	/* The time the bridge vouches for, not the cart's wrong clock. */
 	assert_string_equal(fld(m, "FT1", 4), "20250314103500+0000");
+	/* The UDI as scanned, in the configured Z-segment. */
+	assert_string_equal(fld(m, "ZUD", 3), "00884521123451");
+	assert_string_equal(fld(m, "ZUD", 4), "LOT4711");
+	assert_string_equal(fld(m, "ZUD", 5), "S\\F\\1");	/* | escaped */
 	assert_string_equal(fld(m, "FT1", 6), "CG");
 	assert_string_equal(fld(m, "FT1", 7), "27801234^SCREW CANC 6.5X40MM^CDM");
 	assert_string_equal(fld(m, "FT1", 10), "2");
@@ -133,7 +140,7 @@ test_delimiters_in_data_are_escaped(void **state)
 	    "A\\F\\B\\S\\C\\R\\D\\E\\E\\T\\F\\X0D\\G");
 	for (; *m; m++)
 		segs += *m == '\r';
-	assert_int_equal(segs, 5);	/* MSH EVN PID PV1 FT1, nothing split */
+	assert_int_equal(segs, 6);	/* MSH EVN PID PV1 FT1 ZUD, none split */
 	buf_free(&b);
 }
 
