@@ -139,6 +139,7 @@ bench: deps
 	@d=$$(mktemp -d $(CURDIR)/build/bench.XXXXXX) && \
 	    $(B)/bench_store $$d; rm -rf $$d
 	@B=$(B) bash tests/bench/feedback.sh
+	@B=$(B) bash tests/bench/e2e.sh
 	@B=$(B) bash tests/bench/drain.sh
 
 $(B)/bench_mqtt_plain: $(call obj,tests/bench/bench_mqtt_plain.c agent/store.c \

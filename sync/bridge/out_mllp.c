@@ -10,10 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "bridge.h"
+#include "buf.h"
 #include "log.h"
 #include "util.h"
 
@@ -27,6 +30,7 @@ struct mllp {
 	int	timeout_ms;
 	int	fd;
 	char	buf[MLLP_ACK_MAX];
+	struct buf frame;	/* the message being sent, framed */
 };
 
 static int
@@ -51,12 +55,15 @@ static int
 mllp_connect_one(struct mllp *m, const struct addrinfo *ai, int64_t deadline)
 {
 	socklen_t sl = sizeof(int);
-	int fd, soerr = 0, rc;
+	int fd, soerr = 0, rc, one = 1;
 
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, ai->ai_protocol);
 	if (fd < 0)
 		return -errno;
+	/* One frame, then wait for its ACK: Nagle would hold the frame's
+	 * tail for the peer's delayed ACK, 40 ms a message. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 &&
 	    errno != EINPROGRESS) {
 		rc = -errno;
@@ -184,15 +191,21 @@ mllp_send(void *ctx, const struct outmsg *msg, char *err, size_t errlen)
 {
 	struct mllp *m = ctx;
 	int64_t deadline;
-	char sb = MLLP_SB, eb[2] = { MLLP_EB, '\r' };
 	int rc;
 
 	if (m->fd < 0 && mllp_connect(m, err, errlen) != 0)
 		return SEND_RETRY;
 	deadline = now_mono_ms() + m->timeout_ms;
-	if ((rc = mllp_write(m, &sb, 1, deadline)) != 0 ||
-	    (rc = mllp_write(m, msg->payload, msg->len, deadline)) != 0 ||
-	    (rc = mllp_write(m, eb, 2, deadline)) != 0 ||
+	/* The frame in one write: SB, the message, EB CR. */
+	buf_reset(&m->frame);
+	buf_addc(&m->frame, MLLP_SB);
+	buf_add(&m->frame, msg->payload, msg->len);
+	buf_adds(&m->frame, "\x1c\r");
+	if (m->frame.oom) {
+		snprintf(err, errlen, "out of memory");
+		return SEND_RETRY;
+	}
+	if ((rc = mllp_write(m, m->frame.s, m->frame.len, deadline)) != 0 ||
 	    (rc = mllp_read(m, deadline)) < 0) {
 		snprintf(err, errlen, "%s:%s: %s", m->host, m->port,
 		    rc == -ETIMEDOUT ? "no ACK in time" : strerror(-rc));
@@ -221,8 +234,11 @@ mllp_open(const struct bridge_conf *c, const char *dest, void **ctx)
 static void
 mllp_close(void *ctx)
 {
-	mllp_drop(ctx);
-	free(ctx);
+	struct mllp *m = ctx;
+
+	mllp_drop(m);
+	buf_free(&m->frame);
+	free(m);
 }
 
 const struct output_ops output_mllp = {
