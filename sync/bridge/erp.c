@@ -1,8 +1,27 @@
-/* The ERP side: an inventory-issue record per event, as JSON. */
+/*
+ * The ERP side: one record per event, as JSON: an inventory issue for a use
+ * or a waste, a return, the reversal of an undone issue, or a purchase-order
+ * request for a bill-only or consigned item (the vendor's PO data is not
+ * known at the cart; the ERP side completes it).
+ */
+#include <string.h>
+
 #include <jansson.h>
 
 #include "bridge.h"
 #include "util.h"
+
+static const char *
+erp_type(const char *kind)
+{
+	if (strcmp(kind, "return") == 0)
+		return "inventory_return";
+	if (strcmp(kind, "undo") == 0)
+		return "issue_reversal";
+	if (strcmp(kind, "billonly") == 0 || strcmp(kind, "consign") == 0)
+		return "po_request";
+	return "inventory_issue";
+}
 
 char *
 erp_issue_json(const struct bevent *be)
@@ -19,7 +38,7 @@ erp_issue_json(const struct bevent *be)
 	j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, "
 	    "s:{s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:s, "
 	    "s:s?, s:s*}",
-	    "type", "inventory_issue", "idempotency_key", id,
+	    "type", erp_type(ev->kind), "idempotency_key", id,
 	    "device", be->device, "kind", ev->kind, "qty", ev->qty,
 	    "used_at", at, "time_quality", be->time_quality,
 	    "item", "scheme", ev->item.scheme, "di", ev->item.di,

@@ -80,6 +80,8 @@ check_eq "billing never saw a held one" 0 "$held_at_billing"
 erp_posted() { grep '"status": 200' "$T/erp.jsonl" | $PY -c 'import sys, json; print(len({json.loads(l)["key"] for l in sys.stdin}))'; }
 check_eq "the ERP posted OK, RET, NOENC and AE lots, once each" \
     $((OK + RET + NOENC + AE)) "$(erp_posted)"
+check_eq "each return as a return" "$RET" \
+    "$(grep '"status": 200, "type": "inventory_return"' "$T/erp.jsonl" | grep -c LOTRET)"
 check_eq "and refused each E400 once, never retried" "$E400" \
     "$(grep -c '"status": 400' "$T/erp.jsonl")"
 check_eq "the exception queue holds every NOENC and UNK use" $((NOENC + UNK)) \
