@@ -2,7 +2,9 @@
 """A billing system's HL7 listener for tests and the demo: a real MLLP server
 from python3-hl7 that appends every message it receives to a file (one line
 per message, segments joined by '\\n' inside a JSON string) and answers AA,
-or AE for messages containing --ae-match, or AR for --ar-match. With
+or AE for messages containing --ae-match, or AR for --ar-match, or a frame
+that is no HL7 ACK at all for --garbage-match, or closes the connection
+without answering for --drop-match (once per message). With
 --late-cr the frame's final CR is sent alone, 50 ms after the rest, as a
 slow network may deliver it.
 
@@ -24,14 +26,29 @@ def answer_for(msg_text, args):
     return "AA", None
 
 
+dropped = set()	# messages already dropped once
+
+
 async def serve(reader, writer, args):
     try:
         while not reader.at_eof():
             msg = await reader.readmessage()
             text = str(msg)
             code, why = answer_for(text, args)
+            if args.garbage_match and args.garbage_match in text:
+                code = "garbage"
+            elif (args.drop_match and args.drop_match in text and
+                  text not in dropped):
+                dropped.add(text)
+                code = "dropped"
             with open(args.out, "a") as f:
                 f.write(json.dumps({"ack": code, "msg": text}) + "\n")
+            if code == "garbage":
+                writer.write(b"\x0bthis is not an ACK\x1c\r")
+                await writer.drain()
+                continue
+            if code == "dropped":
+                break
             ack = msg.create_ack(ack_code=code, application="BILLING",
                                  facility="HOSP")
             if why:
@@ -59,6 +76,8 @@ async def main():
     ap.add_argument("--ae-match")
     ap.add_argument("--ar-match")
     ap.add_argument("--late-cr", action="store_true")
+    ap.add_argument("--garbage-match")
+    ap.add_argument("--drop-match")
     args = ap.parse_args()
     server = await start_hl7_server(lambda r, w: serve(r, w, args),
                                     host="127.0.0.1", port=args.port)

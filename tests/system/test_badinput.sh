@@ -90,4 +90,22 @@ scan "$(good L6)" "$(good L7)" "$(good L8)"
 check "every charge is accepted when CRs arrive late" wait_for 20 acks_aa 3
 check_eq "and no reply is taken for something else" 1 \
     "$(sql "$T/bridge.db" "SELECT count(*) FROM outbox WHERE dest = 'billing' AND state = 'failed'")"
+
+# 6. Billing answers a frame that is no ACK, or hangs up without answering.
+stop_pid "$RECEIVER_PID"
+stop_pid "$BRIDGE_PID"
+start_receiver --garbage-match CASE-GARB --drop-match CASE-DROP
+sed -i "/^\[billing\]/,/^\[/ s/^port = .*/port = $MLLP_PORT/" "$T/bridge.conf"
+start_bridge
+scan 'CASE:CASE-GARB' "$(good L9)" 'CASE:CASE-DROP' "$(good L10)"
+garbage_failed() {
+	test "$(sql "$T/bridge.db" "SELECT count(*) FROM outbox WHERE dest =
+	    'billing' AND state = 'failed' AND last_error = 'reply is not an HL7 ACK'")" -eq 1
+}
+check "a reply that is no HL7 ACK holds the charge as failed" wait_for 15 garbage_failed
+check "a receiver that hangs up gets the charge again, and acks it" \
+    wait_for 20 acks_aa 1
+check "the hang-up was a retry, logged" logged "$T/bridge.log" \
+    'not delivered (attempt 1), retry in .*Connection reset\|not delivered (attempt 1), retry in .*closed'
+check "the bridge is alive" alive "$BRIDGE_PID"
 summary
