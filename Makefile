@@ -24,7 +24,7 @@ CODES	= agent/codes/codes.c agent/codes/gs1.c agent/codes/gs1_ai.c \
 	  agent/codes/gs1_lint.c agent/codes/hibc.c agent/codes/isbt.c
 AGENT	= agent/main.c agent/conf.c agent/session.c agent/store.c \
 	  agent/housekeeping.c agent/salvage.c agent/checks.c agent/command.c \
-	  agent/refdata.c agent/watchdog.c agent/feedback.c \
+	  agent/refdata.c agent/watchdog.c agent/feedback.c agent/schedule.c \
 	  drivers/driver.c drivers/sim.c drivers/hidpos.c drivers/hidpos_report.c \
 	  drivers/hid_desc.c drivers/ndef.c \
 	  drivers/serial.c drivers/wedge.c drivers/nfc.c \

@@ -31,6 +31,7 @@ struct agent_conf {
 	long long		 undo_window_s;	/* POU:UNDO reaches this far back */
 	char			 catalog[256];	/* reference files; "" none */
 	char			 recalls[256];
+	char			 schedule[256];	/* the OR schedule; "" none */
 	long long		 assembly_window_ms;
 	char			 board[16];	/* console, null, hardware */
 	char			 board_desc[256];	/* hardware: the board file */
@@ -63,6 +64,16 @@ struct session {
 };
 
 #define FEEDBACK_KEEP	10	/* outcomes kept for pouctl status */
+#define SCHEDULE_MAX	64	/* scheduled cases kept for this room */
+
+/* A scheduled case of this cart's room (schedule.c). */
+struct slot {
+	int64_t	start_ms, end_ms;	/* wall clock */
+	char	case_id[EV_STR];
+	char	mrn[EV_STR];
+	char	encounter[EV_STR];
+	int	applied;
+};
 
 struct outcome {
 	int64_t			at_ms;
@@ -91,12 +102,20 @@ struct agent {
 	struct outcome		 out[FEEDBACK_KEEP];	/* a ring */
 	int			 out_head, nout;
 	int			 state_warned;
+	struct slot		 slots[SCHEDULE_MAX];
+	int			 nslots;
 };
 
 /* conf.c */
 /* Loads path into c; prints every error as file:line; 0 or the error count. */
 int	agent_conf_load(const char *path, struct agent_conf *c);
 void	agent_conf_free(struct agent_conf *c);	/* frees the drivers */
+
+/* schedule.c */
+/* Loads [reference] schedule's cases for this room (all or nothing). */
+void	schedule_load(struct agent *);
+/* Sets a scheduled case that has started when no case is set. */
+void	schedule_tick(struct agent *);
 
 /* feedback.c */
 /* Tells the person (the board) and pouctl (the state file). */

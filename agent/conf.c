@@ -45,6 +45,7 @@ static const struct conf_item agent_items[] = {
 	CONF_I("session", "undo_window_s", AC, undo_window_s, "300", 5, 86400),
 	CONF_S("reference", "catalog", AC, catalog, ""),
 	CONF_S("reference", "recalls", AC, recalls, ""),
+	CONF_S("reference", "schedule", AC, schedule, ""),
 	CONF_I("session", "assembly_window_ms", AC, assembly_window_ms, "3000",
 	    0, 60000),
 	CONF_S("board", "backend", AC, board, "console"),

@@ -94,6 +94,7 @@ agent_reload(struct agent *a)
 	agent_board(a);
 	store_set_quota(a->store, a->conf.quota_mb * 1024 * 1024);
 	refdata_load(a->store, a->conf.catalog, a->conf.recalls);
+	schedule_load(a);
 	agent_open_drivers(a);
 	if (mqtt_changed) {
 		uplink_free(a->uplink);
@@ -143,6 +144,7 @@ agent_loop(struct agent *a)
 			driver_handle(a->conf.drivers[i], &pfd[first[i]],
 			    a->conf.drivers[i]->nfds, now);
 		session_tick(a, now);
+		schedule_tick(a);
 		housekeeping_tick(a, now);
 		board_state(a->board, BOARD_OFFLINE, !uplink_online(a->uplink));
 		board_state(a->board, BOARD_BUSY, a->sess.has_pending ||
@@ -171,6 +173,7 @@ agent_start(struct agent *a)
 	if (store_set_quota(a->store, a->conf.quota_mb * 1024 * 1024) != 0)
 		fatalx("cannot set the store's quota");
 	refdata_load(a->store, a->conf.catalog, a->conf.recalls);
+	schedule_load(a);
 	mosquitto_lib_init();
 	if ((a->uplink = uplink_new(&a->conf.mqtt, a->store)) == NULL)
 		fatalx("cannot start the uplink");
