@@ -56,19 +56,19 @@ uplink_encode(struct uplink *u, const char *epoch, int n)
  * (stored = the batch's last seq, even past a hole it can never fill)
  * releases them.
  */
-static int
+static void
 uplink_salvage_kick(struct uplink *u)
 {
 	int n, rc;
 	char *p;
 
 	if (u->sal_upto > 0)
-		return 1;
+		return;
 	if ((n = store_salvage_read(u->store, u->sal_epoch,
 	    sizeof(u->sal_epoch), u->batch, (int)u->c.batch_max)) <= 0)
-		return 0;
+		return;
 	if ((p = uplink_encode(u, u->sal_epoch, n)) == NULL)
-		return 1;
+		return;
 	rc = mqttc_publish(u->mq, u->t_events, p, strlen(p), 1, false);
 	free(p);
 	if (rc == 0) {
@@ -77,7 +77,6 @@ uplink_salvage_kick(struct uplink *u)
 		u->sal_upto = u->batch[n - 1].seq;
 		u->sal_deadline_ms = now_mono_ms() + u->c.ack_timeout_ms;
 	}
-	return 1;
 }
 
 static void
@@ -100,8 +99,9 @@ uplink_kick(struct uplink *u)
 	int n, max, rc;
 	char *p;
 
-	if (!mqttc_online(u->mq) || uplink_salvage_kick(u))
+	if (!mqttc_online(u->mq))
 		return;
+	uplink_salvage_kick(u);		/* beside new events, not before */
 	while (mqttc_online(u->mq) && u->sent_upto - u->acked_upto <
 	    u->c.window) {
 		max = (int)(u->c.window - (u->sent_upto - u->acked_upto));
