@@ -34,7 +34,7 @@ BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 	  sync/bridge/ingest.c sync/bridge/chargemaster.c sync/bridge/hl7.c \
 	  sync/bridge/erp.c sync/bridge/outbox.c sync/bridge/out_file.c \
 	  sync/bridge/out_mllp.c sync/bridge/out_http.c sync/bridge/clock.c \
-	  sync/bridge/rules.c \
+	  sync/bridge/rules.c sync/bridge/locations.c \
 	  sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
 POUCTL	= sync/pouctl.c sync/pouctl_decode.c sync/pouctl_exc.c \
 	  sync/pouctl_outbox.c agent/store.c \

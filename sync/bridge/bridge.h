@@ -31,6 +31,7 @@ struct bridge_conf {
 	char		db_path[256];
 	int		sync_full;
 	char		chargemaster[256];
+	char		locations[256];		/* "" for none */
 	char		sending_app[32];
 	char		sending_facility[32];
 	char		receiving_app[32];
@@ -59,6 +60,12 @@ struct charge {
 	char		revenue[8];
 };
 
+/* Where a cart is, in the hospital's terms (locations.c). */
+struct location {
+	char	site[64], room[64], unit[64];
+	char	department[64], cost_center[64], erp_location[64];
+};
+
 /* An event as the bridge received and enriched it. */
 struct bevent {
 	struct event	 ev;
@@ -66,6 +73,7 @@ struct bevent {
 	char		 device[WIRE_ID_MAX];
 	char		 epoch[WIRE_ID_MAX];
 	const struct charge *charge;	/* NULL when the DI has no charge line */
+	const struct location *loc;	/* NULL when the location is unknown */
 	int64_t		 at_fixed_ms;	/* the time the bridge vouches for */
 	const char	*time_quality;	/* ok, corrected, unverified, wrong */
 };
@@ -94,6 +102,7 @@ struct output_ops {
 
 struct db;
 struct chargemaster;
+struct locations;
 struct outbox;
 
 /* conf.c */
@@ -145,6 +154,15 @@ int	clock_learn(struct db *, const char *device,
 	    const struct wire_clock *sent, int64_t received_ms);
 /* Sets be->at_fixed_ms and be->time_quality from what is known. */
 void	clock_judge(struct db *, struct bevent *be, int64_t received_ms);
+
+/* locations.c */
+/* Loads path ("" gives none); errors as file:line, NULL then. */
+struct locations *locations_load(const char *path);
+void	locations_free(struct locations *);
+/* The unit's own line, else the room's (unit ""), else NULL. */
+const struct location *locations_find(const struct locations *,
+	    const char *site, const char *room, const char *unit);
+size_t	locations_count(const struct locations *);
 
 /* chargemaster.c */
 /* Loads the CSV; prints every error as file:line; NULL on errors. */
@@ -199,6 +217,7 @@ struct ingest_stats {
 	unsigned long	batches, events_new, events_dup, rejects, unbilled;
 };
 struct ingest *ingest_new(struct db *, const struct chargemaster *,
+	    const struct locations *,
 	    const struct bridge_conf *, struct outbox *billing,
 	    struct outbox *erp);
 void	ingest_free(struct ingest *);

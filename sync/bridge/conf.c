@@ -22,6 +22,7 @@ static const struct conf_item bridge_items[] = {
 	CONF_B("store", "synchronous_full", BC, sync_full, "yes"),
 	CONF_S("reference", "chargemaster", BC, chargemaster,
 	    "/etc/pou/chargemaster.csv"),
+	CONF_S("reference", "locations", BC, locations, ""),
 	CONF_S("hl7", "sending_application", BC, sending_app, "POU"),
 	CONF_S("hl7", "sending_facility", BC, sending_facility, "HOSP"),
 	CONF_S("hl7", "receiving_application", BC, receiving_app, "BILLING"),

@@ -37,7 +37,7 @@ erp_issue_json(const struct bevent *be)
 	fmt_iso_time(be->at_fixed_ms, at);
 	j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, "
 	    "s:{s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:s, "
-	    "s:s?, s:s*}",
+	    "s:s?, s:s*, s:s*, s:s*}",
 	    "type", erp_type(ev->kind), "idempotency_key", id,
 	    "device", be->device, "kind", ev->kind, "qty", ev->qty,
 	    "used_at", at, "time_quality", be->time_quality,
@@ -47,7 +47,11 @@ erp_issue_json(const struct bevent *be)
 	    "location", "site", ev->site, "room", ev->room, "unit", ev->unit,
 	    "case", ev->case_id, "mrn", ev->mrn, "encounter", ev->encounter,
 	    "charge_code", be->charge ? be->charge->code : NULL,
-	    "undoes", ev->undoes > 0 ? undone : NULL);
+	    "undoes", ev->undoes > 0 ? undone : NULL,
+	    "cost_center", be->loc && be->loc->cost_center[0] ?
+	    be->loc->cost_center : NULL,
+	    "erp_location", be->loc && be->loc->erp_location[0] ?
+	    be->loc->erp_location : NULL);
 	s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
 	return s;

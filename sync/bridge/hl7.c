@@ -94,7 +94,8 @@ hl7_patient(struct buf *b, const struct event *ev)
 /*
  * FT1-2 event identity, FT1-4 date of use, FT1-5 posting, FT1-6 CG (CD for
  * a return), FT1-7 charge code, FT1-10 quantity, FT1-11/12 amounts,
- * FT1-16 location, FT1-23 the case id as filler order number.
+ * FT1-13 department, FT1-16 location, FT1-23 the case id as filler order
+ * number.
  */
 static void
 hl7_ft1(struct buf *b, const struct bevent *be, const char *now)
@@ -122,7 +123,8 @@ hl7_ft1(struct buf *b, const struct bevent *be, const char *now)
 	field(b, qty);
 	field(b, ext);
 	field(b, unit);
-	empty_fields(b, 3);
+	field(b, be->loc ? be->loc->department : "");
+	empty_fields(b, 2);
 	field(b, ev->room);
 	buf_adds(b, "^^^");
 	hl7_escape(b, ev->site);

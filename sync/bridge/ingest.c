@@ -14,6 +14,7 @@
 struct ingest {
 	struct db			*db;
 	const struct chargemaster	*cm;
+	const struct locations		*locs;
 	const struct bridge_conf	*conf;
 	struct outbox			*billing, *erp;	/* NULL when "none" */
 	struct ingest_stats		 st;
@@ -22,7 +23,7 @@ struct ingest {
 
 struct ingest *
 ingest_new(struct db *db, const struct chargemaster *cm,
-    const struct bridge_conf *conf, struct outbox *billing, struct outbox *erp)
+    const struct locations *locs, const struct bridge_conf *conf, struct outbox *billing, struct outbox *erp)
 {
 	struct ingest *in = calloc(1, sizeof(*in));
 
@@ -30,6 +31,7 @@ ingest_new(struct db *db, const struct chargemaster *cm,
 		return NULL;
 	in->db = db;
 	in->cm = cm;
+	in->locs = locs;
 	in->conf = conf;
 	in->billing = billing;
 	in->erp = erp;
@@ -128,6 +130,7 @@ ingest_event(struct ingest *in, const struct wire_topic *t, const char *epoch,
 	snprintf(be.device, sizeof(be.device), "%s", t->device);
 	snprintf(be.epoch, sizeof(be.epoch), "%s", epoch);
 	be.charge = chargemaster_find(in->cm, ev->item.di);
+	be.loc = locations_find(in->locs, ev->site, ev->room, ev->unit);
 	clock_judge(in->db, &be, now);
 	if ((rc = db_insert_event(in->db, &be, now)) <= 0) {
 		in->st.events_dup += rc == 0;
@@ -153,6 +156,8 @@ ingest_release(void *arg, struct bevent *be, int holds)
 	int rc = 0;
 
 	be->charge = chargemaster_find(in->cm, be->ev.item.di);
+	be->loc = locations_find(in->locs, be->ev.site, be->ev.room,
+	    be->ev.unit);
 	event_identity(be, id, sizeof(id));
 	log_info("ingest: %s released from the exception queue", id);
 	if ((holds & HOLD_BILLING) && (rc = ingest_billing(in, be, id)) != 0)

@@ -24,6 +24,7 @@ struct bridge {
 	const char		*conf_path;
 	struct db		*db;
 	struct chargemaster	*cm;
+	struct locations	*locs;
 	struct outbox		*billing, *erp;
 	struct ingest		*in;
 	struct mqttc		*mq;
@@ -82,12 +83,12 @@ bridge_start(struct bridge *b)
 
 	if ((rc = db_open(b->conf.db_path, b->conf.sync_full, &b->db)) != 0)
 		fatalx("cannot open %s (%s)", b->conf.db_path, strerror(-rc));
+	curl_global_init(CURL_GLOBAL_DEFAULT);	/* before the outbox threads */
 	b->billing = bridge_output(b, "billing", b->conf.billing_output);
 	b->erp = bridge_output(b, "erp", b->conf.erp_output);
-	if ((b->in = ingest_new(b->db, b->cm, &b->conf, b->billing,
+	if ((b->in = ingest_new(b->db, b->cm, b->locs, &b->conf, b->billing,
 	    b->erp)) == NULL)
 		fatalx("out of memory");
-	curl_global_init(CURL_GLOBAL_DEFAULT);	/* before the threads */
 	mosquitto_lib_init();
 	if ((b->mq = mqttc_new(&mc, &cb)) == NULL)
 		fatalx("cannot set up MQTT");
@@ -100,19 +101,25 @@ static void
 bridge_reload(struct bridge *b)
 {
 	struct chargemaster *cm = chargemaster_load(b->conf.chargemaster);
+	struct locations *locs = locations_load(b->conf.locations);
 
-	if (cm == NULL) {
-		log_warnx("reload: %s has errors; keeping the loaded one",
-		    b->conf.chargemaster);
+	if (cm == NULL || locs == NULL) {
+		log_warnx("reload: the chargemaster or the locations have errors; "
+		    "keeping the loaded ones");
+		chargemaster_free(cm);
+		locations_free(locs);
 		return;
 	}
 	ingest_free(b->in);
 	chargemaster_free(b->cm);
+	locations_free(b->locs);
 	b->cm = cm;
-	if ((b->in = ingest_new(b->db, b->cm, &b->conf, b->billing,
+	b->locs = locs;
+	if ((b->in = ingest_new(b->db, b->cm, b->locs, &b->conf, b->billing,
 	    b->erp)) == NULL)
 		fatalx("out of memory");
-	log_info("reload: %zu chargemaster lines", chargemaster_count(cm));
+	log_info("reload: %zu chargemaster lines, %zu locations",
+	    chargemaster_count(cm), locations_count(locs));
 }
 
 #define RELEASE_POLL_MS	1000	/* how often released exceptions are sent */
@@ -161,6 +168,7 @@ bridge_stop(struct bridge *b)
 	curl_global_cleanup();
 	ingest_free(b->in);
 	chargemaster_free(b->cm);
+	locations_free(b->locs);
 	db_close(b->db);
 }
 
@@ -182,10 +190,14 @@ main(int argc, char *argv[])
 		fatalx("%s: configuration has errors", b.conf_path);
 	if ((b.cm = chargemaster_load(b.conf.chargemaster)) == NULL)
 		fatalx("%s: chargemaster has errors", b.conf.chargemaster);
+	if ((b.locs = locations_load(b.conf.locations)) == NULL)
+		fatalx("%s: locations have errors", b.conf.locations);
 	if (o.check) {
-		printf("%s: configuration OK, %zu chargemaster lines\n",
-		    b.conf_path, chargemaster_count(b.cm));
+		printf("%s: configuration OK, %zu chargemaster lines, %zu "
+		    "locations\n", b.conf_path, chargemaster_count(b.cm),
+		    locations_count(b.locs));
 		chargemaster_free(b.cm);
+		locations_free(b.locs);
 		return 0;
 	}
 	daemon_signals();

@@ -125,6 +125,7 @@ write_bridge_conf() {
 	path = $T/bridge.db
 	[reference]
 	chargemaster = $ROOT/configs/chargemaster.csv
+	locations = ${LOCATIONS:-}
 	[billing]
 	output = ${BILLING_OUTPUT:-mllp}
 	port = ${MLLP_PORT:-2575}

@@ -11,6 +11,7 @@ set -u
 source "$(dirname "$0")/lib.sh"
 
 ERP_OUTPUT=http
+LOCATIONS=$ROOT/configs/locations.csv
 RULE_NO_ENCOUNTER=hold_billing
 ASSEMBLY_WINDOW_MS=0
 GS='\x1d'
@@ -76,6 +77,11 @@ check_eq "and never sent" 0 \
     "$(q "SELECT count(*) FROM outbox o JOIN events e ON e.id = o.event_id WHERE e.lot = 'SER2'")"
 check "releasing a discarded one is refused" test "$(ctl release "$dup" >/dev/null 2>&1; echo $?)" != 0
 check_eq "billing got each event once (FT1-2)" "$(billing_count)" "$(billing_distinct_ft1)"
+check "FT1-13: the cart's department from the locations" \
+    grep -q 'FT1|1|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|ORTHO-SURG|' "$T/billing.jsonl"
+erp_cc() { q "SELECT count(*) FROM outbox WHERE dest = 'erp' AND payload LIKE '%\"cost_center\":\"CC-4410\",%\"erp_location\":\"ERP-CART-07\"%'"; }
+check_eq "every ERP record carries the cost center and ERP location" \
+    "$(q "SELECT count(*) FROM outbox WHERE dest = 'erp'")" "$(erp_cc)"
 
 ev=$(q "SELECT device || ':' || epoch || ':' || seq FROM events WHERE lot = 'NOENC'")
 "$B/pouctl" -b "$T/bridge.db" trace "$ev" > "$T/trace"
