@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make demo: the whole pipeline on loopback with the simulated scanner.
-# An OR case is scanned, the broker goes down mid-case and comes back, and
-# what billing (a python3-hl7 MLLP receiver) and the ERP (a file drop)
-# received is printed. Everything started here is stopped by its PID.
+# An OR case is scanned, the broker goes down mid-case and comes back, an
+# implant is scanned without its lot label, and what billing (a python3-hl7
+# MLLP receiver) and the ERP (a file drop) received, the bridge's exception
+# queue and the day's reconciliation are printed. Everything started here
+# is stopped by its PID.
 set -u
 source "$(dirname "$0")/lib.sh"
 
@@ -18,6 +20,9 @@ say "Starting mosquitto (port $BROKER_PORT), the billing receiver, pou-bridge, p
 start_broker || { echo "mosquitto did not start"; exit 1; }
 start_receiver || { echo "the HL7 receiver did not start"; exit 1; }
 start_bridge
+write_agent_conf
+printf '[reference]\ncatalog = %s\nrecalls = %s\n' "$ROOT/configs/catalog.csv" \
+    "$ROOT/configs/recalls.csv" >> "$T/agent.conf"
 start_agent
 echo "work dir: $T"
 
@@ -37,6 +42,10 @@ say "The broker is back"
 start_broker
 wait_for 30 unacked_is 0 && echo "the cart's store is drained: nothing unacked"
 wait_for 30 billing_has 5
+say "An implant scanned without its lot label"
+scan ']d20100884521123451'
+wait_for 10 recorded_is 6
+wait_for 10 unacked_is 0 && echo "recorded with a warning; the bridge holds it"
 
 say "What billing received (HL7 v2.5.1 DFT^P03 over MLLP)"
 $PY - "$T/billing.jsonl" <<'PY'
@@ -61,6 +70,12 @@ done
 
 say "pouctl status on the cart"
 "$B/pouctl" -c "$T/agent.conf" status
+
+say "The bridge's exception queue (pouctl exceptions)"
+"$B/pouctl" -b "$T/bridge.db" exceptions
+
+say "The day's reconciliation (pouctl report)"
+"$B/pouctl" -b "$T/bridge.db" report "$(date -u +%F)"
 
 say "The cart's log"
 grep -E 'board:|mqtt|resend' "$T/agent.log" | sed 's/^/  /'
