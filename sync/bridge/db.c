@@ -100,8 +100,11 @@ static const char *const db_sql[Q_COUNT] = {
 	    "UPDATE SET offset_ms = min(offset_ms, ?3)",
 	[Q_EXC_ADD] = "INSERT INTO exceptions (event_id, rule, reason, hold, "
 	    "state, created_ms, changed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-	[Q_SERIAL] = "SELECT 1 FROM events WHERE di = ?1 AND serial = ?2 AND "
-	    "id <> ?3 AND kind NOT IN ('undo', 'return') LIMIT 1",
+	/* Another use of the unit, not reversed by an UNDO. */
+	[Q_SERIAL] = "SELECT 1 FROM events e WHERE e.di = ?1 AND e.serial = ?2 "
+	    "AND e.id <> ?3 AND e.kind NOT IN ('undo', 'return') AND NOT EXISTS "
+	    "(SELECT 1 FROM events u WHERE u.undoes = e.seq AND u.undoes > 0 "
+	    "AND u.device = e.device AND u.epoch = e.epoch) LIMIT 1",
 	[Q_OB_SET] = "UPDATE outbox SET state = ?2, attempts = attempts + 1, "
 	    "next_ms = ?3, last_error = CASE WHEN ?2 = 'done' THEN '' ELSE ?4 "
 	    "END, answer = CASE WHEN ?2 = 'done' THEN ?4 ELSE answer END, "

@@ -132,4 +132,13 @@ billed_15() { test -n "$(credit 15)"; }
 check "billing gets the undo" wait_for 10 billed_15
 check_eq "as a credit of 2" "CD|2" "$(credit 15)"
 check_eq "beside the charge it reverses" "CG|2" "$(credit 14)"
+
+# A serialized stent used, undone, used again: no duplicate-serial hold.
+STENT=00884521123499
+scan 'USER:N3' "$(item $STENT LS)$GS"'21SN-U1' 'POU:UNDO' "$(item $STENT LS)$GS"'21SN-U1'
+check "17-19 recorded" wait_for 5 recorded_is 19
+check_eq "19: the unit used again" "use|1|N3|C-3|0" "$(row 19)"
+check "and at the bridge" wait_for 10 unacked_is 0
+check_eq "no duplicate-serial hold after an UNDO" 0 \
+    "$(sql "$T/bridge.db" "SELECT count(*) FROM exceptions WHERE rule = 'duplicate_serial'")"
 summary
