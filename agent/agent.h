@@ -145,6 +145,9 @@ unsigned checks_run(struct agent *, struct event *ev, char *why, size_t len);
 int	command_scan(struct agent *, const struct scan *sc);
 
 /* session.c */
+/* A scan's text after the scanner's AIM id, if any (a HID POS scanner sends
+ * "]C0CASE:..." for a Code 128 label); its length in *len. */
+const char *scan_text(const struct scan *, size_t *len);
 /* Records the stopped item with the override flag and the current user. */
 void	session_override(struct agent *);
 /* Gives up a stopped item: it is not recorded. */

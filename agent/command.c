@@ -21,11 +21,9 @@ static const char *const cmd_kinds[] = { "USE", "WASTE", "RETURN", "BILLONLY",
 static const char *
 command_text(const struct scan *sc, char *buf, size_t len)
 {
-	const char *p = (const char *)sc->data;
-	size_t n = sc->len;
+	size_t n;
+	const char *p = scan_text(sc, &n);
 
-	if (n >= 3 && p[0] == ']')	/* the scanner's AIM symbology id */
-		p += 3, n -= 3;
 	if (n < strlen(CMD_PREFIX) || memcmp(p, CMD_PREFIX,
 	    strlen(CMD_PREFIX)) != 0 || n - strlen(CMD_PREFIX) >= len)
 		return NULL;

@@ -13,10 +13,6 @@
 #include "log.h"
 #include "util.h"
 
-static const char *const outcome_names[BOARD_NSIGNALS] = {
-	"ok", "warn", "stop", "context", "busy", "offline",
-};
-
 static json_t *
 state_json(const struct agent *a)
 {
@@ -28,7 +24,7 @@ state_json(const struct agent *a)
 		k = (a->out_head - 1 - i + FEEDBACK_KEEP) % FEEDBACK_KEEP;
 		json_array_append_new(last, json_pack("{s:I, s:s, s:s}", "at",
 		    (json_int_t)a->out[k].at_ms, "outcome",
-		    outcome_names[a->out[k].sig], "what", a->out[k].why));
+		    board_signal_name(a->out[k].sig), "what", a->out[k].why));
 	}
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:o}",
 	    "at", (json_int_t)now_wall_ms(), "board", a->conf.board_desc[0] ?

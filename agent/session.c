@@ -13,16 +13,24 @@
 #include "store.h"
 #include "util.h"
 
-/* A context code starts with prefix, after the scanner's AIM id if any
- * (a HID POS scanner sends "]C0CASE:..." for a Code 128 case label). */
+const char *
+scan_text(const struct scan *sc, size_t *len)
+{
+	const char *p = (const char *)sc->data;
+
+	*len = sc->len;
+	if (*len >= 3 && p[0] == ']')	/* the scanner's AIM symbology id */
+		p += 3, *len -= 3;
+	return p;
+}
+
+/* A context code starts with prefix, after the scanner's AIM id if any. */
 static int
 has_prefix(const struct scan *sc, const char *prefix, const char **rest)
 {
-	const char *p = (const char *)sc->data;
-	size_t n = strlen(prefix), len = sc->len;
+	size_t n = strlen(prefix), len;
+	const char *p = scan_text(sc, &len);
 
-	if (len >= 3 && p[0] == ']')
-		p += 3, len -= 3;
 	if (n == 0 || len <= n || memcmp(p, prefix, n) != 0)
 		return 0;
 	*rest = p + n;

@@ -43,6 +43,12 @@ struct board {
 	int64_t		last_ms;
 };
 
+const char *
+board_signal_name(enum board_signal s)
+{
+	return signal_names[s];
+}
+
 int
 board_backend_valid(const char *backend)
 {

@@ -33,6 +33,8 @@ void	board_state(struct board *, enum board_signal, int on);
 /* ms until board_tick() is needed, -1 for none. */
 int	board_timeout(const struct board *, int64_t now_ms);
 void	board_tick(struct board *, int64_t now_ms);
+/* "ok", "warn", "stop", "context", "busy", "offline". */
+const char *board_signal_name(enum board_signal);
 /* The last signal, and when (monotonic ms), for pouctl and tests. */
 const char *board_last(const struct board *, int64_t *at_ms);
 

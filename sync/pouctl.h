@@ -6,6 +6,9 @@
 int	ctl_decode(int argc, char *argv[]);
 /* pouctl_exc.c: argv[0] is "exceptions", on the bridge's database. */
 int	ctl_exceptions(const char *bridge_db, int argc, char *argv[]);
+/* pouctl_outbox.c: the bridge's database, read-write, waiting out its
+ * writers; NULL (said on stderr) when it cannot be opened. */
+struct sqlite3 *ctl_bridge_db(const char *path);
 /* pouctl_outbox.c: argv[0] is the verb, on the bridge's database. */
 int	ctl_replay(const char *bridge_db, int argc, char *argv[]);
 int	ctl_trace(const char *bridge_db, int argc, char *argv[]);

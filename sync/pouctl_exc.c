@@ -199,13 +199,8 @@ ctl_exceptions(const char *path, int argc, char **argv)
 	sqlite3 *db;
 	int rc;
 
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
-	    SQLITE_OK) {
-		fprintf(stderr, "pouctl: %s: %s\n", path, sqlite3_errmsg(db));
-		sqlite3_close(db);
+	if ((db = ctl_bridge_db(path)) == NULL)
 		return 1;
-	}
-	sqlite3_busy_timeout(db, 10000);
 	if (argc >= 3 && strcmp(argv[argc - 2], "--by") == 0) {
 		by = argv[argc - 1];
 		argc -= 2;

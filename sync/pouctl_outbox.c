@@ -13,8 +13,8 @@
 #include "pouctl.h"
 #include "util.h"
 
-static sqlite3 *
-bdb_open(const char *path)
+sqlite3 *
+ctl_bridge_db(const char *path)
 {
 	sqlite3 *db;
 
@@ -68,7 +68,7 @@ ctl_replay(const char *path, int argc, char **argv)
 		    "ID|--day YYYY-MM-DD|--all [--dest billing|erp]\n");
 		return 2;
 	}
-	if ((db = bdb_open(path)) == NULL)
+	if ((db = ctl_bridge_db(path)) == NULL)
 		return 1;
 	if (sqlite3_prepare_v2(db, "UPDATE outbox SET state = 'pending', "
 	    "next_ms = 0, attempts = 0, last_error = 'replayed' WHERE state IN "
@@ -174,7 +174,7 @@ ctl_trace(const char *path, int argc, char **argv)
 		fprintf(stderr, "usage: pouctl trace device:epoch:seq\n");
 		return 2;
 	}
-	if ((db = bdb_open(path)) == NULL)
+	if ((db = ctl_bridge_db(path)) == NULL)
 		return 1;
 	if ((found = trace_event(db, argv[1], &event_id)) == 1)
 		trace_rows(db, event_id);
@@ -218,7 +218,7 @@ ctl_report(const char *path, int argc, char **argv)
 		fprintf(stderr, "usage: pouctl report YYYY-MM-DD [site]\n");
 		return 2;
 	}
-	if ((db = bdb_open(path)) == NULL)
+	if ((db = ctl_bridge_db(path)) == NULL)
 		return 1;
 	if (sqlite3_prepare_v2(db, REPORT_COLS "SELECT 'billing', bc, count(*) "
 	    "FROM col GROUP BY bc UNION ALL SELECT 'erp', rc, count(*) FROM col "

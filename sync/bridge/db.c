@@ -247,14 +247,16 @@ db_enqueue(struct db *d, const char *dest, int64_t event_id, const char *name,
 }
 
 /* One number about a device epoch from query q (?1 device, ?2 epoch). */
+/* One integer looked up by (device, key): an epoch or a boot; dflt if none. */
 static int64_t
-db_epoch_value(struct db *d, int qi, const char *device, const char *epoch)
+db_device_value(struct db *d, int qi, const char *device, const char *key,
+    int64_t dflt)
 {
 	sqlite3_stmt *q = d->q[qi];
-	int64_t v = 0;
+	int64_t v = dflt;
 
 	bt(q, 1, device);
-	bt(q, 2, epoch);
+	bt(q, 2, key);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		v = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
@@ -284,7 +286,7 @@ db_walk(struct db *d, const char *device, const char *epoch, int64_t upto)
 int64_t
 db_max_seq(struct db *d, const char *device, const char *epoch)
 {
-	return db_epoch_value(d, Q_MAXSEQ, device, epoch);
+	return db_device_value(d, Q_MAXSEQ, device, epoch, 0);
 }
 
 int
@@ -293,8 +295,8 @@ db_advance(struct db *d, const char *site, const char *device,
 {
 	sqlite3_stmt *q = d->q[Q_DEVICE];
 
-	*upto = db_walk(d, device, epoch, db_epoch_value(d, Q_CONTIG, device,
-	    epoch));
+	*upto = db_walk(d, device, epoch, db_device_value(d, Q_CONTIG, device,
+	    epoch, 0));
 	bt(q, 1, device);
 	bt(q, 2, epoch);
 	bt(q, 3, site);
@@ -358,15 +360,7 @@ db_outbox_set(struct db *d, int64_t id, const char *state, int64_t next_ms,
 int64_t
 db_boot_offset(struct db *d, const char *device, const char *boot)
 {
-	sqlite3_stmt *q = d->q[Q_BOOT_GET];
-	int64_t v = INT64_MIN;
-
-	bt(q, 1, device);
-	bt(q, 2, boot);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	return v;
+	return db_device_value(d, Q_BOOT_GET, device, boot, INT64_MIN);
 }
 
 int
