@@ -27,14 +27,14 @@ checks_catalog(struct agent *a, const struct item *it)
 {
 	struct refdata_item ri;
 	int found = refdata_item(a->store, it->di, &ri);
+	unsigned no_lot = it->lot[0] == '\0' ? EVF_LOT_MISSING : 0;
 
-	if (found < 0 || (found == 0 && it->lot[0] == '\0'))
-		return it->lot[0] == '\0' ? EVF_LOT_MISSING : 0;
+	if (found < 0)		/* no catalog: every lot-less item is flagged */
+		return no_lot;
 	if (found == 0)
-		return EVF_UNKNOWN_ITEM;
+		return EVF_UNKNOWN_ITEM | no_lot;
 	return (ri.active ? 0 : EVF_INACTIVE_ITEM) |
-	    ((ri.implant || ri.lot_required) && it->lot[0] == '\0' ?
-	    EVF_LOT_MISSING : 0);
+	    (ri.implant || ri.lot_required ? no_lot : 0);
 }
 
 unsigned

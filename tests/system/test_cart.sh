@@ -141,4 +141,8 @@ check_eq "19: the unit used again" "use|1|N3|C-3|0" "$(row 19)"
 check "and at the bridge" wait_for 10 unacked_is 0
 check_eq "no duplicate-serial hold after an UNDO" 0 \
     "$(sql "$T/bridge.db" "SELECT count(*) FROM exceptions WHERE rule = 'duplicate_serial'")"
+
+scan ']d20100884521123529'
+check "20: recorded" wait_for 5 recorded_is 20
+check_eq "20: not in the catalog and no lot (0x24)" "use|1|N3|C-3|36" "$(row 20)"
 summary
