@@ -31,13 +31,17 @@ AGENT	= agent/main.c agent/conf.c agent/session.c agent/store.c \
 	  board/board.c board/output.c sync/wire.c \
 	  sync/uplink.c sync/mqttc.c $(CODES) $(DAEMON) $(COMMON)
 BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
-	  sync/bridge/ingest.c sync/bridge/chargemaster.c sync/bridge/hl7.c \
+	  sync/bridge/ingest.c sync/bridge/reference.c sync/bridge/reftab.c \
+	  sync/bridge/hl7.c sync/bridge/replenish.c \
 	  sync/bridge/erp.c sync/bridge/outbox.c sync/bridge/out_file.c \
-	  sync/bridge/out_mllp.c sync/bridge/out_http.c sync/bridge/clock.c \
-	  sync/bridge/rules.c sync/bridge/locations.c \
+	  sync/bridge/out_mllp.c sync/bridge/out_http.c sync/bridge/out_csv.c \
+	  sync/bridge/clock.c \
+	  sync/bridge/rules.c \
 	  sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
 POUCTL	= sync/pouctl.c sync/pouctl_decode.c sync/pouctl_exc.c \
-	  sync/pouctl_outbox.c agent/store.c \
+	  sync/pouctl_outbox.c sync/pouctl_ref.c agent/store.c \
+	  sync/bridge/conf.c sync/bridge/reference.c sync/bridge/reftab.c \
+	  sync/bridge/rules.c sync/bridge/db.c \
 	  $(CODES) $(COMMON)
 
 UNIT	= store wire gs1 codes hl7 hidpos ndef board
@@ -62,7 +66,7 @@ else
 Q	= @
 endif
 
-FUZZ_TARGETS = codes bracketed assemble wire hl7_ack hidpos ndef csv
+FUZZ_TARGETS = codes bracketed assemble wire hl7_ack hidpos ndef csv refdata
 FUZZ_SRC_codes     = tests/fuzz/fuzz_codes.c $(CODES)
 FUZZ_SRC_bracketed = tests/fuzz/fuzz_bracketed.c $(CODES)
 FUZZ_SRC_assemble  = tests/fuzz/fuzz_assemble.c $(CODES)
@@ -74,6 +78,10 @@ FUZZ_SRC_hidpos    = tests/fuzz/fuzz_hidpos.c drivers/hidpos_report.c \
 		     drivers/hid_desc.c
 FUZZ_SRC_ndef      = tests/fuzz/fuzz_ndef.c drivers/ndef.c
 FUZZ_SRC_csv       = tests/fuzz/fuzz_csv.c common/csv.c common/log.c
+FUZZ_LIBS_csv      = -lmbedcrypto
+FUZZ_SRC_refdata   = tests/fuzz/fuzz_refdata.c sync/bridge/reference.c \
+		     sync/bridge/reftab.c common/csv.c common/log.c common/util.c
+FUZZ_LIBS_refdata  = -lmbedcrypto
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	     -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
@@ -168,7 +176,7 @@ build-fuzz/fuzz_%: $$(FUZZ_SRC_$$*)
 	$(LINK)
 	$(Q)clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE $(INC) \
 	    $(shell pkg-config --cflags jansson) -o $@ $(FUZZ_SRC_$*) \
-	    $(shell pkg-config --libs jansson)
+	    $(shell pkg-config --libs jansson) $(FUZZ_LIBS_$*)
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/sha256.h>
 #include <sqlite3.h>
 
 #include "agent.h"
@@ -25,40 +24,6 @@ struct rd_load {
 	int		 rows;
 };
 
-/* The file's SHA-256 in hex; 0, or -1 when it cannot be read. */
-static int
-file_sha256(const char *path, char hex[65])
-{
-	mbedtls_sha256_context c;
-	unsigned char buf[4096], md[32];
-	size_t n;
-	FILE *f;
-	int i;
-
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	mbedtls_sha256_init(&c);
-	mbedtls_sha256_starts_ret(&c, 0);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		mbedtls_sha256_update_ret(&c, buf, n);
-	mbedtls_sha256_finish_ret(&c, md);
-	mbedtls_sha256_free(&c);
-	fclose(f);
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	return 0;
-}
-
-static int
-yes_no(const char *s)
-{
-	if (strcmp(s, "yes") == 0 || strcmp(s, "1") == 0)
-		return 1;
-	if (strcmp(s, "no") == 0 || strcmp(s, "0") == 0 || s[0] == '\0')
-		return 0;
-	return -1;
-}
-
 static const char *
 rd_bind_row(struct rd_load *l, char **f, int n, const int *flag)
 {
@@ -67,7 +32,7 @@ rd_bind_row(struct rd_load *l, char **f, int n, const int *flag)
 	sqlite3_reset(l->ins);
 	for (i = 0; i < n; i++) {
 		if (flag[i]) {
-			if ((v = yes_no(f[i])) < 0)
+			if ((v = csv_bool(f[i])) < 0)
 				return "a yes/no field holds something else";
 			sqlite3_bind_int(l->ins, i + 1, v);
 		} else
@@ -153,7 +118,7 @@ rd_load_file(sqlite3 *db, const struct rd_file *rf, const char *path)
 
 	if (path[0] == '\0')
 		return 0;
-	if (file_sha256(path, version) != 0) {
+	if (csv_sha256(path, version) != 0) {
 		log_warn("refdata: %s", path);
 		return -1;
 	}

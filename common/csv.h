@@ -20,4 +20,9 @@ typedef const char *(*csv_row_fn)(void *arg, char **f);
 int	csv_load(const char *path, int nfields, const char *header,
 	    csv_row_fn fn, void *arg);
 
+/* "yes"/"1" 1, "no"/"0"/"" 0, anything else -1. */
+int	csv_bool(const char *s);
+/* The file's SHA-256 in hex, its version; 0, or -1 when it cannot be read. */
+int	csv_sha256(const char *path, char hex[65]);
+
 #endif

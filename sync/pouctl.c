@@ -40,6 +40,14 @@ usage(FILE *f)
 	    "  report YYYY-MM-DD [site]\n"
 	    "             the day's reconciliation; exits 3 when it does not\n"
 	    "             balance (--bridge-db)\n"
+	    "  refdata validate|import KIND FILE [--by NAME] | refdata versions\n"
+	    "             the bridge's reference files: check one, put one in\n"
+	    "             place for the bridge to load, or show the versions\n"
+	    "             (--bridge-conf; KIND: items, chargemaster,\n"
+	    "             contracts, locations, par)\n"
+	    "  onhand [list|count ERP_LOCATION DI QTY [--by NAME]]\n"
+	    "             the bridge's PAR estimates; count records a shelf\n"
+	    "             count (--bridge-db)\n"
 	    "  decode [--strict] [scan ...]\n"
 	    "             decode barcodes (arguments, or lines on stdin; \\x1d\n"
 	    "             for GS, or GS1's (01)...(17)... form) to JSON lines\n"
@@ -48,6 +56,8 @@ usage(FILE *f)
 	    "  -s, --store FILE   the agent's store, instead of the config's\n"
 	    "  -b, --bridge-db FILE  the bridge's database (default\n"
 	    "                     /var/lib/pou/bridge.db)\n"
+	    "  -B, --bridge-conf FILE  the bridge's configuration (default\n"
+	    "                     /etc/pou/bridge.conf)\n"
 	    "      --help         this text\n"
 	    "      --version      print the version\n", AGENT_CONF_DEFAULT);
 }
@@ -220,6 +230,7 @@ main(int argc, char *argv[])
 		{ "config", required_argument, NULL, 'c' },
 		{ "store", required_argument, NULL, 's' },
 		{ "bridge-db", required_argument, NULL, 'b' },
+		{ "bridge-conf", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -227,14 +238,16 @@ main(int argc, char *argv[])
 	struct ctl_paths p = { "/var/lib/pou/agent.db", "",
 	    "/run/pou/agent.state" };
 	const char *conf = AGENT_CONF_DEFAULT, *store = NULL,
-	    *bridge_db = "/var/lib/pou/bridge.db";
+	    *bridge_db = "/var/lib/pou/bridge.db",
+	    *bridge_conf = "/etc/pou/bridge.conf";
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "+b:c:s:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+b:B:c:s:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 's': store = optarg; break;
 		case 'b': bridge_db = optarg; break;
+		case 'B': bridge_conf = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("pouctl %s\n", POU_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -244,6 +257,10 @@ main(int argc, char *argv[])
 		return ctl_decode(argc - optind, argv + optind);
 	if (optind < argc && strcmp(argv[optind], "exceptions") == 0)
 		return ctl_exceptions(bridge_db, argc - optind, argv + optind);
+	if (optind < argc && strcmp(argv[optind], "refdata") == 0)
+		return ctl_refdata(bridge_conf, argc - optind, argv + optind);
+	if (optind < argc && strcmp(argv[optind], "onhand") == 0)
+		return ctl_onhand(bridge_db, argc - optind, argv + optind);
 	if (optind < argc && strcmp(argv[optind], "replay") == 0)
 		return ctl_replay(bridge_db, argc - optind, argv + optind);
 	if (optind < argc && strcmp(argv[optind], "trace") == 0)

@@ -9,9 +9,17 @@ int	ctl_exceptions(const char *bridge_db, int argc, char *argv[]);
 /* pouctl_outbox.c: the bridge's database, read-write, waiting out its
  * writers; NULL (said on stderr) when it cannot be opened. */
 struct sqlite3 *ctl_bridge_db(const char *path);
+/* pouctl_outbox.c: who does it: "--by NAME" at the end of argv (taken
+ * off), else the (sudo) user. */
+const char *ctl_by(int *argc, char **argv);
 /* pouctl_outbox.c: argv[0] is the verb, on the bridge's database. */
 int	ctl_replay(const char *bridge_db, int argc, char *argv[]);
 int	ctl_trace(const char *bridge_db, int argc, char *argv[]);
 int	ctl_report(const char *bridge_db, int argc, char *argv[]);
+
+/* pouctl_ref.c: argv[0] is "refdata" (on bridge.conf's files and
+ * database) or "onhand" (on the bridge's database). */
+int	ctl_refdata(const char *bridge_conf, int argc, char *argv[]);
+int	ctl_onhand(const char *bridge_db, int argc, char *argv[]);
 
 #endif

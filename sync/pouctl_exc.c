@@ -193,18 +193,13 @@ exc_change(sqlite3 *db, const char *verb, long long id, int argc,
 int
 ctl_exceptions(const char *path, int argc, char **argv)
 {
-	const char *by = getenv("SUDO_USER") ? getenv("SUDO_USER") :
-	    getenv("USER") ? getenv("USER") : "pouctl";
+	const char *by = ctl_by(&argc, argv);
 	long long id;
 	sqlite3 *db;
 	int rc;
 
 	if ((db = ctl_bridge_db(path)) == NULL)
 		return 1;
-	if (argc >= 3 && strcmp(argv[argc - 2], "--by") == 0) {
-		by = argv[argc - 1];
-		argc -= 2;
-	}
 	if (argc <= 2 && (argc < 2 || strcmp(argv[1], "list") == 0 ||
 	    strcmp(argv[1], "all") == 0))
 		rc = exc_list(db, argc == 2 && strcmp(argv[1], "all") == 0);

@@ -28,6 +28,17 @@ ctl_bridge_db(const char *path)
 	return db;
 }
 
+const char *
+ctl_by(int *argc, char **argv)
+{
+	if (*argc >= 3 && strcmp(argv[*argc - 2], "--by") == 0) {
+		*argc -= 2;
+		return argv[*argc + 1];
+	}
+	return getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER") ?
+	    getenv("USER") : "pouctl";
+}
+
 static const char *
 txt(sqlite3_stmt *st, int i)
 {

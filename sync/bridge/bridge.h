@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "event.h"
+#include "reftab.h"
 #include "wire.h"
 
 #define EVENT_ID_MAX	160	/* "device:epoch:seq" */
@@ -30,8 +31,11 @@ struct bridge_conf {
 	char		keyfile[256];
 	char		db_path[256];
 	int		sync_full;
+	char		items[256];		/* reference files; "" for none */
 	char		chargemaster[256];
-	char		locations[256];		/* "" for none */
+	char		contracts[256];
+	char		locations[256];
+	char		par[256];
 	char		sending_app[32];
 	char		sending_facility[32];
 	char		receiving_app[32];
@@ -50,20 +54,43 @@ struct bridge_conf {
 	long long	retry_max_ms;
 	long long	dead_after;	/* attempts before a row is dead; 0 never */
 	int		rules[RULE_COUNT];	/* HOLD_* bits; 0: off */
+	long long	clock_far_s;	/* the clock rule: how far off is too far */
 };
 
-/* One chargemaster line. */
-struct charge {
-	char		code[32];
-	char		desc[96];
+/* Reference data (reference.c): one CSV file per kind. */
+enum ref_kind { REF_ITEMS, REF_CHARGEMASTER, REF_CONTRACTS, REF_LOCATIONS,
+	REF_PAR, REF_COUNT };
+
+/* Each row starts with its lookup key. */
+struct itemref {		/* the item master: DI -> the hospital's item */
+	char		key[REF_KEY_MAX];	/* di */
+	char		item_id[32], desc[96], vendor[64];
+	int		implant, lot_required, serial_required, active;
+};
+
+struct charge {			/* one chargemaster line */
+	char		key[REF_KEY_MAX];	/* di */
+	char		code[32], desc[96], revenue[8], hcpcs[16];
 	long long	price_cents;
-	char		revenue[8];
+	int		billable;
 };
 
-/* Where a cart is, in the hospital's terms (locations.c). */
-struct location {
-	char	site[64], room[64], unit[64];
-	char	department[64], cost_center[64], erp_location[64];
+struct contract {		/* a vendor's contract price for a DI */
+	char		key[REF_KEY_MAX];	/* vendor|di */
+	char		vendor[64];
+	long long	cost_cents;
+};
+
+struct location {		/* where a cart is, in the hospital's terms */
+	char		key[REF_KEY_MAX];	/* site|room|unit */
+	char		site[64], room[64], unit[64];
+	char		department[64], cost_center[64], erp_location[64];
+};
+
+struct parlevel {		/* a PAR location's level for a DI */
+	char		key[REF_KEY_MAX];	/* erp_location|di */
+	char		erp_location[64], di[32];
+	long long	par, reorder;
 };
 
 /* An event as the bridge received and enriched it. */
@@ -72,8 +99,12 @@ struct bevent {
 	int64_t		 id;		/* the bridge's row id */
 	char		 device[WIRE_ID_MAX];
 	char		 epoch[WIRE_ID_MAX];
-	const struct charge *charge;	/* NULL when the DI has no charge line */
-	const struct location *loc;	/* NULL when the location is unknown */
+	/* From the reference data; NULL where it has no line. */
+	const struct itemref *itemref;
+	const struct charge *charge;
+	const struct contract *contract;	/* the item's vendor's price */
+	const struct location *loc;
+	int		 have_items;	/* an item master is loaded */
 	int64_t		 at_fixed_ms;	/* the time the bridge vouches for */
 	const char	*time_quality;	/* ok, corrected, unverified, wrong */
 };
@@ -97,12 +128,12 @@ struct output_ops {
 			    void **ctx);
 	enum send_result (*send)(void *ctx, const struct outmsg *, char *err,
 			    size_t errlen);
+	void		(*idle)(void *ctx);	/* nothing to send; may be NULL */
 	void		(*close)(void *ctx);
 };
 
 struct db;
-struct chargemaster;
-struct locations;
+struct reference;
 struct outbox;
 
 /* conf.c */
@@ -138,6 +169,24 @@ int64_t	db_boot_offset(struct db *, const char *device, const char *boot);
 int	db_boot_learn(struct db *, const char *device, const char *boot,
 	    int64_t offset_ms);
 
+/* The estimated on-hand of a DI at a PAR location; dflt when unknown. */
+int64_t	db_onhand(struct db *, const char *erp_location, const char *di,
+	    int64_t dflt);
+int	db_onhand_set(struct db *, const char *erp_location, const char *di,
+	    int64_t qty);
+/* The kind of the event (device, epoch, seq); 0, or -1 when none. */
+int	db_event_kind(struct db *, const char *device, const char *epoch,
+	    int64_t seq, char *kind, size_t len);
+/* Notes that the bridge loaded a reference file. */
+int	db_refdata_loaded(struct db *, const char *kind, const char *version,
+	    size_t rows, const char *path);
+
+/* replenish.c */
+/* Moves the PAR estimate for be; sets request (caller frees) to the ERP's
+ * replenishment request when it crosses the reorder point. 0 or -1. */
+int	replenish_apply(struct db *, const struct reference *,
+	    const struct bevent *be, char **request);
+
 /* rules.c */
 const char *rule_code(enum rule);
 const char *rule_default(enum rule);
@@ -155,23 +204,41 @@ int	clock_learn(struct db *, const char *device,
 /* Sets be->at_fixed_ms and be->time_quality from what is known. */
 void	clock_judge(struct db *, struct bevent *be, int64_t received_ms);
 
-/* locations.c */
-/* Loads path ("" gives none); errors as file:line, NULL then. */
-struct locations *locations_load(const char *path);
-void	locations_free(struct locations *);
-/* The unit's own line, else the room's (unit ""), else NULL. */
-const struct location *locations_find(const struct locations *,
-	    const char *site, const char *room, const char *unit);
-size_t	locations_count(const struct locations *);
-
-/* chargemaster.c */
-/* Loads the CSV; prints every error as file:line; NULL on errors. */
-struct chargemaster *chargemaster_load(const char *path);
-void	chargemaster_free(struct chargemaster *);
-/* Borrowed; NULL when di has no line. */
-const struct charge *chargemaster_find(const struct chargemaster *,
+/* reference.c */
+struct reference *reference_new(void);
+void	reference_free(struct reference *);	/* NULL-safe */
+/* Every file named in c, all or nothing; errors as file:line; NULL then. */
+struct reference *reference_load(const struct bridge_conf *c);
+/* Loads one kind from path into r; the number of errors (logged). */
+int	reference_load_kind(struct reference *r, int kind, const char *path);
+/* What the files named in c are now: a change shows as a new stamp. */
+struct ref_stamp {
+	uint64_t	ino[REF_COUNT];
+	int64_t		size[REF_COUNT], mtime_ns[REF_COUNT];
+};
+void	reference_stamp(const struct bridge_conf *c, struct ref_stamp *);
+int	reference_stamp_differs(const struct ref_stamp *, const struct ref_stamp *);
+const char *reference_kind_name(int kind);
+const char *reference_kind_header(int kind);
+int	reference_kind(const char *name);	/* -1 when unknown */
+const char *reference_conf_path(const struct bridge_conf *, int kind);
+int	reference_loaded(const struct reference *, int kind);
+size_t	reference_rows(const struct reference *, int kind);
+const char *reference_version(const struct reference *, int kind);
+const char *reference_path(const struct reference *, int kind);
+/* Lookups; each borrowed, NULL when there is no line. */
+const struct itemref *reference_item(const struct reference *, const char *di);
+const struct charge *reference_charge(const struct reference *,
 	    const char *di);
-size_t	chargemaster_count(const struct chargemaster *);
+const struct contract *reference_contract(const struct reference *,
+	    const char *vendor, const char *di);
+/* The unit's own line, else the room's (unit ""), else NULL. */
+const struct location *reference_location(const struct reference *,
+	    const char *site, const char *room, const char *unit);
+const struct parlevel *reference_par(const struct reference *,
+	    const char *erp_location, const char *di);
+/* Sets be's item, charge, contract and location from r. */
+void	reference_enrich(const struct reference *r, struct bevent *be);
 
 /* hl7.c */
 struct hl7_parties {
@@ -195,6 +262,9 @@ void	event_identity(const struct bevent *, char *out, size_t len);
 /* erp.c */
 /* The inventory-issue record for be as JSON; the caller frees it. */
 char	*erp_issue_json(const struct bevent *be);
+/* The replenishment request be set off at par, on_hand after it. */
+char	*erp_replenish_json(const struct bevent *be, const struct parlevel *par,
+	    int64_t on_hand);
 
 /* outbox.c */
 /* Starts one delivery thread for dest over ops; NULL on error. */
@@ -206,20 +276,20 @@ void	outbox_stop(struct outbox *);	/* NULL-safe; joins the thread */
 /* The transport named name, or NULL. */
 const struct output_ops *output_lookup(const char *name);
 
-/* out_file.c, out_mllp.c */
+/* out_file.c, out_mllp.c, out_http.c, out_csv.c */
 extern const struct output_ops output_file;
 extern const struct output_ops output_mllp;
 extern const struct output_ops output_http;
+extern const struct output_ops output_csv;
 
 /* ingest.c */
 struct ingest;
 struct ingest_stats {
 	unsigned long	batches, events_new, events_dup, rejects, unbilled;
 };
-struct ingest *ingest_new(struct db *, const struct chargemaster *,
-	    const struct locations *,
+struct ingest *ingest_new(struct db *, const struct reference *,
 	    const struct bridge_conf *, struct outbox *billing,
-	    struct outbox *erp);
+	    struct outbox *erp, struct outbox *replenish);
 void	ingest_free(struct ingest *);
 /*
  * Handles one events message. On success sets ack (caller frees) to the

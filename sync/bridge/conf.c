@@ -5,6 +5,7 @@
 #include "bridge.h"
 #include "conf.h"
 #include "log.h"
+#include "util.h"
 
 #define BC struct bridge_conf
 
@@ -20,9 +21,12 @@ static const struct conf_item bridge_items[] = {
 	CONF_S("mqtt", "keyfile", BC, keyfile, ""),
 	CONF_S("store", "path", BC, db_path, "/var/lib/pou/bridge.db"),
 	CONF_B("store", "synchronous_full", BC, sync_full, "yes"),
+	CONF_S("reference", "items", BC, items, ""),
 	CONF_S("reference", "chargemaster", BC, chargemaster,
 	    "/etc/pou/chargemaster.csv"),
+	CONF_S("reference", "contracts", BC, contracts, ""),
 	CONF_S("reference", "locations", BC, locations, ""),
+	CONF_S("reference", "par", BC, par, ""),
 	CONF_S("hl7", "sending_application", BC, sending_app, "POU"),
 	CONF_S("hl7", "sending_facility", BC, sending_facility, "HOSP"),
 	CONF_S("hl7", "receiving_application", BC, receiving_app, "BILLING"),
@@ -54,7 +58,7 @@ bridge_conf_output(const char *path, const char *sec, const char *v,
 	    strcmp(v, extra) == 0)
 		return 0;
 	log_warnx("%s: [%s] output \"%s\" is not %s, file or none", path, sec,
-	    v, extra);
+	    v, strcmp(sec, "erp") == 0 ? "http, csv" : extra);
 	return 1;
 }
 
@@ -68,6 +72,13 @@ bridge_rule(void *arg, const char *sec, const char *key, const char *val,
 
 	if (strcmp(sec, "rules") != 0) {
 		snprintf(err, errlen, "unknown section [%s]", sec);
+		return -1;
+	}
+	if (strcmp(key, "clock_far_s") == 0) {
+		if (parse_int(val, 1, 86400LL * 365, &c->clock_far_s) == 0)
+			return 0;
+		snprintf(err, errlen, "[rules] clock_far_s = %s: seconds, 1 "
+		    "or more", val);
 		return -1;
 	}
 	for (i = 0; i < RULE_COUNT; i++)
@@ -90,9 +101,11 @@ bridge_conf_load(const char *path, struct bridge_conf *c)
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < RULE_COUNT; i++)
 		c->rules[i] = rule_disposition(rule_default(i));
+	c->clock_far_s = 60;
 	errors = conf_load(path, bridge_items, c, bridge_rule, c);
 	errors += bridge_conf_output(path, "billing", c->billing_output, "mllp");
-	errors += bridge_conf_output(path, "erp", c->erp_output, "http");
+	if (strcmp(c->erp_output, "csv") != 0)
+		errors += bridge_conf_output(path, "erp", c->erp_output, "http");
 	if (strcmp(c->erp_output, "http") == 0 && strncmp(c->erp_url,
 	    "http://", 7) != 0 && strncmp(c->erp_url, "https://", 8) != 0) {
 		log_warnx("%s: [erp] output http needs url = http(s)://...", path);

@@ -65,11 +65,21 @@ static const char *const db_migrations[] = {
 	"  changed_by TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX exceptions_state ON exceptions (state, queued);"
 	"CREATE INDEX events_serial ON events (di, serial) WHERE serial <> '';",
+	/* 6: PAR estimates (replenish.c) and reference data loads. */
+	"CREATE TABLE onhand (erp_location TEXT NOT NULL, di TEXT NOT NULL,"
+	"  qty INTEGER NOT NULL, changed_ms INTEGER NOT NULL,"
+	"  counted_ms INTEGER, counted_by TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (erp_location, di));"
+	"CREATE TABLE refdata_log (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+	"  version TEXT NOT NULL, rows INTEGER NOT NULL, path TEXT NOT NULL,"
+	"  what TEXT NOT NULL,"		/* imported (pouctl) or loaded (bridge) */
+	"  by TEXT NOT NULL, at_ms INTEGER NOT NULL);",
 };
 
 enum { Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_INSERT, Q_ENQUEUE, Q_CONTIG, Q_NEXT,
 	Q_DEVICE, Q_REJECT, Q_OB_NEXT, Q_OB_SET, Q_MAXSEQ, Q_BOOT_GET,
-	Q_BOOT_SET, Q_EXC_ADD, Q_SERIAL, Q_COUNT };
+	Q_BOOT_SET, Q_EXC_ADD, Q_SERIAL, Q_ONHAND, Q_ONHAND_SET, Q_KIND,
+	Q_REFLOG, Q_REFUSED, Q_COUNT };
 
 static const char *const db_sql[Q_COUNT] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -79,8 +89,13 @@ static const char *const db_sql[Q_COUNT] = {
 	    "received_ms, " EVSQL_COLUMNS ", charge_code, price_cents, "
 	    "at_fixed_ms, time_quality) VALUES (?, ?, ?, ?, " EVSQL_PARAMS
 	    ", ?, ?, ?, ?)",
+	/* A release after a refusal: the message again, with what was
+	 * supplied; a delivered one is never sent twice. */
 	[Q_ENQUEUE] = "INSERT INTO outbox (dest, event_id, name, control_id, "
-	    "payload, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	    "payload, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT "
+	    "DO UPDATE SET payload = ?5, state = 'pending', next_ms = 0, "
+	    "attempts = 0, last_error = 'released' WHERE state IN ('failed', "
+	    "'dead')",
 	[Q_CONTIG] = "SELECT contig_upto FROM devices WHERE device = ?1 AND "
 	    "epoch = ?2",
 	[Q_NEXT] = "SELECT seq FROM events WHERE device = ?1 AND epoch = ?2 AND "
@@ -105,6 +120,19 @@ static const char *const db_sql[Q_COUNT] = {
 	    "AND e.id <> ?3 AND e.kind NOT IN ('undo', 'return') AND NOT EXISTS "
 	    "(SELECT 1 FROM events u WHERE u.undoes = e.seq AND u.undoes > 0 "
 	    "AND u.device = e.device AND u.epoch = e.epoch) LIMIT 1",
+	[Q_ONHAND] = "SELECT qty FROM onhand WHERE erp_location = ?1 AND "
+	    "di = ?2",
+	[Q_ONHAND_SET] = "INSERT INTO onhand (erp_location, di, qty, "
+	    "changed_ms) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+	    "qty = ?3, changed_ms = ?4",
+	[Q_KIND] = "SELECT kind FROM events WHERE device = ?1 AND epoch = ?2 "
+	    "AND seq = ?3",
+	[Q_REFLOG] = "INSERT INTO refdata_log (kind, version, rows, path, what, "
+	    "by, at_ms) VALUES (?1, ?2, ?3, ?4, 'loaded', 'pou-bridge', ?5)",
+	/* A refused delivery waits in the exception queue with the answer. */
+	[Q_REFUSED] = "INSERT INTO exceptions (event_id, rule, reason, hold, "
+	    "state, created_ms, changed_ms) SELECT event_id, dest || "
+	    "'_refused', ?2, dest, 'open', ?3, ?3 FROM outbox WHERE id = ?1",
 	[Q_OB_SET] = "UPDATE outbox SET state = ?2, attempts = attempts + 1, "
 	    "next_ms = ?3, last_error = CASE WHEN ?2 = 'done' THEN '' ELSE ?4 "
 	    "END, answer = CASE WHEN ?2 = 'done' THEN ?4 ELSE answer END, "
@@ -217,7 +245,7 @@ db_insert_event(struct db *d, struct bevent *be, int64_t received_ms)
 	sqlite3_bind_int64(q, 3, be->ev.seq);
 	sqlite3_bind_int64(q, 4, received_ms);
 	evsql_bind(q, 5, &be->ev);
-	if (be->charge) {
+	if (be->charge && be->charge->billable) {	/* what billing gets */
 		bt(q, i, be->charge->code);
 		sqlite3_bind_int64(q, i + 1, be->charge->price_cents);
 	}
@@ -246,8 +274,8 @@ db_enqueue(struct db *d, const char *dest, int64_t event_id, const char *name,
 	return db_run(d, Q_ENQUEUE);
 }
 
-/* One number about a device epoch from query q (?1 device, ?2 epoch). */
-/* One integer looked up by (device, key): an epoch or a boot; dflt if none. */
+/* One integer looked up by two keys (?1, ?2): a device's epoch or boot,
+ * a location's DI; dflt if none. */
 static int64_t
 db_device_value(struct db *d, int qi, const char *device, const char *key,
     int64_t dflt)
@@ -357,6 +385,25 @@ db_outbox_set(struct db *d, int64_t id, const char *state, int64_t next_ms,
 	return db_run(d, Q_OB_SET);
 }
 
+int
+db_outbox_refused(struct db *d, int64_t id, const char *error)
+{
+	sqlite3_stmt *q = d->q[Q_REFUSED];
+	int rc;
+
+	if ((rc = db_begin(d)) != 0)
+		return rc;
+	sqlite3_bind_int64(q, 1, id);
+	bt(q, 2, error);
+	sqlite3_bind_int64(q, 3, now_wall_ms());
+	if ((rc = db_outbox_set(d, id, "failed", 0, error)) != 0 ||
+	    (rc = db_run(d, Q_REFUSED)) != 0 || (rc = db_commit(d)) != 0) {
+		db_rollback(d);
+		return rc;
+	}
+	return 0;
+}
+
 int64_t
 db_boot_offset(struct db *d, const char *device, const char *boot)
 {
@@ -373,6 +420,59 @@ db_boot_learn(struct db *d, const char *device, const char *boot,
 	bt(q, 2, boot);
 	sqlite3_bind_int64(q, 3, offset_ms);
 	return db_run(d, Q_BOOT_SET);
+}
+
+int64_t
+db_onhand(struct db *d, const char *erp_location, const char *di,
+    int64_t dflt)
+{
+	return db_device_value(d, Q_ONHAND, erp_location, di, dflt);
+}
+
+int
+db_onhand_set(struct db *d, const char *erp_location, const char *di,
+    int64_t qty)
+{
+	sqlite3_stmt *q = d->q[Q_ONHAND_SET];
+
+	bt(q, 1, erp_location);
+	bt(q, 2, di);
+	sqlite3_bind_int64(q, 3, qty);
+	sqlite3_bind_int64(q, 4, now_wall_ms());
+	return db_run(d, Q_ONHAND_SET);
+}
+
+int
+db_event_kind(struct db *d, const char *device, const char *epoch,
+    int64_t seq, char *kind, size_t len)
+{
+	sqlite3_stmt *q = d->q[Q_KIND];
+	int rc = -1;
+
+	bt(q, 1, device);
+	bt(q, 2, epoch);
+	sqlite3_bind_int64(q, 3, seq);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		snprintf(kind, len, "%s", (const char *)sqlite3_column_text(q,
+		    0));
+		rc = 0;
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+int
+db_refdata_loaded(struct db *d, const char *kind, const char *version,
+    size_t rows, const char *path)
+{
+	sqlite3_stmt *q = d->q[Q_REFLOG];
+
+	bt(q, 1, kind);
+	bt(q, 2, version);
+	sqlite3_bind_int64(q, 3, (int64_t)rows);
+	bt(q, 4, path);
+	sqlite3_bind_int64(q, 5, now_wall_ms());
+	return db_run(d, Q_REFLOG);
 }
 
 static const char *
@@ -431,6 +531,13 @@ time_quality_name(const char *s)
 	"FROM exceptions x JOIN events e ON e.id = x.event_id WHERE " \
 	"x.state = 'released' AND x.queued = 0 GROUP BY e.id"
 
+/* A refused replenishment request, released: sent again as it was. */
+#define DB_RELEASE_REPLENISH "UPDATE outbox SET state = 'pending', " \
+	"next_ms = 0, attempts = 0, last_error = 'released' WHERE dest = " \
+	"'replenish' AND state IN ('failed', 'dead') AND event_id IN (SELECT " \
+	"event_id FROM exceptions WHERE state = 'released' AND queued = 0 AND " \
+	"hold = 'replenish');"
+
 int
 db_releases(struct db *d, db_release_fn fn, void *arg)
 {
@@ -465,9 +572,9 @@ db_releases(struct db *d, db_release_fn fn, void *arg)
 	}
 	sqlite3_finalize(st);
 	if (rc == 0 && n > 0)
-		rc = sqlite3_exec(d->h, "UPDATE exceptions SET queued = 1 WHERE "
-		    "state = 'released' AND queued = 0", NULL, NULL, NULL) ==
-		    SQLITE_OK ? 0 : db_fail(d, "releases");
+		rc = sqlite3_exec(d->h, DB_RELEASE_REPLENISH "UPDATE exceptions "
+		    "SET queued = 1 WHERE state = 'released' AND queued = 0",
+		    NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(d, "releases");
 	if (rc == 0 && (rc = db_commit(d)) == 0)
 		return n;
 	db_rollback(d);

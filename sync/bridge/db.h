@@ -23,4 +23,8 @@ int	db_outbox_next(struct db *, const char *dest, struct db_outrow *r);
 int	db_outbox_set(struct db *, int64_t id, const char *state,
 	    int64_t next_ms, const char *error);
 
+/* A refused delivery: failed, and an exception (rule dest_refused, the
+ * answer as reason) in one transaction. */
+int	db_outbox_refused(struct db *, int64_t id, const char *error);
+
 #endif

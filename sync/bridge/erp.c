@@ -1,8 +1,9 @@
 /*
  * The ERP side: one record per event, as JSON: an inventory issue for a use
  * or a waste, a return, the reversal of an undone issue, or a purchase-order
- * request for a bill-only or consigned item (the vendor's PO data is not
- * known at the cart; the ERP side completes it).
+ * request for a bill-only or consigned item with the vendor and its
+ * contract price from the reference data; and replenishment requests when
+ * a PAR location runs down (replenish.c).
  */
 #include <string.h>
 
@@ -23,13 +24,35 @@ erp_type(const char *kind)
 	return "inventory_issue";
 }
 
+/* Adds the item master's and the contract's fields, dumps and frees j. */
+static char *
+erp_dump(json_t *j, const struct bevent *be)
+{
+	const struct itemref *ir = be->itemref;
+	char *s = NULL;
+
+	if (j == NULL)
+		return NULL;
+	if (ir) {
+		json_object_set_new(j, "item_id", json_string(ir->item_id));
+		json_object_set_new(j, "description", json_string(ir->desc));
+		if (ir->vendor[0])
+			json_object_set_new(j, "vendor", json_string(ir->vendor));
+	}
+	if (be->contract)
+		json_object_set_new(j, "unit_cost_cents",
+		    json_integer(be->contract->cost_cents));
+	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	return s;
+}
+
 char *
 erp_issue_json(const struct bevent *be)
 {
 	const struct event *ev = &be->ev;
 	char id[EVENT_ID_MAX], undone[EVENT_ID_MAX], at[32];
 	json_t *j;
-	char *s;
 
 	event_identity(be, id, sizeof(id));
 	snprintf(undone, sizeof(undone), "%s:%s:%lld", be->device, be->epoch,
@@ -52,7 +75,26 @@ erp_issue_json(const struct bevent *be)
 	    be->loc->cost_center : NULL,
 	    "erp_location", be->loc && be->loc->erp_location[0] ?
 	    be->loc->erp_location : NULL);
-	s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(j);
-	return s;
+	return erp_dump(j, be);
+}
+
+char *
+erp_replenish_json(const struct bevent *be, const struct parlevel *par,
+    int64_t on_hand)
+{
+	char id[EVENT_ID_MAX], key[EVENT_ID_MAX + 16];
+	json_t *j;
+
+	event_identity(be, id, sizeof(id));
+	snprintf(key, sizeof(key), "%s/replenish", id);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s*}",
+	    "type", "replenishment_request", "idempotency_key", key,
+	    "triggered_by", id, "erp_location", par->erp_location,
+	    "di", par->di, "on_hand_estimate", (json_int_t)on_hand,
+	    "par_level", (json_int_t)par->par,
+	    "reorder_point", (json_int_t)par->reorder,
+	    "qty", (json_int_t)(par->par - on_hand),
+	    "cost_center", be->loc->cost_center[0] ? be->loc->cost_center :
+	    NULL);
+	return erp_dump(j, be);
 }

@@ -94,19 +94,23 @@ hl7_patient(struct buf *b, const struct event *ev)
 /*
  * FT1-2 event identity, FT1-4 date of use, FT1-5 posting, FT1-6 CG (CD for
  * a return), FT1-7 charge code, FT1-10 quantity, FT1-11/12 amounts,
- * FT1-13 department, FT1-16 location, FT1-23 the case id as filler order
- * number.
+ * FT1-13 department, FT1-16 location, FT1-22 unit cost (the vendor's
+ * contract price), FT1-23 the case id as filler order number, FT1-25 the
+ * chargemaster's HCPCS code.
  */
 static void
 hl7_ft1(struct buf *b, const struct bevent *be, const char *now)
 {
 	const struct event *ev = &be->ev;
-	char id[EVENT_ID_MAX], at[32], unit[32], ext[32], qty[16];
+	char id[EVENT_ID_MAX], at[32], unit[32], ext[32], qty[16], cost[32];
 
 	event_identity(be, id, sizeof(id));
 	fmt_hl7_time(be->at_fixed_ms, at);
 	money(unit, be->charge->price_cents);
 	money(ext, be->charge->price_cents * ev->qty);
+	cost[0] = '\0';
+	if (be->contract)
+		money(cost, be->contract->cost_cents);
 	snprintf(qty, sizeof(qty), "%d", ev->qty);
 	buf_adds(b, "FT1|1");
 	field(b, id);
@@ -128,8 +132,14 @@ hl7_ft1(struct buf *b, const struct bevent *be, const char *now)
 	field(b, ev->room);
 	buf_adds(b, "^^^");
 	hl7_escape(b, ev->site);
-	empty_fields(b, 6);
+	empty_fields(b, 5);
+	field(b, cost);
 	field(b, ev->case_id);
+	if (be->charge->hcpcs[0]) {
+		empty_fields(b, 1);
+		field(b, be->charge->hcpcs);
+		buf_adds(b, "^^HCPCS");
+	}
 	buf_addc(b, '\r');
 }
 

@@ -13,28 +13,29 @@
 
 struct ingest {
 	struct db			*db;
-	const struct chargemaster	*cm;
-	const struct locations		*locs;
+	const struct reference		*ref;
 	const struct bridge_conf	*conf;
 	struct outbox			*billing, *erp;	/* NULL when "none" */
+	struct outbox			*replenish;
 	struct ingest_stats		 st;
 	struct buf			 msg;
 };
 
 struct ingest *
-ingest_new(struct db *db, const struct chargemaster *cm,
-    const struct locations *locs, const struct bridge_conf *conf, struct outbox *billing, struct outbox *erp)
+ingest_new(struct db *db, const struct reference *ref,
+    const struct bridge_conf *conf, struct outbox *billing, struct outbox *erp,
+    struct outbox *replenish)
 {
 	struct ingest *in = calloc(1, sizeof(*in));
 
 	if (in == NULL)
 		return NULL;
 	in->db = db;
-	in->cm = cm;
-	in->locs = locs;
+	in->ref = ref;
 	in->conf = conf;
 	in->billing = billing;
 	in->erp = erp;
+	in->replenish = replenish;
 	return in;
 }
 
@@ -63,7 +64,7 @@ ingest_reject(struct ingest *in, const char *topic, const char *reason,
 	db_reject(in->db, topic, reason, payload, len);
 }
 
-/* File name for a drop: the identity with ':' made safe, then ext. */
+/* File name for a drop: the identity with ':' and '/' made safe, then ext. */
 static void
 drop_name(const char *id, const char *ext, char *out, size_t len)
 {
@@ -71,8 +72,8 @@ drop_name(const char *id, const char *ext, char *out, size_t len)
 
 	snprintf(out, len, "%s%s", id, ext);
 	for (i = 0; out[i]; i++)
-		if (out[i] == ':')
-			out[i] = '_';
+		if (out[i] == ':' || out[i] == '/')
+			out[i] = out[i] == ':' ? '_' : '.';
 }
 
 static int
@@ -86,10 +87,10 @@ ingest_billing(struct ingest *in, const struct bevent *be, const char *id)
 
 	if (in->billing == NULL)
 		return 0;
-	if (be->charge == NULL) {
+	if (be->charge == NULL || !be->charge->billable) {
 		in->st.unbilled++;
-		log_info("ingest: %s: DI %s has no chargemaster line; not "
-		    "billed", id, be->ev.item.di);
+		log_info("ingest: %s: DI %s has no billable chargemaster line; "
+		    "not billed", id, be->ev.item.di);
 		return 0;
 	}
 	snprintf(ctrl, sizeof(ctrl), "POU%lld", (long long)be->id);
@@ -116,6 +117,29 @@ ingest_erp(struct ingest *in, const struct bevent *be, const char *id)
 	return rc;
 }
 
+/* The shelf moved: a replenishment request when it ran down to reorder. */
+static int
+ingest_replenish(struct ingest *in, const struct bevent *be, const char *id)
+{
+	char name[200], key[EVENT_ID_MAX + 16], *json;
+	int rc;
+
+	if (in->replenish == NULL)
+		return 0;
+	if (replenish_apply(in->db, in->ref, be, &json) != 0)
+		return -1;
+	if (json == NULL)
+		return 0;
+	snprintf(key, sizeof(key), "%s/replenish", id);
+	drop_name(key, ".json", name, sizeof(name));
+	log_info("ingest: %s brought %s at %s to its reorder point; "
+	    "replenishment requested", id, be->ev.item.di,
+	    be->loc->erp_location);
+	rc = db_enqueue(in->db, "replenish", be->id, name, key, json);
+	free(json);
+	return rc;
+}
+
 /* Stores one event; 0 when stored or already held, <0 on error. */
 static int
 ingest_event(struct ingest *in, const struct wire_topic *t, const char *epoch,
@@ -129,8 +153,7 @@ ingest_event(struct ingest *in, const struct wire_topic *t, const char *epoch,
 	be.ev = *ev;
 	snprintf(be.device, sizeof(be.device), "%s", t->device);
 	snprintf(be.epoch, sizeof(be.epoch), "%s", epoch);
-	be.charge = chargemaster_find(in->cm, ev->item.di);
-	be.loc = locations_find(in->locs, ev->site, ev->room, ev->unit);
+	reference_enrich(in->ref, &be);
 	clock_judge(in->db, &be, now);
 	if ((rc = db_insert_event(in->db, &be, now)) <= 0) {
 		in->st.events_dup += rc == 0;
@@ -144,7 +167,7 @@ ingest_event(struct ingest *in, const struct wire_topic *t, const char *epoch,
 	    id)) != 0) || (!(holds & HOLD_ERP) && (rc = ingest_erp(in, &be,
 	    id)) != 0))
 		return rc;
-	return 0;
+	return ingest_replenish(in, &be, id);
 }
 
 /* A released event: what was held goes out now. */
@@ -155,9 +178,7 @@ ingest_release(void *arg, struct bevent *be, int holds)
 	char id[EVENT_ID_MAX];
 	int rc = 0;
 
-	be->charge = chargemaster_find(in->cm, be->ev.item.di);
-	be->loc = locations_find(in->locs, be->ev.site, be->ev.room,
-	    be->ev.unit);
+	reference_enrich(in->ref, be);
 	event_identity(be, id, sizeof(id));
 	log_info("ingest: %s released from the exception queue", id);
 	if ((holds & HOLD_BILLING) && (rc = ingest_billing(in, be, id)) != 0)
@@ -240,6 +261,8 @@ ingest_batch(struct ingest *in, const char *topic, const void *payload,
 		outbox_kick(in->billing);
 	if (in->erp)
 		outbox_kick(in->erp);
+	if (in->replenish)
+		outbox_kick(in->replenish);
 	/* Seqs held past a hole: a batch was lost after the broker took it.
 	 * Ask for it now rather than wait for the device's ack timeout. */
 	a.replay = db_max_seq(in->db, t.device, a.epoch) > a.upto ? a.upto + 1 :

@@ -23,9 +23,9 @@ struct bridge {
 	struct bridge_conf	 conf;
 	const char		*conf_path;
 	struct db		*db;
-	struct chargemaster	*cm;
-	struct locations	*locs;
-	struct outbox		*billing, *erp;
+	struct reference	*ref;
+	struct ref_stamp	 stamp;		/* the files when last read */
+	struct outbox		*billing, *erp, *replenish;
 	struct ingest		*in;
 	struct mqttc		*mq;
 	unsigned long		 acks;
@@ -66,6 +66,24 @@ bridge_output(struct bridge *b, const char *dest, const char *name)
 	return o;
 }
 
+/* Records in the database which version of each file is in use. */
+static void
+bridge_ref_noted(struct bridge *b)
+{
+	int k;
+
+	for (k = 0; k < REF_COUNT; k++)
+		if (reference_loaded(b->ref, k)) {
+			db_refdata_loaded(b->db, reference_kind_name(k),
+			    reference_version(b->ref, k), reference_rows(b->ref,
+			    k), reference_path(b->ref, k));
+			log_info("reference: %s %s: %zu rows, version %.12s",
+			    reference_kind_name(k), reference_path(b->ref, k),
+			    reference_rows(b->ref, k), reference_version(b->ref,
+			    k));
+		}
+}
+
 static void
 bridge_start(struct bridge *b)
 {
@@ -86,40 +104,49 @@ bridge_start(struct bridge *b)
 	curl_global_init(CURL_GLOBAL_DEFAULT);	/* before the outbox threads */
 	b->billing = bridge_output(b, "billing", b->conf.billing_output);
 	b->erp = bridge_output(b, "erp", b->conf.erp_output);
-	if ((b->in = ingest_new(b->db, b->cm, b->locs, &b->conf, b->billing,
-	    b->erp)) == NULL)
+	/* Replenishment requests go the ERP's way, in an outbox of their own. */
+	if (b->conf.par[0] != '\0')
+		b->replenish = bridge_output(b, "replenish", b->conf.erp_output);
+	bridge_ref_noted(b);
+	if ((b->in = ingest_new(b->db, b->ref, &b->conf, b->billing, b->erp,
+	    b->replenish)) == NULL)
 		fatalx("out of memory");
 	mosquitto_lib_init();
 	if ((b->mq = mqttc_new(&mc, &cb)) == NULL)
 		fatalx("cannot set up MQTT");
-	log_info("started: store %s, %zu chargemaster lines, billing %s, erp %s",
-	    b->conf.db_path, chargemaster_count(b->cm), b->conf.billing_output,
-	    b->conf.erp_output);
+	log_info("started: store %s, billing %s, erp %s", b->conf.db_path,
+	    b->conf.billing_output, b->conf.erp_output);
 }
 
 static void
 bridge_reload(struct bridge *b)
 {
-	struct chargemaster *cm = chargemaster_load(b->conf.chargemaster);
-	struct locations *locs = locations_load(b->conf.locations);
+	struct reference *ref;
 
-	if (cm == NULL || locs == NULL) {
-		log_warnx("reload: the chargemaster or the locations have errors; "
-		    "keeping the loaded ones");
-		chargemaster_free(cm);
-		locations_free(locs);
+	reference_stamp(&b->conf, &b->stamp);
+	if ((ref = reference_load(&b->conf)) == NULL) {
+		log_warnx("reload: the reference data has errors; keeping the "
+		    "loaded set");
 		return;
 	}
 	ingest_free(b->in);
-	chargemaster_free(b->cm);
-	locations_free(b->locs);
-	b->cm = cm;
-	b->locs = locs;
-	if ((b->in = ingest_new(b->db, b->cm, b->locs, &b->conf, b->billing,
-	    b->erp)) == NULL)
+	reference_free(b->ref);
+	b->ref = ref;
+	bridge_ref_noted(b);
+	if ((b->in = ingest_new(b->db, b->ref, &b->conf, b->billing, b->erp,
+	    b->replenish)) == NULL)
 		fatalx("out of memory");
-	log_info("reload: %zu chargemaster lines, %zu locations",
-	    chargemaster_count(cm), locations_count(locs));
+}
+
+/* A reference file replaced (pouctl refdata import): load the set again. */
+static void
+bridge_ref_poll(struct bridge *b)
+{
+	struct ref_stamp now;
+
+	reference_stamp(&b->conf, &now);
+	if (reference_stamp_differs(&now, &b->stamp))
+		bridge_reload(b);
 }
 
 #define RELEASE_POLL_MS	1000	/* how often released exceptions are sent */
@@ -148,6 +175,7 @@ bridge_loop(struct bridge *b)
 		/* pouctl releases held events in the db; send them on. */
 		if ((now = now_mono_ms()) >= next_release) {
 			next_release = now + RELEASE_POLL_MS;
+			bridge_ref_poll(b);
 			ingest_releases(b->in);
 		}
 	}
@@ -165,10 +193,10 @@ bridge_stop(struct bridge *b)
 	mosquitto_lib_cleanup();
 	outbox_stop(b->billing);
 	outbox_stop(b->erp);
+	outbox_stop(b->replenish);
 	curl_global_cleanup();
 	ingest_free(b->in);
-	chargemaster_free(b->cm);
-	locations_free(b->locs);
+	reference_free(b->ref);
 	db_close(b->db);
 }
 
@@ -176,7 +204,7 @@ int
 main(int argc, char *argv[])
 {
 	struct daemon_opts o = { "pou-bridge", BRIDGE_CONF_DEFAULT,
-		"the configuration and the chargemaster", "the chargemaster",
+		"the configuration and the reference data", "the reference data",
 		0, 0 };
 	struct bridge b;
 	int rc;
@@ -188,16 +216,15 @@ main(int argc, char *argv[])
 	log_init("pou-bridge", o.verbose);
 	if (bridge_conf_load(b.conf_path, &b.conf) != 0)
 		fatalx("%s: configuration has errors", b.conf_path);
-	if ((b.cm = chargemaster_load(b.conf.chargemaster)) == NULL)
-		fatalx("%s: chargemaster has errors", b.conf.chargemaster);
-	if ((b.locs = locations_load(b.conf.locations)) == NULL)
-		fatalx("%s: locations have errors", b.conf.locations);
+	reference_stamp(&b.conf, &b.stamp);
+	if ((b.ref = reference_load(&b.conf)) == NULL)
+		fatalx("%s: the reference data has errors", b.conf_path);
 	if (o.check) {
 		printf("%s: configuration OK, %zu chargemaster lines, %zu "
-		    "locations\n", b.conf_path, chargemaster_count(b.cm),
-		    locations_count(b.locs));
-		chargemaster_free(b.cm);
-		locations_free(b.locs);
+		    "locations, %zu items\n", b.conf_path, reference_rows(b.ref,
+		    REF_CHARGEMASTER), reference_rows(b.ref, REF_LOCATIONS),
+		    reference_rows(b.ref, REF_ITEMS));
+		reference_free(b.ref);
 		return 0;
 	}
 	daemon_signals();

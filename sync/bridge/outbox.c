@@ -31,7 +31,7 @@ struct outbox {
 };
 
 static const struct output_ops *const outputs[] = { &output_file,
-	&output_mllp, &output_http };
+	&output_mllp, &output_http, &output_csv };
 
 const struct output_ops *
 output_lookup(const char *name)
@@ -80,9 +80,9 @@ outbox_record(struct outbox *o, const struct db_outrow *r,
 		log_debug("%s: %s delivered: %s", o->dest, r->name, err);
 		break;
 	case SEND_FAIL:
-		db_outbox_set(o->db, r->id, "failed", 0, err);
-		log_warnx("%s: %s refused, held as failed: %s", o->dest, r->name,
-		    err);
+		db_outbox_refused(o->db, r->id, err);
+		log_warnx("%s: %s refused, held as failed and in the exception "
+		    "queue: %s", o->dest, r->name, err);
 		break;
 	case SEND_RETRY:
 		if (o->dead_after > 0 && r->attempts + 1 >= o->dead_after) {
@@ -118,6 +118,8 @@ outbox_main(void *arg)
 	for (;;) {
 		rc = db_outbox_next(o->db, o->dest, &r);
 		wait = rc <= 0 ? OUTBOX_IDLE_MS : r.next_ms - now_wall_ms();
+		if (wait > 0 && o->ops->idle)
+			o->ops->idle(o->ctx);
 		if (wait > 0) {
 			if (outbox_wait(o, wait))
 				break;

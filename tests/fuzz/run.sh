@@ -41,6 +41,8 @@ seeds = {
     "ndef": [bytes.fromhex("030fd101 0b5504 65782e6f72672f30312f fe".replace(" ", ""))],
     "hidpos": [bytes([0xdc]) + bytes([2, 16]) + b"]d20100884521123451" + bytes(40) + b"w\0\0"],
     "csv": [l.encode() for f in glob.glob("configs/*.csv") for l in open(f)],
+    "refdata": [bytes([k]) + open("configs/%s.csv" % n, "rb").read() for k, n in
+                enumerate(("items", "chargemaster", "contracts", "locations", "par"))],
 }[target]
 for i, s in enumerate(seeds):
     open(os.path.join(out, "s%04d" % i), "wb").write(s)
@@ -48,7 +50,7 @@ PY
 }
 
 status=0
-for t in ${TARGETS:-codes bracketed assemble wire hl7_ack hidpos ndef csv}; do
+for t in ${TARGETS:-codes bracketed assemble wire hl7_ack hidpos ndef csv refdata}; do
 	seed "$t"
 	mkdir -p "$F/corpus/$t"
 	log="$F/fuzz_$t.log"

@@ -38,7 +38,7 @@ class ERP(BaseHTTPRequestHandler):
         key = self.headers.get("Idempotency-Key", "")
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         rec = json.loads(body)
-        lot, typ = rec["item"]["lot"], rec["type"]
+        lot, typ = rec.get("item", {}).get("lot", ""), rec["type"]
         with lock:
             tries[key] = n = tries.get(key, 0) + 1
         if "GARB" in lot and n == 1:
@@ -58,7 +58,8 @@ class ERP(BaseHTTPRequestHandler):
                 posted.setdefault(key, "DOC-%05d" % (len(posted) + 1))
             status = 409 if dup else 200
             out = {"document_id": posted[key]}
-        log({"key": key, "lot": lot, "status": status, "type": typ})
+        log({"key": key, "lot": lot, "status": status, "type": typ,
+             "qty": rec.get("qty")})
         self.answer(status, out)
 
 

@@ -4,7 +4,8 @@ from python3-hl7 that appends every message it receives to a file (one line
 per message, segments joined by '\\n' inside a JSON string) and answers AA,
 or AE for messages containing --ae-match, or AR for --ar-match, or a frame
 that is no HL7 ACK at all for --garbage-match, or closes the connection
-without answering for --drop-match (once per message). With
+without answering for --drop-match (once per message). A message matching
+--slow-match is answered --slow-ms late the first time it arrives. With
 --late-cr the frame's final CR is sent alone, 50 ms after the rest, as a
 slow network may deliver it.
 
@@ -27,6 +28,7 @@ def answer_for(msg_text, args):
 
 
 dropped = set()	# messages already dropped once
+slowed = set()	# messages already answered late once
 
 
 async def serve(reader, writer, args):
@@ -41,6 +43,10 @@ async def serve(reader, writer, args):
                   text not in dropped):
                 dropped.add(text)
                 code = "dropped"
+            if (args.slow_match and args.slow_match in text and
+                    text not in slowed):
+                slowed.add(text)
+                await asyncio.sleep(args.slow_ms / 1000)
             with open(args.out, "a") as f:
                 f.write(json.dumps({"ack": code, "msg": text}) + "\n")
             if code == "garbage":
@@ -78,6 +84,8 @@ async def main():
     ap.add_argument("--late-cr", action="store_true")
     ap.add_argument("--garbage-match")
     ap.add_argument("--drop-match")
+    ap.add_argument("--slow-match")
+    ap.add_argument("--slow-ms", type=int, default=1000)
     args = ap.parse_args()
     server = await start_hl7_server(lambda r, w: serve(r, w, args),
                                     host="127.0.0.1", port=args.port)

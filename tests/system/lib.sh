@@ -124,8 +124,11 @@ write_bridge_conf() {
 	[store]
 	path = $T/bridge.db
 	[reference]
-	chargemaster = $ROOT/configs/chargemaster.csv
+	chargemaster = ${CHARGEMASTER:-$ROOT/configs/chargemaster.csv}
 	locations = ${LOCATIONS:-}
+	items = ${ITEMS:-}
+	contracts = ${CONTRACTS:-}
+	par = ${PAR:-}
 	[billing]
 	output = ${BILLING_OUTPUT:-mllp}
 	port = ${MLLP_PORT:-2575}

@@ -49,7 +49,8 @@ check "the bridge is still running" alive "$BRIDGE_PID"
 scan "$(good L2)"
 check "events keep flowing after the bad batches" wait_for 10 bridge_events_is 2
 
-# 3. Billing answers AE: the message is held as failed, the next goes on.
+# 3. Billing answers AE: the message is held as failed and in the exception
+# queue, the next goes on.
 scan 'CASE:CASE-AE' "$(good L3)" 'CASE:C2' "$(good L4)"
 held_failed() {
 	test "$(sql "$T/bridge.db" "SELECT count(*) FROM outbox WHERE dest =
@@ -58,8 +59,12 @@ held_failed() {
 acks_aa() { test "$(grep -c '"ack": "AA"' "$T/billing.jsonl")" -eq "$1"; }
 check "the AE'd charge is held as failed with the ACK text" wait_for 15 held_failed
 check "the bridge logs the refusal" \
-    logged "$T/bridge.log" 'refused, held as failed: AE: charge code not on file'
+    logged "$T/bridge.log" 'refused, held as failed and in the exception queue: AE: charge code not on file'
 check "the charge after it is accepted" wait_for 15 acks_aa 3
+check_eq "the refusal waits in the exception queue with the ACK text" \
+    "billing_refused|open|billing|AE: charge code not on file" \
+    "$(sql "$T/bridge.db" "SELECT rule, state, hold, reason FROM exceptions
+    WHERE rule = 'billing_refused'")"
 
 # 4. Acks the agent must not believe.
 ACK=pou/v1/or-west/cart-07/ack

@@ -36,7 +36,7 @@ sed -i "s|^\[session\]|[session]\ncontext_timeout_s = 3\noverride_window_s = 2|"
 printf '[reference]\ncatalog = %s\nrecalls = %s\n' "$ROOT/configs/catalog.csv" \
     "$ROOT/configs/recalls.csv" >> "$T/agent.conf"
 start_agent
-check "the catalog is loaded" wait_for 5 logged "$T/agent.log" 'refdata: catalog: 7 rows'
+check "the catalog is loaded" wait_for 5 logged "$T/agent.log" 'refdata: catalog: 8 rows'
 check "the recall list is loaded" logged "$T/agent.log" 'refdata: recalls: 2 rows'
 
 scan 'USER:N1' 'CASE:C-1' 'MRN:100234' "$(item $SCREW L1)"

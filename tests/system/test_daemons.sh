@@ -34,13 +34,13 @@ check "unknown key with its line" grep -q "bad.conf:4: unknown key \"colour\" in
 check "value out of range with its line" grep -q 'bad.conf:6: port: "70000" is not a whole number from 1 to 65535' "$T/out"
 check "driver key with its line" grep -q 'bad.conf:9: unknown key "speed" in \[driver.sim0\]' "$T/out"
 check "every error is reported, not just the first" grep -q 'site and id are required' "$T/out"
-printf 'di,charge_code,description,price,revenue_code\n%s\n%s\n' \
-    '00884521123451,X1,Screw,12.5x,0278' '1,2,3' > "$T/cm.csv"
+printf 'di,charge_code,description,price,revenue_code,hcpcs,billable\n%s\n%s\n' \
+    '00884521123451,X1,Screw,12.5x,0278,,yes' '1,2,3' > "$T/cm.csv"
 printf '[reference]\nchargemaster = %s\n' "$T/cm.csv" > "$T/cm.conf"
 check "the bridge checks its chargemaster with file:line" \
     exits_with 1 "$B/pou-bridge" -n -c "$T/cm.conf"
 check "bad price named on line 2" grep -q ':2: price is not' "$T/out"
-check "short line named on line 3" grep -q ':3: expected 5 fields' "$T/out"
+check "short line named on line 3" grep -q ':3: expected 7 fields' "$T/out"
 
 # SIGHUP: a good change applies, a bad one keeps the running config.
 start_broker

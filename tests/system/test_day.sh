@@ -6,7 +6,8 @@
 # credited, posted), NOENC (no visit number: billing held, posted), UNK (no
 # chargemaster line: both held), AE (billing refused: dead, posted), E400
 # (billed, ERP refused: dead). At the end each receiver has exactly the
-# events it should, once each; the exception queue has every held event;
+# events it should, once each; the exception queue has every held event
+# and every refusal;
 # and the day's report balances with the expected counts.
 set -u
 source "$(dirname "$0")/lib.sh"
@@ -85,7 +86,9 @@ check_eq "each return as a return" "$RET" \
 check_eq "and refused each E400 once, never retried" "$E400" \
     "$(grep -c '"status": 400' "$T/erp.jsonl")"
 check_eq "the exception queue holds every NOENC and UNK use" $((NOENC + UNK)) \
-    "$(q "SELECT count(DISTINCT event_id) FROM exceptions WHERE state = 'open'")"
+    "$(q "SELECT count(DISTINCT event_id) FROM exceptions WHERE state = 'open' AND rule NOT LIKE '%_refused'")"
+check_eq "and every refusal, with the receiver's answer" "$AE $E400" \
+    "$(q "SELECT count(*) FROM exceptions WHERE state = 'open' AND rule = 'billing_refused' AND reason LIKE 'AE: %'") $(q "SELECT count(*) FROM exceptions WHERE state = 'open' AND rule = 'erp_refused' AND reason LIKE 'HTTP 400%'")"
 "$B/pouctl" -b "$T/bridge.db" report "$(date -u +%F)" > "$T/report"
 check "the day's report balances" grep -q '^balances' "$T/report"
 col() { awk -v d="$1" -v c="$2" '$1 == d && $2 == c { print $3 }' "$T/report"; }

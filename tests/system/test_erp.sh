@@ -3,8 +3,9 @@
 # library): 200, 409 for a key posted before, 400, 500 twice then 200, a
 # first answer that hangs past the bridge's 1 s timeout, and a first answer
 # that is not HTTP. Every event is posted once by Idempotency-Key; the 400
-# and the garbage answer end as failed outbox rows with their reason, and
-# nothing crashes. With dead_after = 2 the twice-500 one is dead until
+# and the garbage answer end as failed outbox rows with their reason and in
+# the exception queue (the 400 resolved with the right lot and released is
+# posted), and nothing crashes. With dead_after = 2 the twice-500 one is dead until
 # pouctl replay sends it again.
 set -u
 source "$(dirname "$0")/lib.sh"
@@ -17,7 +18,7 @@ q() { sql "$T/bridge.db" "$1"; }
 erp_state() { q "SELECT o.state FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.dest = 'erp' AND e.lot = '$1'"; }
 erp_col() { q "SELECT o.$2 FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.dest = 'erp' AND e.lot = '$1'"; }
 state_is() { test "$(erp_state "$1")" = "$2"; }
-logged_bad() { grep -q 'erp: .*refused, held as failed: .*\(Weird server reply\|Unsupported protocol\)' "$T/bridge.log"; }
+logged_bad() { grep -q 'erp: .*refused, held as failed and in the exception queue: .*\(Weird server reply\|Unsupported protocol\)' "$T/bridge.log"; }
 tries_are() { test "$(grep -c "\"lot\": \"$1\"" "$T/erp.jsonl")" -eq "$2"; }
 posted() { grep -c "\"lot\": \"$1\", \"status\": $2" "$T/erp.jsonl"; }
 
@@ -50,6 +51,17 @@ check "E400A: failed, not retried" wait_for 10 state_is E400A failed
 check "with the ERP's reason" grep -q 'HTTP 400: .*unknown cost center' \
     <<< "$(erp_col E400A last_error)"
 check_eq "E400A: one try" 1 "$(grep -c '"lot": "E400A"' "$T/erp.jsonl")"
+xid=$(q "SELECT x.id FROM exceptions x JOIN events e ON e.id = x.event_id WHERE e.lot = 'E400A' AND x.rule = 'erp_refused' AND x.state = 'open' AND x.hold = 'erp'")
+check "E400A: in the exception queue as erp_refused" test -n "$xid"
+check "with the ERP's answer as the reason" grep -q "erp_refused.*HTTP 400: .*unknown cost center" \
+    <<< "$("$B/pouctl" -b "$T/bridge.db" exceptions list)"
+check "resolving supplies the right lot" "$B/pouctl" -b "$T/bridge.db" \
+    exceptions resolve "$xid" lot=FIXED400 --by tester
+check "and release sends it again" "$B/pouctl" -b "$T/bridge.db" \
+    exceptions release "$xid" --by tester
+check "E400A, now FIXED400: posted (200) and done" wait_for 10 state_is FIXED400 done
+check_eq "the ERP got the corrected record under the same key" 1 \
+    "$(grep -c '"lot": "FIXED400", "status": 200' "$T/erp.jsonl")"
 check "GARB1: a garbage answer fails it, held" wait_for 10 state_is GARB1 failed
 check "as a bad answer, logged" logged_bad
 check_eq "every key the ERP accepted, once" \

@@ -12,8 +12,14 @@
 
 #include "bridge.h"
 
-static const struct charge screw = { "27801234", "SCREW CANC 6.5X40MM",
-	41200, "0278" };
+static const struct charge screw = { .key = "00884521123451",
+	.code = "27801234", .desc = "SCREW CANC 6.5X40MM", .revenue = "0278",
+	.hcpcs = "C1713", .price_cents = 41200, .billable = 1 };
+static const struct itemref screw_item = { .key = "00884521123451",
+	.item_id = "100234", .desc = "SCREW CANC 6.5X40MM", .vendor = "ACME",
+	.implant = 1, .lot_required = 1, .active = 1 };
+static const struct contract screw_price = { .key = "ACME|00884521123451",
+	.vendor = "ACME", .cost_cents = 18750 };
 static const struct hl7_parties parties = { "POU", "HOSP", "BILLING", "HOSP",
 	"ZUD" };
 
@@ -26,6 +32,8 @@ make(struct bevent *be)
 	snprintf(be->device, sizeof(be->device), "cart-07");
 	snprintf(be->epoch, sizeof(be->epoch), "e1");
 	be->charge = &screw;
+	be->itemref = &screw_item;
+	be->contract = &screw_price;
 	ev->seq = 17;
 	ev->at_ms = 978307200000LL;	/* the cart's clock said 2001-01-01 */
 	be->at_fixed_ms = 1741948500000LL;	/* 2025-03-14 10:35:00 UTC */
@@ -104,7 +112,9 @@ test_dft_p03_fields(void **state)
 	assert_string_equal(fld(m, "FT1", 11), "824.00");
 	assert_string_equal(fld(m, "FT1", 12), "412.00");
 	assert_string_equal(fld(m, "FT1", 16), "OR07^^^WEST");
+	assert_string_equal(fld(m, "FT1", 22), "187.50");
 	assert_string_equal(fld(m, "FT1", 23), "C-42");
+	assert_string_equal(fld(m, "FT1", 25), "C1713^^HCPCS");
 	assert_int_equal(m[b.len - 1], '\r');
 	buf_free(&b);
 }
@@ -195,6 +205,12 @@ test_erp_issue_record(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "type")),
 	    "inventory_issue");
 	assert_int_equal(json_integer_value(json_object_get(j, "qty")), 2);
+	assert_string_equal(json_string_value(json_object_get(j, "item_id")),
+	    "100234");
+	assert_string_equal(json_string_value(json_object_get(j, "vendor")),
+	    "ACME");
+	assert_int_equal(json_integer_value(json_object_get(j,
+	    "unit_cost_cents")), 18750);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j,
 	    "item"), "lot")), "LOT\"1");
 	assert_string_equal(json_string_value(json_object_get(j, "used_at")),
