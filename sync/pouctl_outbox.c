@@ -56,16 +56,50 @@ iso(sqlite3_stmt *st, int i, char out[32])
 		fmt_iso_time(sqlite3_column_int64(st, i), out);
 }
 
+/* True when each of the n times is one SQLite reads (UTC). */
+static int
+replay_times_ok(sqlite3 *db, const char *const *t, int n)
+{
+	sqlite3_stmt *st;
+	int i, ok = 1;
+
+	if (sqlite3_prepare_v2(db, "SELECT strftime('%s', ?1) IS NOT NULL", -1,
+	    &st, NULL) != SQLITE_OK)
+		return 0;
+	for (i = 0; i < n && ok; i++) {
+		if (t[i][0] == '\0')
+			continue;
+		sqlite3_bind_text(st, 1, t[i], -1, SQLITE_STATIC);
+		ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_reset(st);
+		if (!ok)
+			fprintf(stderr, "pouctl: replay: \"%s\" is not a time "
+			    "like 2026-11-24 or 2026-11-24T13:30 (UTC)\n", t[i]);
+	}
+	sqlite3_finalize(st);
+	return ok;
+}
+
+#define REPLAY_SQL "UPDATE outbox SET state = 'pending', next_ms = 0, " \
+	"attempts = 0, last_error = 'replayed' WHERE state IN ('failed', " \
+	"'dead') AND dest LIKE ?3 AND event_id IN (SELECT id FROM events " \
+	"WHERE CASE ?1 WHEN '--all' THEN 1 WHEN '--device' THEN device = ?2 " \
+	"WHEN '--day' THEN date(received_ms / 1000, 'unixepoch') = ?2 " \
+	"WHEN '--from' THEN received_ms >= strftime('%s', ?2) * 1000 AND " \
+	"(?4 = '' OR received_ms < strftime('%s', ?4) * 1000) " \
+	"ELSE device || ':' || epoch || ':' || seq = ?1 END)"
+
 /*
  * replay WHAT [--dest D]: WHAT is an event (device:epoch:seq), --device ID,
- * --day YYYY-MM-DD or --all; only failed and dead rows go again (done ones
- * never: billing does not dedup a second DFT^P03).
+ * --day YYYY-MM-DD, --from TIME [--to TIME] (received, UTC) or --all; only
+ * failed and dead rows go again (done ones never: billing does not dedup a
+ * second DFT^P03).
  */
 int
 ctl_replay(const char *path, int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "", *val = argc > 2 ?
-	    argv[2] : "", *dest = "%";
+	    argv[2] : "", *dest = "%", *t[2] = { val, "" };
 	sqlite3_stmt *st;
 	sqlite3 *db;
 	int n, i;
@@ -73,21 +107,22 @@ ctl_replay(const char *path, int argc, char **argv)
 	for (i = 1; i + 1 < argc; i++)
 		if (strcmp(argv[i], "--dest") == 0)
 			dest = argv[i + 1];
+		else if (strcmp(argv[i], "--to") == 0)
+			t[1] = argv[i + 1];
 	if (argc < 2 || (strncmp(what, "--", 2) == 0 && strcmp(what, "--all")
 	    != 0 && argc < 3)) {
 		fprintf(stderr, "usage: pouctl replay device:epoch:seq|--device "
-		    "ID|--day YYYY-MM-DD|--all [--dest billing|erp]\n");
+		    "ID|--day YYYY-MM-DD|--from TIME [--to TIME]|--all\n"
+		    "       [--dest billing|erp|replenish]\n");
 		return 2;
 	}
 	if ((db = ctl_bridge_db(path)) == NULL)
 		return 1;
-	if (sqlite3_prepare_v2(db, "UPDATE outbox SET state = 'pending', "
-	    "next_ms = 0, attempts = 0, last_error = 'replayed' WHERE state IN "
-	    "('failed', 'dead') AND dest LIKE ?3 AND event_id IN (SELECT id "
-	    "FROM events WHERE CASE ?1 WHEN '--all' THEN 1 WHEN '--device' "
-	    "THEN device = ?2 WHEN '--day' THEN date(received_ms / 1000, "
-	    "'unixepoch') = ?2 ELSE device || ':' || epoch || ':' || seq = ?1 "
-	    "END)", -1, &st, NULL) != SQLITE_OK) {
+	if (strcmp(what, "--from") == 0 && !replay_times_ok(db, t, 2)) {
+		sqlite3_close(db);
+		return 2;
+	}
+	if (sqlite3_prepare_v2(db, REPLAY_SQL, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "pouctl: replay: %s\n", sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return 1;
@@ -95,6 +130,7 @@ ctl_replay(const char *path, int argc, char **argv)
 	sqlite3_bind_text(st, 1, what, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, val, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, dest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, t[1], -1, SQLITE_STATIC);
 	n = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(db) : -1;
 	sqlite3_finalize(st);
 	sqlite3_close(db);

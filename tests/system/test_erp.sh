@@ -5,8 +5,9 @@
 # that is not HTTP. Every event is posted once by Idempotency-Key; the 400
 # and the garbage answer end as failed outbox rows with their reason and in
 # the exception queue (the 400 resolved with the right lot and released is
-# posted), and nothing crashes. With dead_after = 2 the twice-500 one is dead until
-# pouctl replay sends it again.
+# posted; the garbage one is replayed by time range), and nothing crashes.
+# With dead_after = 2 the twice-500 one is dead until pouctl replay sends it
+# again.
 set -u
 source "$(dirname "$0")/lib.sh"
 
@@ -64,6 +65,13 @@ check_eq "the ERP got the corrected record under the same key" 1 \
     "$(grep -c '"lot": "FIXED400", "status": 200' "$T/erp.jsonl")"
 check "GARB1: a garbage answer fails it, held" wait_for 10 state_is GARB1 failed
 check "as a bad answer, logged" logged_bad
+replay() { "$B/pouctl" -b "$T/bridge.db" replay "$@"; }
+check "replay refuses a time it cannot read" test "$(replay --from yesterday >/dev/null 2>&1; echo $?)" = 2
+check "a range that ended yesterday replays nothing" grep -q '^0 deliveries' \
+    <<< "$(replay --from "$(date -u -d '-2 days' +%F)" --to "$(date -u +%F)")"
+check "a range around now replays GARB1" grep -q '^1 deliveries' \
+    <<< "$(replay --from "$(date -u -d '-1 hour' +%FT%H:%M)" --to "$(date -u -d tomorrow +%F)" --dest erp)"
+check "GARB1: done after the replay" wait_for 15 state_is GARB1 done
 check_eq "every key the ERP accepted, once" \
     "$(grep -c '"status": 200' "$T/erp.jsonl")" \
     "$(grep '"status": 200' "$T/erp.jsonl" | $PY -c 'import sys, json; print(len({json.loads(l)["key"] for l in sys.stdin}))')"
