@@ -19,6 +19,7 @@ enum rule { RULE_UNKNOWN_ITEM, RULE_LOT_MISSING, RULE_EXPIRED, RULE_RECALLED,
 #define HOLD_BILLING	0x1
 #define HOLD_ERP	0x2
 #define HOLD_WARN	0x4	/* passes, noted */
+#define HOLD_ERP_INTAKE	0x8	/* released: a rule held the ERP at intake */
 
 struct bridge_conf {
 	char		mqtt_host[256];

@@ -527,7 +527,8 @@ time_quality_name(const char *s)
 
 /* The released events not yet queued, with the holds of their exceptions. */
 #define DB_RELEASES_SQL "SELECT e.id, e.device, e.epoch, e.seq, " \
-	EVSQL_COLUMNS ", group_concat(x.hold), e.at_fixed_ms, e.time_quality " \
+	EVSQL_COLUMNS ", group_concat(x.hold), e.at_fixed_ms, e.time_quality, " \
+	"max(x.hold LIKE '%erp%' AND x.rule NOT LIKE '%refused') " \
 	"FROM exceptions x JOIN events e ON e.id = x.event_id WHERE " \
 	"x.state = 'released' AND x.queued = 0 GROUP BY e.id"
 
@@ -567,7 +568,9 @@ db_releases(struct db *d, db_release_fn fn, void *arg)
 		be.time_quality = time_quality_name((const char *)
 		    sqlite3_column_text(st, 6 + EVSQL_NCOLS));
 		rc = fn(arg, &be, (h && strstr(h, "billing") ? HOLD_BILLING :
-		    0) | (h && strstr(h, "erp") ? HOLD_ERP : 0));
+		    0) | (h && strstr(h, "erp") ? HOLD_ERP : 0) |
+		    (sqlite3_column_int(st, 7 + EVSQL_NCOLS) ? HOLD_ERP_INTAKE :
+		    0));
 		n++;
 	}
 	sqlite3_finalize(st);

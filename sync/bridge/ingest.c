@@ -167,7 +167,8 @@ ingest_event(struct ingest *in, const struct wire_topic *t, const char *epoch,
 	    id)) != 0) || (!(holds & HOLD_ERP) && (rc = ingest_erp(in, &be,
 	    id)) != 0))
 		return rc;
-	return ingest_replenish(in, &be, id);
+	/* The shelf estimate moves with the ERP issue: not while held. */
+	return holds & HOLD_ERP ? 0 : ingest_replenish(in, &be, id);
 }
 
 /* A released event: what was held goes out now. */
@@ -185,7 +186,7 @@ ingest_release(void *arg, struct bevent *be, int holds)
 		return rc;
 	if ((holds & HOLD_ERP) && (rc = ingest_erp(in, be, id)) != 0)
 		return rc;
-	return 0;
+	return holds & HOLD_ERP_INTAKE ? ingest_replenish(in, be, id) : 0;
 }
 
 int

@@ -5,8 +5,10 @@
  * reorder point to it or below, one replenishment request for the units
  * back to PAR goes to the ERP. Bill-only and consigned units are the
  * vendor's stock: they never move the estimate (an issue and a PAR expense
- * for the same unit would count it twice). An estimate starts at the PAR
- * level (a cart is filled to PAR) and a count resets it (pouctl onhand).
+ * for the same unit would count it twice). The estimate moves when the
+ * event's ERP record is queued: a use a rule held moves it on release, one
+ * discarded (scanned twice) never. An estimate starts at the PAR level (a
+ * cart is filled to PAR) and a count resets it (pouctl onhand).
  */
 #include <stdlib.h>
 #include <string.h>

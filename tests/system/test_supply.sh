@@ -8,7 +8,7 @@
 # carries the vendor and contract price, one without a contract is held;
 # drapes used down to the reorder point send one replenishment request, a
 # return and a shelf count move the estimate, and the next crossing sends
-# another. pouctl refdata validates (file:line), imports (the bridge loads
+# another; a held use moves it only when released, a discarded one never. pouctl refdata validates (file:line), imports (the bridge loads
 # the new chargemaster within seconds and prices by it) and shows versions.
 set -u
 source "$(dirname "$0")/lib.sh"
@@ -107,9 +107,25 @@ check "the ERP got it as a replenishment request, once" \
 check_eq "on hand: 6 - 4 + 1 returned" 3 "$(onhand)"
 check "a shelf count resets the estimate" ctl onhand count ERP-CART-07 "$DRAPE" 6 --by stockroom
 check "pouctl onhand shows it, with who counted" grep -q "ERP-CART-07 .*$DRAPE  *6 .*stockroom" <<< "$(ctl onhand)"
-scan "$(item $DRAPE DR6)" "$(item $DRAPE DR7)" "$(item $DRAPE DR8)"
+# A drape scanned twice (same serial): held, it does not move the shelf;
+# discarded, it never does; the same serial released later does.
+scan "$(item $DRAPE DRS1)${GS}21S-9" "$(item $DRAPE DRS2)${GS}21S-9" \
+    "$(item $DRAPE DR6)" "$(item $DRAPE DR7)"
 check "the next crossing sends a second request" wait_for 15 replenished_is 2
-check_eq "on hand after three more" 3 "$(onhand)"
+check_eq "on hand: 6 - 3 (the held one does not count)" 3 "$(onhand)"
+xid() { q "SELECT x.id FROM exceptions x JOIN events e ON e.id = x.event_id WHERE e.lot = '$1' AND x.state = 'open'"; }
+check "the second scan is held as a duplicate serial" test -n "$(xid DRS2)"
+check "discarded" ctl exceptions discard "$(xid DRS2)" "scanned twice" --by n1
+sleep 2
+check_eq "the shelf stays" 3 "$(onhand)"
+scan "$(item $DRAPE DRS3)${GS}21S-9"
+held_now() { test -n "$(xid "$1")"; }
+check "the serial once more: held" wait_for 10 held_now DRS3
+check "released (a second unit with a reused label)" \
+    ctl exceptions release "$(xid DRS3)" --by n1
+onhand_is() { test "$(onhand)" = "$1"; }
+check "moves the shelf when its ERP issue goes out" wait_for 10 onhand_is 2
+check_eq "and no third request (one per crossing)" 2 "$(replenished)"
 
 # pouctl refdata.
 printf 'di,charge_code,description,price,revenue_code,hcpcs,billable\n%s\n%s\n' \
