@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -206,6 +207,7 @@ file_write_durable(const char *dir, const char *name, const void *p,
     size_t len)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
+	struct stat old;
 	int fd, rc;
 
 	if (snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= PATH_MAX ||
@@ -217,6 +219,10 @@ file_write_durable(const char *dir, const char *name, const void *p,
 	if (fd < 0)
 		return -errno;
 	rc = write_all(fd, p, len);
+	/* A file replaced keeps its owner and mode: whoever read it still can. */
+	if (rc == 0 && stat(dst, &old) == 0 && (fchown(fd, old.st_uid,
+	    old.st_gid) != 0 || fchmod(fd, old.st_mode & 07777) != 0))
+		rc = -errno;
 	if (rc == 0 && fsync(fd) != 0)
 		rc = -errno;
 	if (close(fd) != 0 && rc == 0)

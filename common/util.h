@@ -34,7 +34,8 @@ void	escape(const unsigned char *src, size_t len, char *out, size_t outlen);
 
 /* fsync()s a directory, making renames and creations in it durable. */
 int	fsync_dir(const char *dir);
-/* Durable write: tmp (O_EXCL) -> write -> fsync -> rename -> fsync dir. */
+/* Durable write: tmp (O_EXCL) -> write -> fsync -> rename -> fsync dir.
+ * A file replaced keeps its owner and mode. */
 int	file_write_durable(const char *dir, const char *name, const void *p,
 	    size_t len);
 /* Reads /proc/sys/kernel/random/boot_id into out (37 bytes). */

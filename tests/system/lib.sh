@@ -237,6 +237,8 @@ recorded() { sql "$T/agent.db" "SELECT last_seq FROM state"; }
 # Predicates for wait_for: they read the state each time they are called.
 unacked_is() { test "$(agent_unacked)" -eq "$1"; }
 recorded_is() { test "$(recorded)" -eq "$1"; }
+# All N scans recorded and acked (unacked_is 0 alone holds before the first).
+acked_all() { recorded_is "$1" && unacked_is 0; }
 billing_has() { test "$(billing_count)" -ge "$1"; }
 
 # summary: stops everything (so exit-time reports are written), fails on any

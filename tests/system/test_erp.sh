@@ -29,7 +29,7 @@ start_bridge
 start_agent
 lots="OK1 OK2 OK3 E400A E500A HANG1 GARB1"
 for l in $lots; do scan "$(item "$l")"; done
-check "all seven are stored" wait_for 10 unacked_is 0
+check "all seven are stored" wait_for 10 acked_all 7
 for l in OK1 OK2 OK3; do
 	check "$l: posted (200) and done" wait_for 10 state_is "$l" done
 	check_eq "$l: once" 1 "$(posted "$l" 200)"

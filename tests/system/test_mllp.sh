@@ -26,7 +26,7 @@ start_bridge
 start_agent
 scan 'CASE:C1' 'ENC:V1' "$(item LOTOK1)" "$(item LOTSLOW1)" "$(item LOTOK2)" \
     "$(item LOTAR1)" "$(item LOTOK3)"
-check "all five are acked by the bridge" wait_for 15 unacked_is 0
+check "all five are acked by the bridge" wait_for 15 acked_all 5
 check "the last one is delivered" wait_for 20 state_is LOTOK3 done
 check_eq "the receiver got each once, in order" \
     "LOTOK1 LOTSLOW1 LOTOK2 LOTAR1 LOTOK3" "$(lots_seen)"

@@ -46,7 +46,7 @@ scan "]d201$SCREW" \
     'POU:BILLONLY' "$(item $DRAPE BILLO)" \
     "$(item 00884521123529 UNK)" \
     'POU:END' 'CASE:C2' "$(item $DRAPE NOENC)"
-check "all thirteen are recorded and acked" wait_for 15 unacked_is 0
+check "all thirteen are recorded and acked" wait_for 15 acked_all 13
 check_eq "thirteen at the bridge" 13 "$(q 'SELECT count(*) FROM events')"
 check "every delivery settles" wait_for 30 settled
 

@@ -67,7 +67,7 @@ scan 'USER:N1' 'CASE:C1' 'MRN:100234' 'ENC:V1' \
     "$(item $DRAPE DR1)" "$(item $DRAPE DR2)" "$(item $DRAPE DR3)" \
     "$(item $DRAPE DR4)" 'POU:RETURN' "$(item $DRAPE DR5)" \
     'POU:BILLONLY' "$(item $DRAPE DRBO)"
-check "all thirteen are acked" wait_for 15 unacked_is 0
+check "all thirteen are recorded and acked" wait_for 15 acked_all 13
 check "every delivery settles" wait_for 30 settled
 
 # Billing: FT1-22 the vendor's contract price, FT1-25 the HCPCS code.
@@ -139,7 +139,9 @@ check "the bridge's file is untouched" cmp -s "$T/ref/chargemaster.csv" "$ROOT/c
 sed "s/^$SCREW,27801234,SCREW CANC 6.5X40MM,412.00,/$SCREW,27801234,SCREW CANC 6.5X40MM,450.00,/" \
     "$ROOT/configs/chargemaster.csv" > "$T/new.csv"
 check "validate passes a good file" ctl refdata validate chargemaster "$T/new.csv"
+chmod 0644 "$T/ref/chargemaster.csv"	# readable by the bridge's user
 check "import puts it in place" ctl refdata import chargemaster "$T/new.csv" --by cdm-team
+check_eq "keeping the file's mode" 644 "$(stat -c %a "$T/ref/chargemaster.csv")"
 check "as the file the bridge reads" cmp -s "$T/new.csv" "$T/ref/chargemaster.csv"
 new=$(sha256sum "$T/new.csv" | cut -c1-12)
 loaded_new() { q "SELECT count(*) FROM refdata_log WHERE kind = 'chargemaster' AND what = 'loaded' AND version LIKE '$new%'" | grep -qx 1; }

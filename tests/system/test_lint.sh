@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The tests themselves: `wait_for N test "$(cmd)"` runs cmd once, before
+# waiting, so the check sees one value and either passes at once or times
+# out; a condition to wait for must be a function that reads the state each
+# time (a predicate, as lib.sh's unacked_is). This has bitten twice.
+set -u
+source "$(dirname "$0")/lib.sh"
+
+cd "$ROOT"
+once=$(grep -nE 'wait_for [0-9]+ (test|\[) [^|;]*\$\(' tests/system/*.sh \
+    tests/bench/*.sh | grep -v '^tests/system/test_lint.sh:')
+check "no wait_for evaluates its condition only once" test -z "$once"
+[ -z "$once" ] || printf '#   %s\n' "$once"
+summary
