@@ -116,8 +116,11 @@ static const char *const db_sql[Q_COUNT] = {
 	[Q_EXC_ADD] = "INSERT INTO exceptions (event_id, rule, reason, hold, "
 	    "state, created_ms, changed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
 	/* Another use of the unit, not reversed by an UNDO. */
+	/* serial <> '' spelled out: only then may SQLite use the partial
+	 * index events_serial (without it every event scanned the table). */
 	[Q_SERIAL] = "SELECT 1 FROM events e WHERE e.di = ?1 AND e.serial = ?2 "
-	    "AND e.id <> ?3 AND e.kind NOT IN ('undo', 'return') AND NOT EXISTS "
+	    "AND e.serial <> '' AND e.id <> ?3 AND e.kind NOT IN ('undo', "
+	    "'return') AND NOT EXISTS "
 	    "(SELECT 1 FROM events u WHERE u.undoes = e.seq AND u.undoes > 0 "
 	    "AND u.device = e.device AND u.epoch = e.epoch) LIMIT 1",
 	[Q_ONHAND] = "SELECT qty FROM onhand WHERE erp_location = ?1 AND "
