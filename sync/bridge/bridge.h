@@ -292,6 +292,8 @@ struct ingest *ingest_new(struct db *, const struct reference *,
 	    const struct bridge_conf *, struct outbox *billing,
 	    struct outbox *erp, struct outbox *replenish);
 void	ingest_free(struct ingest *);
+/* Enriches from ref from now on (borrowed; a reload). */
+void	ingest_reference(struct ingest *, const struct reference *ref);
 /*
  * Handles one events message. On success sets ack (caller frees) to the
  * payload to publish on ack_topic; returns 0, or -1 when nothing is acked.

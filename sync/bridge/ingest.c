@@ -48,6 +48,12 @@ ingest_free(struct ingest *in)
 	free(in);
 }
 
+void
+ingest_reference(struct ingest *in, const struct reference *ref)
+{
+	in->ref = ref;
+}
+
 const struct ingest_stats *
 ingest_stats(const struct ingest *in)
 {

@@ -129,13 +129,10 @@ bridge_reload(struct bridge *b)
 		    "loaded set");
 		return;
 	}
-	ingest_free(b->in);
+	ingest_reference(b->in, ref);
 	reference_free(b->ref);
 	b->ref = ref;
 	bridge_ref_noted(b);
-	if ((b->in = ingest_new(b->db, b->ref, &b->conf, b->billing, b->erp,
-	    b->replenish)) == NULL)
-		fatalx("out of memory");
 }
 
 /* A reference file replaced (pouctl refdata import): load the set again. */
