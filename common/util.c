@@ -171,7 +171,7 @@ escape(const unsigned char *src, size_t len, char *out, size_t outlen)
 		out[o < outlen ? o : outlen - 1] = '\0';
 }
 
-static int
+int
 write_all(int fd, const void *p, size_t len)
 {
 	const char *c = p;

@@ -224,6 +224,16 @@ ctl_status(const struct ctl_paths *p)
 	return rc != 0;
 }
 
+/* The verbs on the bridge's database (--bridge-db). */
+static const struct {
+	const char	*name;
+	int		(*run)(const char *bridge_db, int argc, char *argv[]);
+} bridge_verbs[] = {
+	{ "exceptions", ctl_exceptions }, { "onhand", ctl_onhand },
+	{ "replay", ctl_replay }, { "trace", ctl_trace },
+	{ "report", ctl_report },
+};
+
 int
 main(int argc, char *argv[])
 {
@@ -241,6 +251,7 @@ main(int argc, char *argv[])
 	const char *conf = AGENT_CONF_DEFAULT, *store = NULL,
 	    *bridge_db = "/var/lib/pou/bridge.db",
 	    *bridge_conf = "/etc/pou/bridge.conf";
+	size_t i;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "+b:B:c:s:", opts, NULL)) != -1) {
@@ -256,18 +267,12 @@ main(int argc, char *argv[])
 	}
 	if (optind < argc && strcmp(argv[optind], "decode") == 0)
 		return ctl_decode(argc - optind, argv + optind);
-	if (optind < argc && strcmp(argv[optind], "exceptions") == 0)
-		return ctl_exceptions(bridge_db, argc - optind, argv + optind);
 	if (optind < argc && strcmp(argv[optind], "refdata") == 0)
 		return ctl_refdata(bridge_conf, argc - optind, argv + optind);
-	if (optind < argc && strcmp(argv[optind], "onhand") == 0)
-		return ctl_onhand(bridge_db, argc - optind, argv + optind);
-	if (optind < argc && strcmp(argv[optind], "replay") == 0)
-		return ctl_replay(bridge_db, argc - optind, argv + optind);
-	if (optind < argc && strcmp(argv[optind], "trace") == 0)
-		return ctl_trace(bridge_db, argc - optind, argv + optind);
-	if (optind < argc && strcmp(argv[optind], "report") == 0)
-		return ctl_report(bridge_db, argc - optind, argv + optind);
+	for (i = 0; optind < argc && i < nitems(bridge_verbs); i++)
+		if (strcmp(argv[optind], bridge_verbs[i].name) == 0)
+			return bridge_verbs[i].run(bridge_db, argc - optind,
+			    argv + optind);
 	if (optind != argc - 1 && !(optind == argc - 2 &&
 	    strcmp(argv[optind], "clear-alarm") == 0)) {
 		usage(stderr);

@@ -184,9 +184,10 @@ int	db_refdata_loaded(struct db *, const char *kind, const char *version,
 
 /* replenish.c */
 /* Moves the PAR estimate for be; sets request (caller frees) to the ERP's
- * replenishment request when it crosses the reorder point. 0 or -1. */
+ * replenishment request, keyed key, when it crosses the reorder point.
+ * 0 or -1. */
 int	replenish_apply(struct db *, const struct reference *,
-	    const struct bevent *be, char **request);
+	    const struct bevent *be, const char *key, char **request);
 
 /* rules.c */
 const char *rule_code(enum rule);
@@ -263,9 +264,10 @@ void	event_identity(const struct bevent *, char *out, size_t len);
 /* erp.c */
 /* The inventory-issue record for be as JSON; the caller frees it. */
 char	*erp_issue_json(const struct bevent *be);
-/* The replenishment request be set off at par, on_hand after it. */
+/* The replenishment request be set off at par, on_hand after it, with
+ * its idempotency key. */
 char	*erp_replenish_json(const struct bevent *be, const struct parlevel *par,
-	    int64_t on_hand);
+	    int64_t on_hand, const char *key);
 
 /* outbox.c */
 /* Starts one delivery thread for dest over ops; NULL on error. */

@@ -80,13 +80,12 @@ erp_issue_json(const struct bevent *be)
 
 char *
 erp_replenish_json(const struct bevent *be, const struct parlevel *par,
-    int64_t on_hand)
+    int64_t on_hand, const char *key)
 {
-	char id[EVENT_ID_MAX], key[EVENT_ID_MAX + 16];
+	char id[EVENT_ID_MAX];
 	json_t *j;
 
 	event_identity(be, id, sizeof(id));
-	snprintf(key, sizeof(key), "%s/replenish", id);
 	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s*}",
 	    "type", "replenishment_request", "idempotency_key", key,
 	    "triggered_by", id, "erp_location", par->erp_location,

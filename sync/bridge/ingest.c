@@ -132,11 +132,11 @@ ingest_replenish(struct ingest *in, const struct bevent *be, const char *id)
 
 	if (in->replenish == NULL)
 		return 0;
-	if (replenish_apply(in->db, in->ref, be, &json) != 0)
+	snprintf(key, sizeof(key), "%s/replenish", id);
+	if (replenish_apply(in->db, in->ref, be, key, &json) != 0)
 		return -1;
 	if (json == NULL)
 		return 0;
-	snprintf(key, sizeof(key), "%s/replenish", id);
 	drop_name(key, ".json", name, sizeof(name));
 	log_info("ingest: %s brought %s at %s to its reorder point; "
 	    "replenishment requested", id, be->ev.item.di,

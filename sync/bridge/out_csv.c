@@ -125,20 +125,18 @@ csv_read_last_key(struct csvout *c)
 	    nl + 1 : tail, ","), nl ? nl + 1 : tail);
 }
 
-static int
-csv_write_all(int fd, const char *p, size_t len)
+/* Closes the part file of a day that is over and finishes it. */
+static void
+csv_end_day(struct csvout *c)
 {
-	ssize_t n;
+	char day[9];
 
-	while (len > 0) {
-		if ((n = write(fd, p, len)) < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
+	csv_today(day);
+	if (c->fd >= 0 && strcmp(day, c->day) != 0) {
+		close(c->fd);
+		c->fd = -1;
+		csv_finish(c, c->day);
 	}
-	return 0;
 }
 
 /* Opens today's part file, finishing yesterday's; -errno. */
@@ -148,15 +146,10 @@ csv_roll(struct csvout *c)
 	char day[9], path[300], hdr[512] = "";
 	size_t i;
 
-	csv_today(day);
-	if (c->fd >= 0 && strcmp(day, c->day) == 0)
+	csv_end_day(c);
+	if (c->fd >= 0)
 		return 0;
-	if (c->fd >= 0) {
-		close(c->fd);
-		c->fd = -1;
-		csv_finish(c, c->day);
-	}
-	csv_finish_old(c, day);
+	csv_today(day);
 	csv_path(c, day, ".part", path, sizeof(path));
 	if ((c->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC,
 	    0640)) < 0)
@@ -170,7 +163,7 @@ csv_roll(struct csvout *c)
 		    i ? "," : "", strchr(csv_cols[i], '.') ? strchr(csv_cols[i],
 		    '.') + 1 : csv_cols[i]);
 	strcat(hdr, "\n");
-	return csv_write_all(c->fd, hdr, strlen(hdr)) == 0 && fsync(c->fd) ==
+	return write_all(c->fd, hdr, strlen(hdr)) == 0 && fsync(c->fd) ==
 	    0 && fsync_dir(c->dir) == 0 ? 0 : -EIO;
 }
 
@@ -245,7 +238,7 @@ csv_send(void *ctx, const struct outmsg *m, char *err, size_t errlen)
 		snprintf(err, errlen, "not a JSON record");
 		return SEND_FAIL;
 	}
-	rc = csv_write_all(c->fd, buf_str(&line), line.len) == 0 &&
+	rc = write_all(c->fd, buf_str(&line), line.len) == 0 &&
 	    fdatasync(c->fd) == 0;
 	buf_free(&line);
 	if (!rc) {
@@ -260,15 +253,7 @@ csv_send(void *ctx, const struct outmsg *m, char *err, size_t errlen)
 static void
 csv_idle(void *ctx)
 {
-	struct csvout *c = ctx;
-	char day[9];
-
-	csv_today(day);
-	if (c->fd >= 0 && strcmp(day, c->day) != 0) {
-		close(c->fd);
-		c->fd = -1;
-		csv_finish(c, c->day);
-	}
+	csv_end_day(ctx);
 }
 
 static int

@@ -35,7 +35,7 @@ replenish_delta(struct db *db, const struct bevent *be)
 
 int
 replenish_apply(struct db *db, const struct reference *ref,
-    const struct bevent *be, char **request)
+    const struct bevent *be, const char *key, char **request)
 {
 	const struct parlevel *par;
 	int64_t before, after;
@@ -52,7 +52,7 @@ replenish_apply(struct db *db, const struct reference *ref,
 		return -1;
 	if (!(before > par->reorder && after <= par->reorder))
 		return 0;
-	if ((*request = erp_replenish_json(be, par, after)) == NULL)
+	if ((*request = erp_replenish_json(be, par, after, key)) == NULL)
 		return -1;
 	return 0;
 }
