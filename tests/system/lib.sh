@@ -226,6 +226,10 @@ scan() {
 
 # sql DB QUERY: one value from a SQLite file.
 sql() { sqlite3 -cmd '.timeout 5000' "$1" "$2"; }
+# q SQL: a query on the bridge's database.
+q() { sql "$T/bridge.db" "$1"; }
+# A predicate: no delivery in the bridge's outbox is waiting to be sent.
+outbox_settled() { test "$(q "SELECT count(*) FROM outbox WHERE state = 'pending'")" -eq 0; }
 
 agent_unacked() {
 	sql "$T/agent.db" "SELECT last_seq - acked_upto FROM state"

@@ -10,7 +10,6 @@ source "$(dirname "$0")/lib.sh"
 
 BILLING_OUTPUT=file
 item() { printf ']d201008845211234511727063010CLK%s' "$1"; }
-q() { sql "$T/bridge.db" "$1"; }
 quality() { q "SELECT group_concat(time_quality, ' ') FROM (SELECT time_quality FROM events WHERE device = '$1' ORDER BY seq)"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 

@@ -16,7 +16,6 @@ ERP_OUTPUT=http
 RULE_NO_ENCOUNTER=hold_billing
 PER=350			# scans per cart
 DRAPE=00884521123505
-q() { sql "$T/bridge.db" "$1"; }
 
 start_broker
 start_receiver --ae-match LOTAE
@@ -66,8 +65,7 @@ wait_all_recorded() {
 	test "$(q 'SELECT count(*) FROM events')" -eq $((3 * PER))
 }
 check "1,050 uses reach the bridge" wait_for 120 wait_all_recorded
-settled() { test "$(q "SELECT count(*) FROM outbox WHERE state = 'pending'")" -eq 0; }
-check "every delivery settles" wait_for 180 settled
+check "every delivery settles" wait_for 180 outbox_settled
 
 count_kind() { echo $((3 * $(for ((i = 1; i <= PER; i++)); do lot_kind "$i"; done | grep -c "^$1\$"))); }
 OK=$(count_kind OK); RET=$(count_kind RET); NOENC=$(count_kind NOENC)

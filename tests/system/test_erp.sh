@@ -15,7 +15,6 @@ BILLING_OUTPUT=none
 ERP_OUTPUT=http
 DEAD_AFTER=2
 item() { printf ']d201008845211234511727063010%s' "$1"; }
-q() { sql "$T/bridge.db" "$1"; }
 erp_state() { q "SELECT o.state FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.dest = 'erp' AND e.lot = '$1'"; }
 erp_col() { q "SELECT o.$2 FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.dest = 'erp' AND e.lot = '$1'"; }
 state_is() { test "$(erp_state "$1")" = "$2"; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The ERP's nightly batch files: [erp] output = csv. The bridge runs under
-# libfaketime 10 s before midnight (UTC). Records go to the day's
+# libfaketime 20 s before midnight (UTC). Records go to the day's
 # erp-YYYYMMDD.csv.part, one CSV line each (a lot holding a comma and a
 # quote comes back intact); when the day is over the file becomes .csv by
 # itself and the next record starts the new day's file. After a SIGKILL, a
@@ -13,11 +13,10 @@ BILLING_OUTPUT=none
 ERP_OUTPUT=csv
 ASSEMBLY_WINDOW_MS=0
 item() { printf ']d201008845211235051727063010%s' "$1"; }
-q() { sql "$T/bridge.db" "$1"; }
 now=$(date -u +%s)
 midnight=$(( (now / 86400 + 1) * 86400 ))
-OFFSET=$(( midnight - 10 - now ))
-DAY1=$(date -u -d "@$((midnight - 10))" +%Y%m%d)
+OFFSET=$(( midnight - 20 - now ))
+DAY1=$(date -u -d "@$((midnight - 20))" +%Y%m%d)
 DAY2=$(date -u -d "@$midnight" +%Y%m%d)
 fake_bridge() {
 	[ -f "$T/bridge.conf" ] || write_bridge_conf
@@ -48,7 +47,7 @@ start_agent
 scan 'CASE:C1' 'ENC:V1' "$(item LOTA1)" "$(item 'Q"1,2')"
 check "two records written" wait_for 15 settled 2
 check_eq "into the day's part file, under a header" 3 "$(lines "$T/erp/erp-$DAY1.csv.part")"
-check "the file is finished when the day is over" wait_for 20 test -f "$T/erp/erp-$DAY1.csv"
+check "the file is finished when the day is over" wait_for 40 test -f "$T/erp/erp-$DAY1.csv"
 check "and the part file is gone" test ! -e "$T/erp/erp-$DAY1.csv.part"
 scan "$(item LOTA3)"
 check "the next record" wait_for 15 settled 3

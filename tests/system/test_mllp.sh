@@ -12,7 +12,6 @@ source "$(dirname "$0")/lib.sh"
 ERP_OUTPUT=none
 ASSEMBLY_WINDOW_MS=0
 item() { printf ']d201008845211235051727063010%s' "$1"; }
-q() { sql "$T/bridge.db" "$1"; }
 state() { q "SELECT o.state FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.dest = 'billing' AND e.lot = '$1'"; }
 state_is() { test "$(state "$1")" = "$2"; }
 lots_seen() { $PY -c '

@@ -19,14 +19,11 @@ item() { printf ']d201%s17%s10%s' "$1" "${3:-270630}" "$2"; }
 SCREW=00884521123451
 DRAPE=00884521123505
 STENT=00884521123499
-q() { sql "$T/bridge.db" "$1"; }
 billed_lots() {	# the lots billing accepted, sorted, from FT1-2's events
 	q "SELECT group_concat(lot, ' ') FROM (SELECT e.lot FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.dest = 'billing' AND o.state = 'done' ORDER BY e.lot)"
 }
 erp_lots() { q "SELECT group_concat(lot, ' ') FROM (SELECT e.lot FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.dest = 'erp' AND o.state = 'done' ORDER BY e.lot)"; }
 held() { q "SELECT group_concat(x, ' ') FROM (SELECT e.lot || ':' || r.rule || ':' || r.hold AS x FROM exceptions r JOIN events e ON e.id = r.event_id WHERE r.state = 'open' ORDER BY e.lot, r.rule)"; }
-pending() { q "SELECT count(*) FROM outbox WHERE state = 'pending'"; }
-settled() { test "$(pending)" -eq 0; }
 ctl() { "$B/pouctl" -b "$T/bridge.db" exceptions "$@"; }
 
 start_broker
@@ -48,7 +45,7 @@ scan "]d201$SCREW" \
     'POU:END' 'CASE:C2' "$(item $DRAPE NOENC)"
 check "all thirteen are recorded and acked" wait_for 15 acked_all 13
 check_eq "thirteen at the bridge" 13 "$(q 'SELECT count(*) FROM events')"
-check "every delivery settles" wait_for 30 settled
+check "every delivery settles" wait_for 30 outbox_settled
 
 check_eq "billing: the ordinary ones, the first stent and the bill-only" \
     "BILLO D01 D02 D03 D04 D05 SER1" "$(billed_lots)"

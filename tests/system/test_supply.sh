@@ -21,9 +21,7 @@ item() { printf ']d201%s17%s10%s' "$1" 270630 "$2"; }
 SCREW=00884521123451 PLATE=00884521123468 ANCHOR=00884521123475
 MESH=00884521123482 STENT=00884521123499 DRAPE=00884521123505
 GAUZE=00884521123536 UNKNOWN=00884521123529
-q() { sql "$T/bridge.db" "$1"; }
 ctl() { "$B/pouctl" -B "$T/bridge.conf" -b "$T/bridge.db" "$@"; }
-settled() { test "$(q "SELECT count(*) FROM outbox WHERE state = 'pending'")" -eq 0; }
 ft1() {	# field $2 of the FT1 of the message for lot $1
 	$PY -c '
 import json, sys
@@ -68,7 +66,7 @@ scan 'USER:N1' 'CASE:C1' 'MRN:100234' 'ENC:V1' \
     "$(item $DRAPE DR4)" 'POU:RETURN' "$(item $DRAPE DR5)" \
     'POU:BILLONLY' "$(item $DRAPE DRBO)"
 check "all thirteen are recorded and acked" wait_for 15 acked_all 13
-check "every delivery settles" wait_for 30 settled
+check "every delivery settles" wait_for 30 outbox_settled
 
 # Billing: FT1-22 the vendor's contract price, FT1-25 the HCPCS code.
 check "the screw is billed" wait_for 10 billed SC1
