@@ -18,11 +18,12 @@ POU_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(INC) \
 POU_LIBS = $(shell pkg-config --libs $(PKGS)) -lmbedcrypto -pthread
 
 COMMON	= common/log.c common/buf.c common/util.c common/conf.c common/event.c \
-	  common/evsql.c common/sqlmig.c common/csv.c
+	  common/evsql.c common/sqlmig.c common/csv.c common/hash.c
 DAEMON	= common/daemon.c
+STORE	= agent/store.c agent/store_space.c agent/store_epoch.c
 CODES	= agent/codes/codes.c agent/codes/gs1.c agent/codes/gs1_ai.c \
 	  agent/codes/gs1_lint.c agent/codes/hibc.c agent/codes/isbt.c
-AGENT	= agent/main.c agent/conf.c agent/session.c agent/store.c \
+AGENT	= agent/main.c agent/conf.c agent/session.c $(STORE) \
 	  agent/housekeeping.c agent/salvage.c agent/checks.c agent/command.c \
 	  agent/refdata.c agent/watchdog.c agent/feedback.c agent/schedule.c \
 	  drivers/driver.c drivers/sim.c drivers/hidpos.c drivers/hidpos_report.c \
@@ -31,21 +32,23 @@ AGENT	= agent/main.c agent/conf.c agent/session.c agent/store.c \
 	  board/board.c board/output.c sync/wire.c \
 	  sync/uplink.c sync/mqttc.c $(CODES) $(DAEMON) $(COMMON)
 BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
+	  sync/bridge/db_guard.c \
 	  sync/bridge/ingest.c sync/bridge/reference.c sync/bridge/reftab.c \
 	  sync/bridge/hl7.c sync/bridge/replenish.c \
 	  sync/bridge/erp.c sync/bridge/outbox.c sync/bridge/out_file.c \
 	  sync/bridge/out_mllp.c sync/bridge/out_http.c sync/bridge/out_csv.c \
 	  sync/bridge/clock.c \
-	  sync/bridge/rules.c \
+	  sync/bridge/rules.c sync/bridge/vouch.c sync/bridge/ledger.c \
 	  sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
 POUCTL	= sync/pouctl.c sync/pouctl_decode.c sync/pouctl_exc.c \
-	  sync/pouctl_outbox.c sync/pouctl_ref.c agent/store.c \
+	  sync/pouctl_devices.c \
+	  sync/pouctl_outbox.c sync/pouctl_ref.c $(STORE) \
 	  sync/bridge/conf.c sync/bridge/reference.c sync/bridge/reftab.c \
-	  sync/bridge/rules.c sync/bridge/db.c \
-	  $(CODES) $(COMMON)
+	  sync/bridge/rules.c sync/bridge/db.c sync/bridge/db_guard.c \
+	  sync/bridge/hl7.c sync/wire.c $(CODES) $(COMMON)
 
 UNIT	= store wire gs1 codes hl7 hidpos ndef board
-UNIT_SRC_store = agent/store.c $(COMMON)
+UNIT_SRC_store = $(STORE) $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
 UNIT_SRC_codes = $(CODES) $(COMMON)
@@ -56,6 +59,8 @@ UNIT_SRC_board = board/board.c board/output.c $(COMMON)
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
 TESTS	= $(UNIT:%=$(B)/test_%)
+# The power-cut VFS (tests/faults/powercut.c) and its self-test's helpers.
+POWERCUT = $(B)/libpowercut.so $(B)/powercut_threads $(B)/powercut_vfs
 
 obj	= $(patsubst %.c,$(B)/%.o,$(1))
 
@@ -73,7 +78,8 @@ FUZZ_SRC_assemble  = tests/fuzz/fuzz_assemble.c $(CODES)
 FUZZ_SRC_wire      = tests/fuzz/fuzz_wire.c sync/wire.c common/event.c common/buf.c \
 		     common/util.c
 FUZZ_SRC_hl7_ack   = tests/fuzz/fuzz_hl7_ack.c sync/bridge/hl7.c \
-		     common/buf.c common/util.c
+		     common/buf.c common/util.c common/hash.c
+FUZZ_LIBS_hl7_ack  = -lmbedcrypto
 FUZZ_SRC_hidpos    = tests/fuzz/fuzz_hidpos.c drivers/hidpos_report.c \
 		     drivers/hid_desc.c
 FUZZ_SRC_ndef      = tests/fuzz/fuzz_ndef.c drivers/ndef.c
@@ -117,11 +123,22 @@ deps:
 # check and demo install what they need first, then build in a fresh make
 # so pkg-config sees the installed libraries.
 check: deps
-	@$(MAKE) --no-print-directory all $(TESTS)
+	@$(MAKE) --no-print-directory all $(TESTS) $(POWERCUT)
 	@B=$(B) tests/run.sh
 
-test: all $(TESTS)
+test: all $(TESTS) $(POWERCUT)
 	@B=$(B) tests/run.sh
+
+$(B)/libpowercut.so: tests/faults/powercut.c
+	@mkdir -p $(dir $@)
+	$(LINK)
+	$(Q)$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE -fPIC -shared $(WARN) -o $@ $< \
+	    $(shell pkg-config --cflags --libs sqlite3) -pthread
+$(B)/powercut_%: tests/faults/powercut_%.c
+	@mkdir -p $(dir $@)
+	$(LINK)
+	$(Q)$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE $(WARN) -o $@ $< \
+	    $(shell pkg-config --cflags --libs sqlite3) -pthread
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -130,14 +147,17 @@ demo: deps
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined \
 	    -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" \
-	    all $(UNIT:%=build-asan/test_%)
+	    all $(UNIT:%=build-asan/test_%) $(POWERCUT:$(B)/%=build-asan/%)
 	@# umockdev preloads its library ahead of ASan's runtime.
 	ASAN_OPTIONS=verify_asan_link_order=0 B=build-asan tests/run.sh
 
-# The long fault run: 200 SIGKILL cycles (make check runs 8).
+# The long fault runs: 200 SIGKILL cycles and 1000 power cuts (make check
+# runs 8 and 20).
 faults: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(POWERCUT)
 	@FAULT_CYCLES=$${FAULT_CYCLES:-200} B=$(B) bash tests/system/test_faults.sh
+	@POWERCUT_CYCLES=$${POWERCUT_CYCLES:-1000} B=$(B) \
+	    bash tests/system/test_powercut.sh
 
 # Figures, each beside a baseline measured in the same run; never asserted.
 bench: deps
@@ -150,12 +170,12 @@ bench: deps
 	@B=$(B) bash tests/bench/e2e.sh
 	@B=$(B) bash tests/bench/drain.sh
 
-$(B)/bench_mqtt_plain: $(call obj,tests/bench/bench_mqtt_plain.c agent/store.c \
+$(B)/bench_mqtt_plain: $(call obj,tests/bench/bench_mqtt_plain.c $(STORE) \
 	    sync/wire.c $(COMMON))
 	$(LINK)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POU_LIBS)
 
-$(B)/bench_store: $(call obj,tests/bench/bench_store.c agent/store.c $(COMMON))
+$(B)/bench_store: $(call obj,tests/bench/bench_store.c $(STORE) $(COMMON))
 	$(LINK)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POU_LIBS)
 

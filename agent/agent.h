@@ -132,6 +132,8 @@ void	watchdog_stop(struct agent *);	/* disarms on a clean stop */
 
 /* housekeeping.c */
 int64_t	housekeeping_now(struct agent *);
+/* The store is full (1) or has room again (0): log lines and the alarm. */
+void	housekeeping_full(struct agent *, int full);
 int	housekeeping_timeout(struct agent *, int64_t now_ms);
 void	housekeeping_tick(struct agent *, int64_t now_ms);
 

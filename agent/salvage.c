@@ -79,7 +79,7 @@ wal_damaged(const char *path)
 static int
 move_aside(const char *path, char *aside, size_t len)
 {
-	static const char *const sfx[] = { "", "-wal", "-shm" };
+	static const char *const sfx[] = { "", "-wal", "-shm", "-mark" };
 	char from[PATH_MAX], to[PATH_MAX], ts[32], dir[PATH_MAX];
 	time_t t = time(NULL);
 	struct tm tm;
@@ -130,10 +130,10 @@ salvage_valid(const struct salvage *sv, const struct event *ev)
 
 	if (sv->epoch[0] == '\0')
 		return 1;	/* held, never sent */
-	if ((p = wire_batch_encode(sv->epoch, ev, 1, NULL)) == NULL)
+	if ((p = wire_batch_encode(sv->epoch, ev, 1, NULL, NULL)) == NULL)
 		return 0;
 	ok = wire_batch_decode(p, strlen(p), epoch, sizeof(epoch), &back, &n,
-	    NULL, err, sizeof(err)) == 0;
+	    NULL, NULL, err, sizeof(err)) == 0;
 	if (ok)
 		free(back);
 	else

@@ -217,14 +217,13 @@ session_commit(struct agent *a, struct event *ev)
 	session_reset_action(&a->sess);
 	rc = store_append(a->store, ev);
 	/* Full: delete what is acked now, and try once more. */
-	if (rc == -ENOSPC && housekeeping_now(a) > 0)
+	if (rc == -ENOSPC && (housekeeping_now(a) > 0 ||
+	    store_room_ok(a->store)))
 		rc = store_append(a->store, ev);
 	if (rc != 0) {
 		a->store_errors++;
-		if (rc == -ENOSPC && !a->store_full)
-			log_warnx("store: alarm: FULL, scans are refused until "
-			    "the bridge acks what is stored");
-		a->store_full = rc == -ENOSPC;
+		if (rc == -ENOSPC)
+			housekeeping_full(a, 1);
 		a->store_broken = rc == -EIO || rc == -EBADMSG;
 		log_warnx("%s: scan NOT recorded: %s", ev->source, rc == -ENOSPC ?
 		    "the store is full" : "store error");
@@ -233,10 +232,7 @@ session_commit(struct agent *a, struct event *ev)
 		    "storage error, write it down");
 		return;
 	}
-	if (a->store_full) {
-		log_info("store: room again, scans are recorded");
-		a->store_full = 0;
-	}
+	housekeeping_full(a, 0);
 	a->store_broken = 0;
 	a->recorded++;
 	session_feedback(a, ev);

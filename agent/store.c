@@ -6,23 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 
 #include <sqlite3.h>
 
 #include "evsql.h"
 #include "log.h"
 #include "sqlmig.h"
-#include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 #define STORE_BUSY_MS	5000	/* pouctl may read while the agent writes */
-
-enum { ST_APPEND_SEQ, ST_INSERT, ST_ACK, ST_READ, ST_STATE, ST_OLDEST,
-	ST_UPLINK, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_DRIVER, ST_DRIVERS,
-	ST_SAL_PUT, ST_SAL_READ, ST_SAL_RELEASE, ST_SAL_COUNT, ST_ALARM_SET,
-	ST_ALARM_CLEAR, ST_ALARMS, ST_SYNC_NORMAL, ST_SYNC_FULL, ST_UNDOABLE,
-	ST_COUNT };
 
 static const char *const store_sql[ST_COUNT] = {
 	[ST_APPEND_SEQ] = "UPDATE state SET last_seq = last_seq + 1 "
@@ -57,8 +50,6 @@ static const char *const store_sql[ST_COUNT] = {
 	    "UPDATE SET at_ms = ?2, detail = ?3",
 	[ST_ALARM_CLEAR] = "DELETE FROM alarms WHERE kind = ?1",
 	[ST_ALARMS] = "SELECT kind, at_ms, detail FROM alarms ORDER BY kind",
-	[ST_SYNC_NORMAL] = "PRAGMA synchronous = NORMAL",
-	[ST_SYNC_FULL] = "PRAGMA synchronous = FULL",
 	[ST_UNDOABLE] = "SELECT seq, " EVSQL_COLUMNS " FROM events e WHERE "
 	    "user_id = ?1 AND case_id = ?2 AND kind <> 'undo' AND NOT EXISTS "
 	    "(SELECT 1 FROM events u WHERE u.undoes = e.seq AND u.undoes > 0) "
@@ -103,15 +94,9 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX events_undoes ON events (undoes) WHERE undoes > 0;",
 };
 
-struct store {
-	sqlite3		*db;
-	sqlite3_stmt	*st[ST_COUNT];
-	char		 epoch[33];
-	int		 sync_full;
-};
-
-static int
-store_errno(int rc)
+/* A full disk shows as SQLITE_FULL, or as an I/O error whose errno says so. */
+int
+store_errno(struct store *s, int rc)
 {
 	switch (rc) {
 	case SQLITE_FULL:
@@ -122,18 +107,24 @@ store_errno(int rc)
 	case SQLITE_NOTADB:
 		return -EBADMSG;
 	default:
-		return -EIO;
+		return s->db && sqlite3_system_errno(s->db) == ENOSPC ? -ENOSPC :
+		    -EIO;
 	}
 }
 
-static int
+int
 store_err(struct store *s, const char *what)
 {
-	log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
-	return store_errno(sqlite3_errcode(s->db));
+	int rc = store_errno(s, sqlite3_errcode(s->db));
+	int disk = sqlite3_system_errno(s->db) == ENOSPC;
+
+	log_warnx("store: %s: %s%s", what, sqlite3_errmsg(s->db), disk ?
+	    " (no space left on the device)" : rc == -ENOSPC ?
+	    " (the store's quota)" : "");
+	return rc;
 }
 
-static int
+int
 store_exec(struct store *s, const char *sql)
 {
 	char *msg = NULL;
@@ -142,7 +133,7 @@ store_exec(struct store *s, const char *sql)
 	if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg)) != SQLITE_OK) {
 		log_warnx("store: %s", msg ? msg : "exec failed");
 		sqlite3_free(msg);
-		return store_errno(rc);
+		return store_errno(s, rc);
 	}
 	return 0;
 }
@@ -190,7 +181,7 @@ store_migrate(struct store *s)
 	int rc = sqlmig_run(s->db, "store", store_migrations,
 	    (int)nitems(store_migrations));
 
-	return rc > 0 ? store_errno(rc) : rc;
+	return rc > 0 ? store_errno(s, rc) : rc;
 }
 
 static int
@@ -205,7 +196,7 @@ store_prepare(struct store *s)
 	return 0;
 }
 
-static int
+int
 store_load_epoch(struct store *s)
 {
 	sqlite3_stmt *st = s->st[ST_STATE];
@@ -228,6 +219,8 @@ store_open_flags(const char *path, int flags, struct store **out)
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -ENOMEM;
+	s->mark_fd = s->room.reserve_fd = -1;
+	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		log_warnx("store: %s: %s", path, s->db ? sqlite3_errmsg(s->db) :
 		    "out of memory");
@@ -237,6 +230,59 @@ store_open_flags(const char *path, int flags, struct store **out)
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(s->db, 0);
 	*out = s;
+	return 0;
+}
+
+/* The settings and schema; every write here can meet a full disk. */
+static int
+store_setup(struct store *s)
+{
+	int rc;
+
+	if ((rc = store_check(s)) != 0 ||
+	    /* A new store only: each commit writes whole pages, and freed
+	     * pages can go back to the disk (store_space.c). In this order:
+	     * auto_vacuum makes the file. */
+	    (rc = store_exec(s, "PRAGMA page_size = 1024")) != 0 ||
+	    (rc = store_exec(s, "PRAGMA auto_vacuum = INCREMENTAL")) != 0 ||
+	    (rc = store_exec(s, "PRAGMA journal_mode = WAL")) != 0 ||
+	    /* Reads are sequential: a small page cache keeps the cart's RSS
+	     * flat (SQLite's default is 2 MB). */
+	    (rc = store_exec(s, "PRAGMA cache_size = -512")) != 0 ||
+	    (rc = store_exec(s, s->sync_full ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL")) != 0 ||
+	    (rc = store_migrate(s)) != 0 || (rc = store_prepare(s)) != 0)
+		return rc;
+	return store_load_epoch(s);
+}
+
+/*
+ * Its own mark file names a seq beyond the store's: the WAL was lost. The
+ * mark is rewritten only once that is dealt with: a rollover that could
+ * not be made is found again at the next start (and this one fails).
+ */
+static int
+store_went_back(struct store *s)
+{
+	struct store_rollback why = { "local", 0, 0, 0 };
+	struct store_stats ss;
+	struct store_rollover r;
+	char epoch[33];
+	int64_t seq;
+	int rc;
+
+	if ((rc = store_stats(s, &ss)) != 0)
+		return rc;
+	store_mark_open(s, ss.last_seq, epoch, &seq);
+	if (epoch[0] != '\0' && strcmp(epoch, s->epoch) != 0 &&
+	    ss.last_seq == 0 && seq > 0)
+		store_lost_alarm(s, epoch, seq);
+	else if (strcmp(epoch, s->epoch) == 0 && seq > ss.last_seq) {
+		why.mark_seq = seq;
+		why.from = ss.last_seq + 1;	/* none recorded since: none moved */
+		return store_rollover(s, &why, &r);
+	}
+	store_mark_write(s, ss.last_seq);
 	return 0;
 }
 
@@ -250,19 +296,17 @@ store_open(const char *path, int sync_full, struct store **out)
 	    SQLITE_OPEN_CREATE, &s)) != 0)
 		return *out = NULL, rc;
 	s->sync_full = sync_full;
-	if ((rc = store_check(s)) != 0 ||
-	    /* A new store only: each scan's commit writes whole pages. */
-	    (rc = store_exec(s, "PRAGMA page_size = 1024")) != 0 ||
-	    (rc = store_exec(s, "PRAGMA journal_mode = WAL")) != 0 ||
-	    /* Reads are sequential: a small page cache keeps the cart's RSS
-	     * flat (SQLite's default is 2 MB). */
-	    (rc = store_exec(s, "PRAGMA cache_size = -512")) != 0 ||
-	    (rc = store_exec(s, sync_full ? "PRAGMA synchronous = FULL" :
-	    "PRAGMA synchronous = NORMAL")) != 0 ||
-	    (rc = store_migrate(s)) != 0 || (rc = store_prepare(s)) != 0 ||
-	    (rc = store_load_epoch(s)) != 0 ||
-	    (rc = store_exec(s, "DELETE FROM drivers")) != 0)	/* a new run */
+	store_room_open(s);
+	/* A full disk: the reserve's bytes let the store open and ack. */
+	if ((rc = store_setup(s)) == -ENOSPC && store_room_give(s))
+		rc = store_setup(s);
+	if (rc != 0)
 		goto fail;
+	store_room_limits(s);
+	if ((rc = store_went_back(s)) != 0)
+		goto fail;
+	if (store_exec(s, "DELETE FROM drivers") != 0)	/* a new run */
+		log_warnx("store: the drivers' old states stay for now");
 	*out = s;
 	return 0;
 fail:
@@ -301,6 +345,8 @@ store_close(struct store *s)
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
+	store_room_close(s);
+	store_mark_close(s);
 	free(s);
 }
 
@@ -316,7 +362,7 @@ store_epoch(const struct store *s)
 	return s->epoch;
 }
 
-static int
+int
 store_step_done(struct store *s, int i)
 {
 	int rc = sqlite3_step(s->st[i]);
@@ -327,20 +373,45 @@ store_step_done(struct store *s, int i)
 }
 
 /*
- * A write that may be lost in a power cut without harm (an ack mark: the
- * bridge dedups what is resent; a state for pouctl): committed without
- * waiting for the disk. The next FULL commit syncs it with its own.
+ * Not a prepared statement: SQLite applies PRAGMA synchronous when it
+ * prepares it, not when it steps it (a prepared pair would leave the
+ * last one prepared in force, and the lazy writes waiting for the disk).
  */
-static int
-store_step_lazy(struct store *s, int i)
+void
+store_sync(struct store *s, int full)
+{
+	if (s->sync_full)
+		store_exec(s, full ? "PRAGMA synchronous = FULL" :
+		    "PRAGMA synchronous = NORMAL");
+}
+
+#define KEEP_WARN_MS	60000	/* a must-land write failing: once a minute */
+
+/*
+ * A write besides the events. KEEP_ROOM: it must land even on a full disk
+ * (an ack, a release): there the reserve is given up and it is tried once
+ * more; the reserve is for those alone. KEEP_LAZY: it may be lost in a
+ * power cut without harm (an ack mark: the bridge dedups what is resent;
+ * a state for pouctl): committed without waiting for the disk, the next
+ * FULL commit syncs it with its own.
+ */
+int
+store_keep(struct store *s, int i, int how)
 {
 	int rc;
 
-	if (!s->sync_full)
-		return store_step_done(s, i);
-	store_step_done(s, ST_SYNC_NORMAL);
-	rc = store_step_done(s, i);
-	store_step_done(s, ST_SYNC_FULL);
+	if (how & KEEP_LAZY)
+		store_sync(s, 0);
+	if ((rc = store_step_done(s, i)) == -ENOSPC && (how & KEEP_ROOM) &&
+	    store_room_give(s))
+		rc = store_step_done(s, i);
+	if (how & KEEP_LAZY)
+		store_sync(s, 1);
+	if (rc != 0 && now_mono_ms() - s->keep_warned_ms >= KEEP_WARN_MS) {
+		s->keep_warned_ms = now_mono_ms();
+		log_warnx("store: alarm: cannot write its state (%s); it is "
+		    "kept in memory and written when it can", strerror(-rc));
+	}
 	return rc;
 }
 
@@ -364,6 +435,9 @@ store_append(struct store *s, struct event *ev)
 	sqlite3_stmt *st = s->st[ST_APPEND_SEQ];
 	int rc;
 
+	/* The reserve is the acks' room: a scan never takes it. */
+	if (!store_room_ok(s))
+		return ev->seq = 0, -ENOSPC;
 	if ((rc = store_step_done(s, ST_BEGIN)) != 0)
 		return rc;
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -376,9 +450,12 @@ store_append(struct store *s, struct event *ev)
 	if ((rc = store_insert(s, ev)) != 0 ||
 	    (rc = store_step_done(s, ST_COMMIT)) != 0)
 		goto fail;
+	store_mark_write(s, ev->seq);
 	return 0;
 fail:
-	store_step_done(s, ST_ROLLBACK);
+	s->room.full = rc == -ENOSPC;
+	if (!sqlite3_get_autocommit(s->db))	/* a failed COMMIT ended it */
+		store_step_done(s, ST_ROLLBACK);
 	ev->seq = 0;
 	return rc;
 }
@@ -391,13 +468,13 @@ store_ack(struct store *s, int64_t upto, int64_t wall_ms)
 
 	sqlite3_bind_int64(st, 1, upto);
 	sqlite3_bind_int64(st, 2, wall_ms);
-	if ((rc = store_step_lazy(s, ST_ACK)) != 0)
+	if ((rc = store_keep(s, ST_ACK, KEEP_LAZY | KEEP_ROOM)) != 0)
 		return rc;
 	return sqlite3_changes(s->db) == 1 ? 0 : -ERANGE;
 }
 
-static void
-col_text(sqlite3_stmt *st, int i, char *dst, size_t size)
+void
+store_col_text(sqlite3_stmt *st, int i, char *dst, size_t size)
 {
 	const unsigned char *v = sqlite3_column_text(st, i);
 
@@ -433,11 +510,11 @@ store_stats(struct store *s, struct store_stats *out)
 		sqlite3_reset(st);
 		return store_err(s, "stats");
 	}
-	col_text(st, 0, out->epoch, sizeof(out->epoch));
+	store_col_text(st, 0, out->epoch, sizeof(out->epoch));
 	out->last_seq = sqlite3_column_int64(st, 1);
 	out->acked_upto = sqlite3_column_int64(st, 2);
 	out->last_ack_ms = sqlite3_column_int64(st, 3);
-	col_text(st, 4, out->uplink, sizeof(out->uplink));
+	store_col_text(st, 4, out->uplink, sizeof(out->uplink));
 	out->uplink_since_ms = sqlite3_column_int64(st, 5);
 	sqlite3_reset(st);
 	out->unacked = out->last_seq - out->acked_upto;
@@ -461,7 +538,7 @@ store_set_uplink(struct store *s, const char *state, int64_t wall_ms)
 
 	bind_text(st, 1, state);
 	sqlite3_bind_int64(st, 2, wall_ms);
-	return store_step_lazy(s, ST_UPLINK);
+	return store_keep(s, ST_UPLINK, KEEP_LAZY);
 }
 
 int
@@ -473,7 +550,7 @@ store_set_driver(struct store *s, const char *name, const char *state,
 	bind_text(st, 1, name);
 	bind_text(st, 2, state);
 	sqlite3_bind_int64(st, 3, wall_ms);
-	return store_step_lazy(s, ST_DRIVER);
+	return store_keep(s, ST_DRIVER, KEEP_LAZY);
 }
 
 int
@@ -484,8 +561,8 @@ store_drivers(struct store *s, store_driver_fn fn, void *arg)
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		col_text(st, 0, d.name, sizeof(d.name));
-		col_text(st, 1, d.state, sizeof(d.state));
+		store_col_text(st, 0, d.name, sizeof(d.name));
+		store_col_text(st, 1, d.state, sizeof(d.state));
 		d.since_ms = sqlite3_column_int64(st, 2);
 		d.scans = sqlite3_column_int64(st, 3);
 		d.last_ms = sqlite3_column_int64(st, 4);
@@ -495,7 +572,7 @@ store_drivers(struct store *s, store_driver_fn fn, void *arg)
 	return rc == SQLITE_DONE ? 0 : store_err(s, "drivers");
 }
 
-static int64_t
+int64_t
 store_pragma(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st;
@@ -507,58 +584,6 @@ store_pragma(struct store *s, const char *sql)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
-}
-
-int
-store_space(struct store *s, int64_t *db_bytes, int64_t *free_bytes)
-{
-	const char *path = sqlite3_db_filename(s->db, "main");
-	struct statvfs vfs;
-
-	*db_bytes = store_pragma(s, "PRAGMA page_count") *
-	    store_pragma(s, "PRAGMA page_size");
-	*free_bytes = path && statvfs(path, &vfs) == 0 ?
-	    (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize : -1;
-	return 0;
-}
-
-int
-store_set_quota(struct store *s, int64_t bytes)
-{
-	char sql[80];
-	int64_t page = store_pragma(s, "PRAGMA page_size");
-
-	/* SQLite's own cap: past it an insert fails with SQLITE_FULL. */
-	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
-	    (long long)(bytes > 0 && page > 0 ? bytes / page : 1073741823));
-	return store_pragma(s, sql) > 0 ? 0 : -EIO;
-}
-
-int64_t
-store_used(struct store *s)
-{
-	return (store_pragma(s, "PRAGMA page_count") -
-	    store_pragma(s, "PRAGMA freelist_count")) *
-	    store_pragma(s, "PRAGMA page_size");
-}
-
-int64_t
-store_prune(struct store *s, int64_t before)
-{
-	sqlite3_stmt *st;
-	int64_t n = 0;
-
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM events WHERE seq <= "
-	    "(SELECT acked_upto FROM state) AND at_ms < ?1", -1, &st,
-	    NULL) != SQLITE_OK)
-		return store_err(s, "prune");
-	sqlite3_bind_int64(st, 1, before);
-	if (sqlite3_step(st) == SQLITE_DONE)
-		n = sqlite3_changes(s->db);
-	else
-		n = store_err(s, "prune");
-	sqlite3_finalize(st);
-	return n;
 }
 
 int
@@ -610,7 +635,7 @@ store_salvage_read(struct store *s, char *epoch, size_t epochlen,
 
 	sqlite3_bind_int(st, 1, max);
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		col_text(st, 0, epoch, epochlen);
+		store_col_text(st, 0, epoch, epochlen);
 		memset(&evs[n], 0, sizeof(evs[n]));
 		evs[n].seq = sqlite3_column_int64(st, 1);
 		evsql_row(st, 2, &evs[n++]);
@@ -628,7 +653,7 @@ store_salvage_release(struct store *s, const char *epoch, int64_t upto)
 
 	bind_text(st, 1, epoch);
 	sqlite3_bind_int64(st, 2, upto);
-	return store_step_done(s, ST_SAL_RELEASE);
+	return store_keep(s, ST_SAL_RELEASE, KEEP_ROOM);
 }
 
 int
@@ -640,14 +665,14 @@ store_alarm_set(struct store *s, const char *kind, const char *detail,
 	bind_text(st, 1, kind);
 	sqlite3_bind_int64(st, 2, wall_ms);
 	bind_text(st, 3, detail);
-	return store_step_done(s, ST_ALARM_SET);
+	return store_keep(s, ST_ALARM_SET, 0);
 }
 
 int
 store_alarm_clear(struct store *s, const char *kind)
 {
 	bind_text(s->st[ST_ALARM_CLEAR], 1, kind);
-	return store_step_done(s, ST_ALARM_CLEAR);
+	return store_keep(s, ST_ALARM_CLEAR, 0);
 }
 
 int

@@ -59,17 +59,30 @@ typedef void (*store_driver_fn)(void *arg, const struct store_driver *);
 
 int	store_set_driver(struct store *, const char *name, const char *state,
 	    int64_t wall_ms);
-/* Bytes the database uses, and bytes free on its filesystem. */
+/*
+ * The room on the disk (store_space.c). The quota covers the database, its
+ * WAL and a reserve file; the reserve's bytes are given back to the disk
+ * when it is full so that acks, pruning and start-up land, and scans are
+ * refused (-ENOSPC) until they are held again.
+ */
+/* Bytes of the database and its WAL, and bytes free on its filesystem. */
 int	store_space(struct store *, int64_t *db_bytes, int64_t *free_bytes);
-/* Caps the database at bytes (0: no cap); appends past it fail -ENOSPC. */
+/* Caps db + WAL + reserve at bytes (0: the disk); appends past it fail
+ * -ENOSPC. */
 int	store_set_quota(struct store *, int64_t bytes);
-/* Bytes in use (pages holding data, not the free list). */
+/* Bytes in use: pages holding data, the WAL and the reserve. */
 int64_t	store_used(struct store *);
+/* True when scans may be recorded: the reserve holds its bytes. */
+int	store_room_ok(const struct store *);
+/* Gives pruned pages back to the disk and takes the reserve again when it
+ * fits; true when scans may be recorded. */
+int	store_room_restore(struct store *);
 /*
  * Deletes acked events recorded before before_wall_ms (all acked ones when
- * before_wall_ms is INT64_MAX). Never an unacked one. Returns how many.
+ * before_wall_ms is INT64_MAX), none past seq upto (the ones being sent
+ * again to a bridge that lost them). Never an unacked one. How many.
  */
-int64_t	store_prune(struct store *, int64_t before_wall_ms);
+int64_t	store_prune(struct store *, int64_t before_wall_ms, int64_t upto);
 int	store_drivers(struct store *, store_driver_fn, void *arg);
 /* The last event of user in case that is no undo and not undone: 1. */
 int	store_last_undoable(struct store *, const char *user,
@@ -86,6 +99,33 @@ int	store_salvage_put(struct store *, const char *epoch,
 int	store_salvage_read(struct store *, char *epoch, size_t epochlen,
 	    struct event *evs, int max);
 int	store_salvage_release(struct store *, const char *epoch, int64_t upto);
+/* The bridge holds epoch's seqs from from on with other content (they were
+ * recorded after the store went back): those rows are recorded again as
+ * new events of the current epoch. How many, or < 0. */
+int64_t	store_salvage_adopt(struct store *, const char *epoch, int64_t from);
+
+/*
+ * The store went back in time (store_epoch.c): events from seq from on were
+ * recorded after the rollback. They are recorded again under a new epoch;
+ * the unacked ones before from go up under the old identity (salvage);
+ * everything else of the old epoch is deleted (the bridge holds it). The
+ * retained alarm store_rolled_back keeps the counts. store_open() does this
+ * itself when the mark file is ahead of the store.
+ */
+struct store_rollback {
+	const char	*how;		/* "local" (the mark file) or "bridge" */
+	int64_t		 from;
+	int64_t		 mark_seq;	/* the mark file's seq; 0: not the witness */
+	int64_t		 bridge_held;	/* the bridge's highest seq; 0: unknown */
+};
+struct store_rollover {
+	char	old_epoch[33], new_epoch[33];
+	int64_t	last_seq;	/* the store's counter when it was found */
+	int64_t	moved;		/* recorded again under the new epoch */
+	int64_t	resent;		/* unacked, kept under the old identity */
+};
+int	store_rollover(struct store *, const struct store_rollback *,
+	    struct store_rollover *);
 
 /* Alarms: one per kind, detail a JSON object, kept until cleared. */
 typedef void (*store_alarm_fn)(void *arg, const char *kind, int64_t at_ms,

@@ -46,6 +46,13 @@ usage(FILE *f)
 	    "             place for the bridge to load, or show the versions\n"
 	    "             (--bridge-conf; KIND: items, chargemaster,\n"
 	    "             contracts, locations, par)\n"
+	    "  devices [list|enroll DEVICE SITE|retire DEVICE] [--by NAME]\n"
+	    "             the devices the bridge takes events from; each\n"
+	    "             change audited (--bridge-db)\n"
+	    "  alarms [all|clear KIND DEVICE [--by NAME]]\n"
+	    "             the bridge's alarms: conflicts, lost events, a\n"
+	    "             database that went back (--bridge-db)\n"
+	    "  audit      who changed what, when, before and after (--bridge-db)\n"
 	    "  onhand [list|count ERP_LOCATION DI QTY [--by NAME]]\n"
 	    "             the bridge's PAR estimates; count records a shelf\n"
 	    "             count (--bridge-db)\n"
@@ -231,7 +238,8 @@ static const struct {
 } bridge_verbs[] = {
 	{ "exceptions", ctl_exceptions }, { "onhand", ctl_onhand },
 	{ "replay", ctl_replay }, { "trace", ctl_trace },
-	{ "report", ctl_report },
+	{ "report", ctl_report }, { "devices", ctl_devices },
+	{ "alarms", ctl_alarms }, { "audit", ctl_audit },
 };
 
 int

@@ -17,6 +17,11 @@ int	ctl_replay(const char *bridge_db, int argc, char *argv[]);
 int	ctl_trace(const char *bridge_db, int argc, char *argv[]);
 int	ctl_report(const char *bridge_db, int argc, char *argv[]);
 
+/* pouctl_devices.c: argv[0] is the verb, on the bridge's database. */
+int	ctl_devices(const char *bridge_db, int argc, char *argv[]);
+int	ctl_alarms(const char *bridge_db, int argc, char *argv[]);
+int	ctl_audit(const char *bridge_db, int argc, char *argv[]);
+
 /* pouctl_ref.c: argv[0] is "refdata" (on bridge.conf's files and
  * database) or "onhand" (on the bridge's database). */
 int	ctl_refdata(const char *bridge_conf, int argc, char *argv[]);

@@ -270,6 +270,11 @@ ctl_report(const char *path, int argc, char **argv)
 	if (sqlite3_prepare_v2(db, REPORT_COLS "SELECT 'billing', bc, count(*) "
 	    "FROM col GROUP BY bc UNION ALL SELECT 'erp', rc, count(*) FROM col "
 	    "GROUP BY rc UNION ALL SELECT 'used', '', count(*) FROM col "
+	    "UNION ALL SELECT o.dest, CASE WHEN o.unsure > 0 THEN 'maybe_twice' "
+	    "ELSE 'from_ledger' END, count(*) FROM outbox o JOIN ev ON ev.id = "
+	    "o.event_id WHERE o.state = 'done' AND o.dest IN ('billing', 'erp') "
+	    "AND (o.unsure > 0 OR o.answer = 'acknowledged before (ledger)') "
+	    "GROUP BY 1, 2 "
 	    "UNION ALL SELECT 'missing', bc || '/' || rc || ' ' || ident, 0 FROM "
 	    "col WHERE bc = 'missing' OR rc = 'missing'", -1, &st, NULL) !=
 	    SQLITE_OK) {

@@ -2,7 +2,11 @@
  * The agent's uplink: unacked events from the store, in seq order, in
  * batches over MQTT; released only by the bridge's end-to-end ack, never by
  * a PUBACK. A bounded window of events is in flight; no ack progress for
- * ack_timeout_ms means resend from the last ack.
+ * ack_timeout_ms means resend from the last ack. Acks also show when either
+ * side went back in time: a bridge mark past the store's counter (the
+ * store rolled back: a new epoch), or an ack below what was acked before
+ * (the bridge lost events: they are sent again from the store, and what
+ * the store no longer holds is named gone).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +27,14 @@ struct uplink {
 	struct uplink_conf	 c;
 	struct store		*store;
 	struct mqttc		*mq;
-	int64_t			 acked_upto;
+	int64_t			 acked_upto;	/* what we send after */
+	int64_t			 acked_mark;	/* the highest ever acked */
 	int64_t			 sent_upto;
+	int64_t			 gone;		/* seqs named gone this run */
+	struct store_rollback	 back;		/* a rollover still to make */
+	int			 back_pending;
+	int64_t			 back_retry_ms;
+	int64_t			 back_warned_ms;	/* a failed ack mark */
 	int64_t			 ack_deadline_ms;	/* 0: nothing outstanding */
 	int64_t			 replay_from;	/* the last replay the bridge asked */
 	int64_t			 replay_ms;	/* when */
@@ -40,14 +50,19 @@ struct uplink {
 	char			 t_telemetry[160], t_alarm[160];
 };
 
-/* A batch stamped with this device's clocks, so the bridge can check them. */
+static void	uplink_alarms(struct uplink *, int force);
+static int	uplink_roll(struct uplink *);
+
+/* A batch stamped with this device's clocks, so the bridge can check them,
+ * and (mark non-NULL) with what it was acked and no longer holds. */
 static char *
-uplink_encode(struct uplink *u, const char *epoch, int n)
+uplink_encode(struct uplink *u, const char *epoch, int n,
+    const struct wire_mark *mark)
 {
 	struct wire_clock c = { now_wall_ms(), "", now_boot_ms() };
 
 	memcpy(c.boot, u->boot, sizeof(c.boot));
-	return wire_batch_encode(epoch, u->batch, n, &c);
+	return wire_batch_encode(epoch, u->batch, n, &c, mark);
 }
 
 /*
@@ -67,7 +82,7 @@ uplink_salvage_kick(struct uplink *u)
 	if ((n = store_salvage_read(u->store, u->sal_epoch,
 	    sizeof(u->sal_epoch), u->batch, (int)u->c.batch_max)) <= 0)
 		return;
-	if ((p = uplink_encode(u, u->sal_epoch, n)) == NULL)
+	if ((p = uplink_encode(u, u->sal_epoch, n, NULL)) == NULL)
 		return;
 	rc = mqttc_publish(u->mq, u->t_events, p, strlen(p), 1, false);
 	free(p);
@@ -85,6 +100,16 @@ uplink_salvage_acked(struct uplink *u, const struct wire_ack *a)
 	int64_t upto = a->stored == u->sal_upto && a->upto < a->stored ?
 	    a->stored : a->upto;
 
+	/* Only what this batch carried: rows after it were not sent yet,
+	 * though the bridge's prefix may cover their seqs. */
+	if (upto > u->sal_upto)
+		upto = u->sal_upto;
+	/* Other content under those seqs: they were recorded after the
+	 * store went back; they go up again under this epoch (kept, and
+	 * sent again, until that works). */
+	if (a->conflict > 0 && store_salvage_adopt(u->store, a->epoch,
+	    a->conflict) < 0)
+		return;
 	if (store_salvage_release(u->store, a->epoch, upto) != 0)
 		return;
 	if (upto >= u->sal_upto) {
@@ -93,33 +118,86 @@ uplink_salvage_acked(struct uplink *u, const struct wire_ack *a)
 	}
 }
 
+/*
+ * Below the mark (the bridge lost what it had acked) the store may no
+ * longer hold every seq: the range it lacks goes up as gone, once.
+ */
+static void
+uplink_gone(struct uplink *u, int n, struct wire_mark *m)
+{
+	int64_t next = u->sent_upto + 1;
+
+	m->acked = u->acked_mark;
+	m->gone_from = m->gone_to = 0;
+	if (next > u->acked_mark || (n > 0 && u->batch[0].seq == next))
+		return;
+	m->gone_from = next;
+	m->gone_to = n > 0 ? u->batch[0].seq - 1 : u->acked_mark;
+}
+
+static void
+uplink_gone_noted(struct uplink *u, const struct wire_mark *m)
+{
+	char detail[160];
+
+	if (m->gone_from == 0)
+		return;
+	u->gone += m->gone_to - m->gone_from + 1;
+	log_warnx("uplink: alarm: seqs %lld..%lld, which the bridge lost, are "
+	    "no longer in this store either: named gone", (long long)
+	    m->gone_from, (long long)m->gone_to);
+	snprintf(detail, sizeof(detail), "{\"epoch\":\"%s\",\"acked\":%lld,"
+	    "\"gone\":%lld}", store_epoch(u->store), (long long)u->acked_mark,
+	    (long long)u->gone);
+	store_alarm_set(u->store, "bridge_lost", detail, now_wall_ms());
+	uplink_alarms(u, 0);
+}
+
+/* One batch from sent_upto on; 0 when sent, -1 when nothing (more) went. */
+static int
+uplink_send_one(struct uplink *u, int max)
+{
+	struct wire_mark m;
+	int n, rc;
+	char *p;
+
+	if ((n = store_read(u->store, u->sent_upto, u->batch, max)) < 0)
+		return -1;
+	uplink_gone(u, n, &m);
+	if (n == 0 && m.gone_from == 0)
+		return -1;
+	if ((p = uplink_encode(u, store_epoch(u->store), n, &m)) == NULL)
+		return -1;
+	rc = mqttc_publish(u->mq, u->t_events, p, strlen(p), 1, false);
+	free(p);
+	if (rc != 0)
+		return -1;
+	uplink_gone_noted(u, &m);
+	u->sent_upto = n > 0 ? u->batch[n - 1].seq : m.gone_to;
+	log_debug("uplink: sent ..%lld", (long long)u->sent_upto);
+	if (u->ack_deadline_ms == 0)
+		u->ack_deadline_ms = now_mono_ms() + u->c.ack_timeout_ms;
+	return 0;
+}
+
 void
 uplink_kick(struct uplink *u)
 {
-	int n, max, rc;
-	char *p;
+	int max;
 
 	if (!mqttc_online(u->mq))
 		return;
 	uplink_salvage_kick(u);		/* beside new events, not before */
+	if (u->back_pending && (now_mono_ms() < u->back_retry_ms ||
+	    uplink_roll(u) != 0))
+		return;
 	while (mqttc_online(u->mq) && u->sent_upto - u->acked_upto <
 	    u->c.window) {
 		max = (int)(u->c.window - (u->sent_upto - u->acked_upto));
 		if (max > u->c.batch_max)
 			max = (int)u->c.batch_max;
-		if ((n = store_read(u->store, u->sent_upto, u->batch, max)) <= 0)
+		if (uplink_send_one(u, max) != 0)
 			return;
-		if ((p = uplink_encode(u, store_epoch(u->store), n)) == NULL)
-			return;
-		rc = mqttc_publish(u->mq, u->t_events, p, strlen(p), 1, false);
-		free(p);
-		if (rc != 0)
-			return;
-		log_debug("uplink: sent %lld..%lld", (long long)u->batch[0].seq,
-		    (long long)u->batch[n - 1].seq);
-		u->sent_upto = u->batch[n - 1].seq;
-		if (u->ack_deadline_ms == 0)
-			u->ack_deadline_ms = now_mono_ms() + u->c.ack_timeout_ms;
 	}
 }
 
@@ -140,6 +218,136 @@ uplink_replay(struct uplink *u, int64_t replay)
 	u->replay_from = replay;
 	u->replay_ms = now;
 	u->sent_upto = replay - 1 < u->acked_upto ? u->acked_upto : replay - 1;
+}
+
+/* Whatever was in flight is unknown now: resend from the last ack. */
+static void
+uplink_restart(struct uplink *u)
+{
+	u->sent_upto = u->acked_upto;
+	u->ack_deadline_ms = 0;
+}
+
+static void
+uplink_birth(struct uplink *u)
+{
+	char *p;
+
+	if ((p = wire_status_encode("online", store_epoch(u->store),
+	    POU_VERSION)) != NULL)
+		mqttc_publish(u->mq, u->t_status, p, strlen(p), 1, true);
+	free(p);
+}
+
+#define BACK_RETRY_MS	1000	/* a rollover that failed is tried again */
+
+/* The new epoch; 0, or -1 while it cannot be made (nothing more of the
+ * old epoch is sent meanwhile, and it is tried again). */
+static int
+uplink_roll(struct uplink *u)
+{
+	struct store_rollover r;
+
+	if (store_rollover(u->store, &u->back, &r) != 0) {
+		u->back_pending = 1;
+		u->back_retry_ms = now_mono_ms() + BACK_RETRY_MS;
+		return -1;
+	}
+	u->back_pending = 0;
+	u->acked_upto = u->acked_mark = 0;
+	uplink_restart(u);
+	u->sal_upto = 0;	/* the old epoch's unacked ones are salvage now */
+	uplink_birth(u);
+	uplink_alarms(u, 0);
+	uplink_kick(u);
+	return 0;
+}
+
+/*
+ * The bridge holds seqs of this epoch past the store's own counter, or
+ * other content under a seq it sent: the store went back in time. From
+ * the conflict on, its events were recorded after that: a new epoch.
+ */
+static int
+uplink_store_back(struct uplink *u, const struct wire_ack *a,
+    int64_t last_seq)
+{
+	struct store_rollback why = { "bridge", a->conflict ? a->conflict :
+		last_seq + 1, 0, a->held > a->upto ? a->held : a->upto };
+
+	if (u->back_pending)
+		return 1;
+	if (a->conflict == 0 && why.bridge_held <= last_seq)
+		return 0;
+	u->back = why;
+	uplink_roll(u);
+	return 1;
+}
+
+/* An ack below what was acked before: the bridge lost events. */
+static void
+uplink_bridge_back(struct uplink *u, const struct wire_ack *a)
+{
+	char detail[160];
+
+	log_warnx("uplink: alarm: the bridge acks up to %lld but had acked %lld: "
+	    "it lost events; sending them again from this store", (long long)
+	    a->upto, (long long)u->acked_upto);
+	snprintf(detail, sizeof(detail), "{\"epoch\":\"%s\",\"acked\":%lld,"
+	    "\"bridge_upto\":%lld,\"gone\":%lld}", a->epoch,
+	    (long long)u->acked_mark, (long long)a->upto, (long long)u->gone);
+	store_alarm_set(u->store, "bridge_lost", detail, now_wall_ms());
+	uplink_alarms(u, 0);
+	u->acked_upto = a->upto;
+	uplink_restart(u);
+}
+
+/* The store keeps the mark; when it cannot (a full disk), memory does:
+ * a lost mark only means a resend, which the bridge dedups. */
+static void
+uplink_acked(struct uplink *u, int64_t upto)
+{
+	int rc;
+
+	if ((rc = store_ack(u->store, upto, now_wall_ms())) != 0 &&
+	    now_mono_ms() - u->back_warned_ms >= 60000) {
+		u->back_warned_ms = now_mono_ms();
+		log_warnx("uplink: the ack up to %lld is not written to the "
+		    "store (%s); it holds in memory", (long long)upto,
+		    strerror(-rc));
+	}
+	u->acked_upto = upto;
+	if (upto > u->acked_mark)
+		u->acked_mark = upto;
+	if (u->sent_upto < upto)
+		u->sent_upto = upto;
+	u->ack_deadline_ms = u->sent_upto > u->acked_upto ?
+	    now_mono_ms() + u->c.ack_timeout_ms : 0;
+}
+
+static void
+uplink_on_ack(struct uplink *u, const struct wire_ack *a)
+{
+	struct store_stats ss;
+	int64_t upto = a->upto;
+
+	if (store_stats(u->store, &ss) != 0 ||
+	    uplink_store_back(u, a, ss.last_seq))
+		return;
+	if (a->upto < u->acked_upto)
+		uplink_bridge_back(u, a);
+	if (a->replay > 0)
+		uplink_replay(u, a->replay);
+	/* Never past the batch the bridge just judged (stored; none for the
+	 * answer to a birth) nor what this run sent: a seq not judged is not
+	 * known to be the same at the bridge, whatever its prefix says. */
+	if (upto > a->stored)
+		upto = a->stored;
+	if (upto > u->sent_upto)
+		upto = u->sent_upto;
+	if (upto > u->acked_upto)
+		uplink_acked(u, upto);
+	uplink_kick(u);
 }
 
 static void
@@ -163,23 +371,7 @@ uplink_on_message(void *arg, const struct mosquitto_message *msg)
 		    a.epoch, store_epoch(u->store));
 		return;
 	}
-	if (a.replay > 0)
-		uplink_replay(u, a.replay);
-	if (a.upto <= u->acked_upto) {
-		uplink_kick(u);
-		return;
-	}
-	if (store_ack(u->store, a.upto, now_wall_ms()) != 0) {
-		log_warnx("uplink: ack up to %lld refused: beyond this store",
-		    (long long)a.upto);
-		return;
-	}
-	u->acked_upto = a.upto;
-	if (u->sent_upto < a.upto)
-		u->sent_upto = a.upto;
-	u->ack_deadline_ms = u->sent_upto > u->acked_upto ?
-	    now_mono_ms() + u->c.ack_timeout_ms : 0;
-	uplink_kick(u);
+	uplink_on_ack(u, &a);
 }
 
 static void
@@ -284,17 +476,11 @@ static void
 uplink_on_online(void *arg)
 {
 	struct uplink *u = arg;
-	char *p;
 
 	mqttc_subscribe(u->mq, u->t_ack, 1);
-	if ((p = wire_status_encode("online", store_epoch(u->store),
-	    POU_VERSION)) != NULL)
-		mqttc_publish(u->mq, u->t_status, p, strlen(p), 1, true);
-	free(p);
+	uplink_birth(u);
 	uplink_alarms(u, 1);
-	/* Whatever was in flight is unknown now: resend from the last ack. */
-	u->sent_upto = u->acked_upto;
-	u->ack_deadline_ms = 0;
+	uplink_restart(u);
 	u->sal_upto = 0;
 	uplink_telemetry_soon(u);
 	uplink_kick(u);
@@ -356,7 +542,7 @@ uplink_new(const struct uplink_conf *c, struct store *store)
 		uplink_free(u);
 		return NULL;
 	}
-	u->acked_upto = u->sent_upto = ss.acked_upto;
+	u->acked_upto = u->acked_mark = u->sent_upto = ss.acked_upto;
 	boot_id(u->boot);
 	u->started_ms = now_mono_ms();
 	store_set_uplink(store, "offline", now_wall_ms());
@@ -372,6 +558,12 @@ uplink_free(struct uplink *u)
 	free(u->alarms_sent);
 	free(u->batch);
 	free(u);
+}
+
+int64_t
+uplink_acked_upto(const struct uplink *u)
+{
+	return u ? u->acked_upto : INT64_MAX;
 }
 
 int
@@ -431,8 +623,7 @@ uplink_handle(struct uplink *u, short revents, int64_t now)
 	if (u->ack_deadline_ms != 0 && now >= u->ack_deadline_ms) {
 		log_warnx("uplink: no ack for %lld ms; resending from seq %lld",
 		    u->c.ack_timeout_ms, (long long)u->acked_upto + 1);
-		u->sent_upto = u->acked_upto;
-		u->ack_deadline_ms = 0;
+		uplink_restart(u);
 		uplink_kick(u);
 	}
 }

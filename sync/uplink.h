@@ -38,6 +38,9 @@ void	uplink_pollfd(struct uplink *, struct pollfd *);
 int	uplink_timeout(struct uplink *, int64_t now_ms);
 /* On readiness (revents from the pollfd) or timeout. */
 void	uplink_handle(struct uplink *, short revents, int64_t now_ms);
+/* The seq events are acked up to as the uplink sends now: below the
+ * store's mark while a bridge that lost events gets them again. */
+int64_t	uplink_acked_upto(const struct uplink *);
 /* True while connected to the broker. */
 int	uplink_online(const struct uplink *);
 /* New events were committed: send them if the window allows. */

@@ -130,9 +130,21 @@ wire_append(struct buf *b, json_t *j)
  * Streamed one event at a time: a JSON tree of a whole batch costs some
  * 4 kB per event, which is most of the agent's memory at 500 per batch.
  */
+static void
+wire_mark_encode(struct buf *b, const struct wire_mark *m)
+{
+	if (m == NULL)
+		return;
+	if (m->acked > 0)
+		buf_printf(b, ",\"acked\":%lld", (long long)m->acked);
+	if (m->gone_from > 0)
+		buf_printf(b, ",\"gone\":[%lld,%lld]", (long long)m->gone_from,
+		    (long long)m->gone_to);
+}
+
 char *
 wire_batch_encode(const char *epoch, const struct event *evs, int n,
-    const struct wire_clock *sent)
+    const struct wire_clock *sent, const struct wire_mark *mark)
 {
 	struct buf b = BUF_INIT;
 	int i, rc = 0;
@@ -152,6 +164,7 @@ wire_batch_encode(const char *epoch, const struct event *evs, int n,
 		    (json_int_t)sent->at_ms, "boot", sent->boot, "mono_ms",
 		    (json_int_t)sent->mono_ms));
 	}
+	wire_mark_encode(&b, mark);
 	buf_addc(&b, '}');
 	if (rc != 0 || b.oom) {
 		buf_free(&b);
@@ -380,16 +393,80 @@ wire_load(const char *payload, size_t len, char *err, size_t errlen)
 	return j;
 }
 
+/* "acked" and "gone"; the events' first seq (0: none) bounds the range. */
+static int
+wire_mark_decode(json_t *acked, json_t *gone, struct wire_mark *m,
+    char *err, size_t errlen)
+{
+	json_int_t from = 0, to = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (acked && (!json_is_integer(acked) ||
+	    (m->acked = json_integer_value(acked)) < 0)) {
+		snprintf(err, errlen, "acked is not a seq");
+		return -EINVAL;
+	}
+	if (gone && (json_unpack(gone, "[II]", &from, &to) != 0 ||
+	    json_array_size(gone) != 2 || from < 1 || to < from)) {
+		snprintf(err, errlen, "gone is not [from, to] with 1 <= from "
+		    "<= to");
+		return -EINVAL;
+	}
+	m->gone_from = from;
+	m->gone_to = to;
+	return 0;
+}
+
+static int
+wire_batch_check(int v, size_t n, const struct wire_mark *m, char *err,
+    size_t errlen)
+{
+	if (v != WIRE_VERSION)
+		snprintf(err, errlen, "batch version %d, this bridge speaks %d",
+		    v, WIRE_VERSION);
+	else if ((n < 1 && m->gone_from == 0) || n > WIRE_BATCH_MAX)
+		snprintf(err, errlen, "events must be an array of 1 to %d "
+		    "(0 only with gone)", WIRE_BATCH_MAX);
+	else
+		return 0;
+	return -EINVAL;
+}
+
+static int
+wire_batch_events(json_t *a, size_t n, const struct wire_mark *m,
+    struct event **evsp, char *err, size_t errlen)
+{
+	struct event *evs;
+
+	*evsp = NULL;
+	if (n == 0)
+		return 0;
+	if ((evs = calloc(n, sizeof(*evs))) == NULL)
+		return -ENOMEM;
+	if (wire_parse_events(a, evs, err, errlen) != 0) {
+		free(evs);
+		return -EINVAL;
+	}
+	if (m->gone_from > 0 && m->gone_to >= evs[0].seq) {
+		snprintf(err, errlen, "gone %lld..%lld reaches into the events",
+		    (long long)m->gone_from, (long long)m->gone_to);
+		free(evs);
+		return -EINVAL;
+	}
+	*evsp = evs;
+	return 0;
+}
+
 int
 wire_batch_decode(const char *payload, size_t len, char *epoch,
     size_t epochlen, struct event **evsp, int *np, struct wire_clock *sent,
-    char *err, size_t errlen)
+    struct wire_mark *mark, char *err, size_t errlen)
 {
 	struct wire_clock clk;
+	struct wire_mark mk;
 	const char *ep;
 	json_error_t je;
-	json_t *j, *a, *so = NULL;
-	struct event *evs = NULL;
+	json_t *j, *a, *so = NULL, *ak = NULL, *gn = NULL;
 	int v, rc = -EINVAL;
 	size_t n;
 
@@ -397,32 +474,27 @@ wire_batch_decode(const char *payload, size_t len, char *epoch,
 	*np = 0;
 	if ((j = wire_load(payload, len, err, errlen)) == NULL)
 		return -EINVAL;
-	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:s, s:o, s?o}", "v",
-	    &v, "epoch", &ep, "events", &a, "sent", &so) != 0) {
+	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:s, s:o, s?o, s?o, "
+	    "s?o}", "v", &v, "epoch", &ep, "events", &a, "sent", &so, "acked",
+	    &ak, "gone", &gn) != 0) {
 		snprintf(err, errlen, "batch: %s", je.text);
 		goto out;
 	}
 	n = json_is_array(a) ? json_array_size(a) : 0;
-	if (v != WIRE_VERSION)
-		snprintf(err, errlen, "batch version %d, this bridge speaks %d",
-		    v, WIRE_VERSION);
-	else if (n < 1 || n > WIRE_BATCH_MAX)
-		snprintf(err, errlen, "events must be an array of 1 to %d",
-		    WIRE_BATCH_MAX);
-	else if (wire_epoch(ep, epoch, epochlen, err, errlen) == 0 &&
-	    wire_sent(so, &clk, err, errlen) == 0) {
+	if (!json_is_array(a))
+		snprintf(err, errlen, "events is not an array");
+	else if (wire_mark_decode(ak, gn, &mk, err, errlen) == 0 &&
+	    wire_batch_check(v, n, &mk, err, errlen) == 0 &&
+	    wire_epoch(ep, epoch, epochlen, err, errlen) == 0 &&
+	    wire_sent(so, &clk, err, errlen) == 0 &&
+	    (rc = wire_batch_events(a, n, &mk, evsp, err, errlen)) == 0) {
+		*np = (int)n;
 		if (sent)
 			*sent = clk;
-		if ((evs = calloc(n, sizeof(*evs))) == NULL)
-			rc = -ENOMEM;
-		else if ((rc = wire_parse_events(a, evs, err, errlen)) == 0) {
-			*evsp = evs;
-			*np = (int)n;
-			evs = NULL;
-		}
+		if (mark)
+			*mark = mk;
 	}
 out:
-	free(evs);
 	json_decref(j);
 	return rc;
 }
@@ -437,6 +509,10 @@ wire_ack_encode(const struct wire_ack *a)
 		json_object_set_new(j, "replay", json_integer(a->replay));
 	if (j && a->stored > 0)
 		json_object_set_new(j, "stored", json_integer(a->stored));
+	if (j && a->held > a->upto)
+		json_object_set_new(j, "held", json_integer(a->held));
+	if (j && a->conflict > 0)
+		json_object_set_new(j, "conflict", json_integer(a->conflict));
 	return wire_dump(j);
 }
 
@@ -445,7 +521,7 @@ wire_ack_decode(const char *payload, size_t len, struct wire_ack *a,
     char *err, size_t errlen)
 {
 	json_error_t je;
-	json_int_t u, rp = 0, st = 0;
+	json_int_t u, rp = 0, st = 0, hd = 0, cf = 0;
 	const char *ep;
 	json_t *j;
 	int v, rc = -EINVAL;
@@ -453,20 +529,23 @@ wire_ack_decode(const char *payload, size_t len, struct wire_ack *a,
 	memset(a, 0, sizeof(*a));
 	if ((j = wire_load(payload, len, err, errlen)) == NULL)
 		return -EINVAL;
-	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:s, s:I, s?I, s?I}",
-	    "v", &v, "epoch", &ep, "upto", &u, "replay", &rp, "stored",
-	    &st) != 0)
+	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:s, s:I, s?I, s?I, "
+	    "s?I, s?I}", "v", &v, "epoch", &ep, "upto", &u, "replay", &rp,
+	    "stored", &st, "held", &hd, "conflict", &cf) != 0)
 		snprintf(err, errlen, "ack: %s", je.text);
 	else if (v != WIRE_VERSION)
 		snprintf(err, errlen, "ack version %d", v);
-	else if (u < 0 || (rp != 0 && rp <= u) || st < 0)
-		snprintf(err, errlen, "ack upto %lld replay %lld stored %lld",
-		    (long long)u, (long long)rp, (long long)st);
+	else if (u < 0 || (rp != 0 && rp <= u) || st < 0 || hd < 0 || cf < 0)
+		snprintf(err, errlen, "ack upto %lld replay %lld stored %lld "
+		    "held %lld conflict %lld", (long long)u, (long long)rp,
+		    (long long)st, (long long)hd, (long long)cf);
 	else if ((rc = wire_epoch(ep, a->epoch, sizeof(a->epoch), err,
 	    errlen)) == 0) {
 		a->upto = u;
 		a->replay = rp;
 		a->stored = st;
+		a->held = hd;
+		a->conflict = cf;
 	}
 	json_decref(j);
 	return rc;
@@ -480,6 +559,35 @@ wire_status_encode(const char *state, const char *epoch, const char *version)
 		    "state", state));
 	return wire_dump(json_pack("{s:i, s:s, s:s, s:s}", "v", WIRE_VERSION,
 	    "state", state, "epoch", epoch, "version", version));
+}
+
+int
+wire_status_decode(const char *payload, size_t len, char *state,
+    size_t statelen, char *epoch, size_t epochlen, char *err, size_t errlen)
+{
+	const char *st, *ep = NULL, *ver = NULL;
+	json_error_t je;
+	json_t *j;
+	int v, rc = -EINVAL;
+
+	if ((j = wire_load(payload, len, err, errlen)) == NULL)
+		return -EINVAL;
+	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:s, s?s, s?s}", "v", &v,
+	    "state", &st, "epoch", &ep, "version", &ver) != 0)
+		snprintf(err, errlen, "status: %s", je.text);
+	else if (v != WIRE_VERSION)
+		snprintf(err, errlen, "status version %d", v);
+	else if (strlen(st) >= statelen)
+		snprintf(err, errlen, "status state too long");
+	else if (ep == NULL || (rc = wire_epoch(ep, epoch, epochlen, err,
+	    errlen)) == 0) {
+		if (ep == NULL)
+			epoch[0] = '\0';
+		memcpy(state, st, strlen(st) + 1);
+		rc = 0;
+	}
+	json_decref(j);
+	return rc;
 }
 
 char *

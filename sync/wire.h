@@ -33,21 +33,29 @@ struct wire_clock {
 	int64_t	mono_ms;	/* CLOCK_BOOTTIME */
 };
 
+/* What a device says of its epoch beside the events (all optional). */
+struct wire_mark {
+	int64_t	acked;		/* the highest upto it was ever acked; 0: none */
+	int64_t	gone_from;	/* seqs asked for again that it no longer */
+	int64_t	gone_to;	/* holds (pruned); 0 when none */
+};
+
 /*
- * A batch as JSON, with sent (NULL: none) as "sent"; the caller frees it.
- * NULL on out of memory.
+ * A batch as JSON, with sent (NULL: none) as "sent" and mark (NULL: none)
+ * as "acked" and "gone"; the caller frees it. NULL on out of memory. n may
+ * be 0 only with a gone range.
  */
 char	*wire_batch_encode(const char *epoch, const struct event *evs, int n,
-	    const struct wire_clock *sent);
+	    const struct wire_clock *sent, const struct wire_mark *mark);
 /*
- * Decodes an untrusted batch. On success *evs (caller frees) holds *n
- * events in ascending seq, epoch the batch's epoch and *sent (when not
- * NULL) its clocks. On failure returns
+ * Decodes an untrusted batch. On success *evs (caller frees; NULL when
+ * none) holds *n events in ascending seq, epoch the batch's epoch, *sent
+ * its clocks and *mark its marks (each when not NULL). On failure returns
  * -EINVAL with the reason in err; nothing is allocated.
  */
 int	wire_batch_decode(const char *payload, size_t len, char *epoch,
 	    size_t epochlen, struct event **evs, int *n, struct wire_clock *sent,
-	    char *err, size_t errlen);
+	    struct wire_mark *mark, char *err, size_t errlen);
 
 /* The bridge's answer to a batch it stored. */
 struct wire_ack {
@@ -55,6 +63,9 @@ struct wire_ack {
 	int64_t	upto;	/* the end of the contiguous prefix it holds */
 	int64_t	replay;	/* the first seq it lacks past a hole; 0: none */
 	int64_t	stored;	/* the last seq of the batch just stored; 0: none */
+	int64_t	held;	/* the highest seq it holds, when past upto; 0: none */
+	int64_t	conflict;	/* the first seq of the batch it holds with
+				 * other content; 0: none */
 };
 
 char	*wire_ack_encode(const struct wire_ack *);
@@ -90,5 +101,9 @@ char	*wire_telemetry_encode(const struct telemetry *);
 /* Birth and last will, retained on the status topic. */
 char	*wire_status_encode(const char *state, const char *epoch,
 	    const char *version);
+/* Decodes an untrusted status: its state, and epoch ("" when none). */
+int	wire_status_decode(const char *payload, size_t len, char *state,
+	    size_t statelen, char *epoch, size_t epochlen, char *err,
+	    size_t errlen);
 
 #endif

@@ -40,7 +40,7 @@ for t in "$B"/test_*; do
 	[ -x "$t" ] || continue
 	run "$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
 done
-for t in tests/system/test_*.sh; do
+for t in tests/faults/test_*.sh tests/system/test_*.sh; do
 	run "$(basename "$t")" timeout 300 bash "$t"
 done
 if [ "$skip" -gt 0 ]; then

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "event.h"
+#include "hash.h"
 #include "reftab.h"
 #include "wire.h"
 
@@ -56,6 +57,9 @@ struct bridge_conf {
 	long long	dead_after;	/* attempts before a row is dead; 0 never */
 	int		rules[RULE_COUNT];	/* HOLD_* bits; 0: off */
 	long long	clock_far_s;	/* the clock rule: how far off is too far */
+	int		enrol_auto;	/* a device seen first is enrolled */
+	long long	max_seq_jump;	/* seqs past the prefix a batch may reach */
+	int		hl7_sequence;	/* MSH-13 sequence number protocol */
 };
 
 /* Reference data (reference.c): one CSV file per kind. */
@@ -108,6 +112,7 @@ struct bevent {
 	int		 have_items;	/* an item master is loaded */
 	int64_t		 at_fixed_ms;	/* the time the bridge vouches for */
 	const char	*time_quality;	/* ok, corrected, unverified, wrong */
+	char		 hash[HASH_HEX];	/* event_hash() of ev */
 };
 
 /* What a sender answers (STYLE example 4). */
@@ -120,6 +125,10 @@ struct outmsg {
 	const char	*payload;
 	size_t		 len;
 	const char	*control_id;	/* HL7 MSH-10; the ERP Idempotency-Key */
+	int64_t		 seqno;		/* HL7 MSH-13 (sequence protocol); 0 none */
+	int		 maybe_sent;	/* set by the output: 1 it may have
+					 * arrived although no answer says so;
+					 * -1 the receiver says it has it once */
 };
 
 /* A destination's transport, chosen by name in the config. */
@@ -127,9 +136,12 @@ struct output_ops {
 	const char	*name;
 	int		(*open)(const struct bridge_conf *, const char *dest,
 			    void **ctx);
-	enum send_result (*send)(void *ctx, const struct outmsg *, char *err,
+	enum send_result (*send)(void *ctx, struct outmsg *, char *err,
 			    size_t errlen);
 	void		(*idle)(void *ctx);	/* nothing to send; may be NULL */
+	/* HL7 sequence numbers: the one the receiver expects next, -1 it
+	 * has none, -2 on error (err); NULL when the transport has none. */
+	int64_t		(*expected)(void *ctx, char *err, size_t errlen);
 	void		(*close)(void *ctx);
 };
 
@@ -148,11 +160,26 @@ int	db_commit(struct db *);
 void	db_rollback(struct db *);
 /* 1 when stored now, 0 when already held (a resend), <0 on error. */
 int	db_insert_event(struct db *, struct bevent *, int64_t received_ms);
-int	db_enqueue(struct db *, const char *dest, int64_t event_id,
-	    const char *name, const char *control_id, const char *payload);
-/* Advances and returns the contiguous prefix held for (device, epoch). */
+/* One delivery of an event to a destination, for its outbox. */
+struct db_delivery {
+	const char	*dest;
+	int64_t		 event_id;
+	const char	*name;		/* file name for file drops */
+	const char	*control_id;	/* MSH-10, or the ERP key */
+	const char	*payload;
+	const char	*ident;		/* the ledger's key: the event identity */
+	int		 rev;		/* 0, or how often it was rebuilt */
+};
+int	db_enqueue(struct db *, const struct db_delivery *);
+/* The revision a message for (dest, event) gets now: 0 when it is the
+ * first, one more than the last one refused. */
+int	db_outbox_rev(struct db *, const char *dest, int64_t event_id);
+/* Advances and returns the contiguous prefix held for (device, epoch),
+ * first moved to past when that is beyond it (a gap declared). */
 int	db_advance(struct db *, const char *site, const char *device,
-	    const char *epoch, int64_t *upto);
+	    const char *epoch, int64_t past, int64_t *upto);
+/* The contiguous prefix held for (device, epoch); 0 when none. */
+int64_t	db_contig(struct db *, const char *device, const char *epoch);
 /* The highest seq held for (device, epoch), 0 when none. */
 int64_t	db_max_seq(struct db *, const char *device, const char *epoch);
 int	db_reject(struct db *, const char *topic, const char *reason,
@@ -181,6 +208,46 @@ int	db_event_kind(struct db *, const char *device, const char *epoch,
 /* Notes that the bridge loaded a reference file. */
 int	db_refdata_loaded(struct db *, const char *kind, const char *version,
 	    size_t rows, const char *path);
+
+/* db_guard.c */
+/* be's identity is held: 1 with the same content (a resend), 0 with other
+ * content (a conflict); < 0 not held, or an error; *held_id the held row. */
+int	db_event_same(struct db *, const struct bevent *be, int64_t *held_id);
+/* Keeps be's other content (json) beside the held event, with an open
+ * identity_conflict exception; 1 when new, 0 when already kept. */
+int	db_conflict_add(struct db *, const struct bevent *be, int64_t held_id,
+	    const char *topic, const char *json, int64_t now_ms);
+/* The first seq of (device, epoch) kept as a conflict; 0 when none. */
+int64_t	db_conflict_floor(struct db *, const char *device, const char *epoch);
+/* True when device has conflicts kept that no later event settled. */
+int	db_conflicts_unsettled(struct db *, const char *device);
+/* be was stored under a new identity: a kept conflict with its content is
+ * noted so (its exception stays open for a person). 1 when one was. */
+int	db_conflict_settle(struct db *, const struct bevent *be, int64_t now_ms);
+/* Seqs first..last the cart no longer holds; *lost of them not held here. */
+int	db_gap_add(struct db *, const char *device, const char *epoch,
+	    int64_t first, int64_t last, int64_t *lost);
+/* Raises (or repeats, counted) an alarm; detail is JSON. */
+int	db_alarm(struct db *, const char *kind, const char *device,
+	    const char *epoch, const char *detail);
+enum { DB_UNKNOWN, DB_ENROLLED, DB_RETIRED };
+/* DB_* for device with its enrolled site, or < 0 on error. */
+int	db_enrolment(struct db *, const char *device, char *site, size_t len);
+/* Enrols (state "enrolled") or retires a device; audited with by. */
+int	db_enrol(struct db *, const char *device, const char *site,
+	    const char *state, const char *by);
+/* Rows for pouctl, as text: borrowed for the call. */
+#define DB_ROW_MAX	8
+typedef void (*db_row_fn)(void *arg, const char *const *col, int n);
+/* device, site, state, by, at */
+int	db_enrolments(struct db *, db_row_fn, void *arg);
+/* kind, device, epoch, count, at, detail, cleared_by; all: cleared too */
+int	db_alarms(struct db *, int all, db_row_fn, void *arg);
+/* How many were cleared, or < 0. */
+int	db_alarm_clear(struct db *, const char *kind, const char *device,
+	    const char *by);
+/* at, by, what, before, after */
+int	db_audit(struct db *, db_row_fn, void *arg);
 
 /* replenish.c */
 /* Moves the PAR estimate for be; sets request (caller frees) to the ERP's
@@ -252,12 +319,19 @@ void	hl7_dft_p03(struct buf *out, const struct bevent *be,
 	    const struct hl7_parties *, const char *control_id, int64_t now_ms);
 /* Appends s to out with HL7's escapes for | ^ ~ \ & and control bytes. */
 void	hl7_escape(struct buf *out, const char *s);
-/*
- * Parses an ACK: MSA-1 into code (3 bytes), MSA-2 into ctrl, MSA-3 into
- * text. 0, or -EINVAL when it is no HL7 ACK.
- */
-int	hl7_ack_parse(const char *msg, size_t len, char code[3], char *ctrl,
-	    size_t ctrllen, char *text, size_t textlen);
+struct hl7_ack {
+	char	code[3];	/* MSA-1 */
+	char	ctrl[64];	/* MSA-2, the control id acknowledged */
+	char	text[160];	/* MSA-3 */
+	int64_t	expected;	/* MSA-4, the sequence number the receiver
+				 * expects next; -1 it has none; -2 absent */
+};
+/* Parses an ACK. 0, or -EINVAL when it is no HL7 ACK. */
+int	hl7_ack_parse(const char *msg, size_t len, struct hl7_ack *);
+/* MSH-10 for an event's delivery: "P" and 19 base-32 digits of the hash
+ * of its identity and revision (a message rebuilt after a refusal);
+ * the same on every resend, ST(20) as v2.5.1 wants. */
+void	hl7_control_id(const char *ident, int rev, char out[21]);
 /* "device:epoch:seq", the event's identity everywhere downstream. */
 void	event_identity(const struct bevent *, char *out, size_t len);
 
@@ -268,6 +342,21 @@ char	*erp_issue_json(const struct bevent *be);
  * its idempotency key. */
 char	*erp_replenish_json(const struct bevent *be, const struct parlevel *par,
 	    int64_t on_hand, const char *key);
+
+/* ledger.c */
+struct ledger;
+/* <db_path>-ledger-<dest>, loaded; NULL on error (logged). */
+struct ledger *ledger_open(const char *db_path, const char *dest);
+void	ledger_close(struct ledger *);	/* NULL-safe; syncs */
+/* True when the receiver acknowledged ident before. */
+int	ledger_has(const struct ledger *, const char *ident);
+/* Notes ident's acknowledgement (written at once, synced within 1 s). */
+int	ledger_add(struct ledger *, const char *ident, const char *answer);
+/* fdatasync when dirty: now, or when a second has passed. */
+void	ledger_sync(struct ledger *, int now);
+/* The highest HL7 sequence number claimed; claims one before it is sent. */
+int64_t	ledger_seqno(const struct ledger *);
+int	ledger_seqno_claim(struct ledger *, int64_t seqno);
 
 /* outbox.c */
 /* Starts one delivery thread for dest over ops; NULL on error. */
@@ -285,10 +374,18 @@ extern const struct output_ops output_mllp;
 extern const struct output_ops output_http;
 extern const struct output_ops output_csv;
 
+/* vouch.c */
+/* 0 when the topic vouches for the batch, else -1 with why. */
+int	vouch_batch(struct db *, const struct bridge_conf *,
+	    const struct wire_topic *, const char *epoch,
+	    const struct event *evs, int n, const struct wire_mark *,
+	    char *why, size_t len);
+
 /* ingest.c */
 struct ingest;
 struct ingest_stats {
 	unsigned long	batches, events_new, events_dup, rejects, unbilled;
+	unsigned long	conflicts;
 };
 struct ingest *ingest_new(struct db *, const struct reference *,
 	    const struct bridge_conf *, struct outbox *billing,
@@ -296,6 +393,12 @@ struct ingest *ingest_new(struct db *, const struct reference *,
 void	ingest_free(struct ingest *);
 /* Enriches from ref from now on (borrowed; a reload). */
 void	ingest_reference(struct ingest *, const struct reference *ref);
+/*
+ * The ack for a->epoch of device as held now (upto, held, replay; the
+ * caller sets stored and conflict), into ack (caller frees) for topic.
+ */
+int	ingest_ack(struct ingest *, const char *site, const char *device,
+	    struct wire_ack *a, char **ack, char *topic, size_t topiclen);
 /*
  * Handles one events message. On success sets ack (caller frees) to the
  * payload to publish on ack_topic; returns 0, or -1 when nothing is acked.

@@ -46,6 +46,10 @@ static const struct conf_item bridge_items[] = {
 	CONF_I("outbox", "retry_max_ms", BC, retry_max_ms, "300000", 10,
 	    86400000),
 	CONF_I("outbox", "dead_after", BC, dead_after, "50", 0, 1000000),
+	CONF_B("billing", "sequence", BC, hl7_sequence, "no"),
+	CONF_B("devices", "enrol_first_seen", BC, enrol_auto, "yes"),
+	CONF_I("devices", "max_seq_jump", BC, max_seq_jump, "100000", 100,
+	    1000000000),
 	CONF_END
 };
 

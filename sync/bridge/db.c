@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 #include "bridge.h"
-#include "db.h"
+#include "db_int.h"
 #include "evsql.h"
 #include "log.h"
 #include "sqlmig.h"
@@ -74,12 +74,48 @@ static const char *const db_migrations[] = {
 	"  version TEXT NOT NULL, rows INTEGER NOT NULL, path TEXT NOT NULL,"
 	"  what TEXT NOT NULL,"		/* imported (pouctl) or loaded (bridge) */
 	"  by TEXT NOT NULL, at_ms INTEGER NOT NULL);",
+	/* 7: the second defence (db_guard.c): each event's content hash,
+	 * conflicting content kept, seqs a cart no longer had, alarms, the
+	 * enrolment list with its audit trail; rejects counted, not
+	 * repeated; each delivery's key for the ledger, its revision for
+	 * MSH-10, its HL7 sequence number and its attempts of unknown
+	 * outcome (a possible double). */
+	"ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE conflicts (id INTEGER PRIMARY KEY,"
+	"  device TEXT NOT NULL, epoch TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  hash TEXT NOT NULL, held_id INTEGER NOT NULL REFERENCES events (id),"
+	"  topic TEXT NOT NULL, event TEXT NOT NULL,"	/* the event as JSON */
+	"  received_ms INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 1,"
+	"  settled TEXT NOT NULL DEFAULT '',"	/* its identity, sent again */
+	"  UNIQUE (device, epoch, seq, hash));"
+	"CREATE INDEX conflicts_hash ON conflicts (device, hash);"
+	"CREATE TABLE gaps (device TEXT NOT NULL, epoch TEXT NOT NULL,"
+	"  first INTEGER NOT NULL, last INTEGER NOT NULL,"
+	"  lost INTEGER NOT NULL, at_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (device, epoch, first));"
+	"CREATE TABLE alarms (kind TEXT NOT NULL, device TEXT NOT NULL,"
+	"  epoch TEXT NOT NULL, detail TEXT NOT NULL, first_ms INTEGER NOT NULL,"
+	"  at_ms INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 1,"
+	"  cleared_ms INTEGER, cleared_by TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (kind, device, epoch));"
+	"CREATE TABLE enrolment (device TEXT PRIMARY KEY, site TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"	/* enrolled, retired */
+	"  by TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+	"CREATE TABLE audit (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL,"
+	"  by TEXT NOT NULL, what TEXT NOT NULL, before TEXT NOT NULL,"
+	"  after TEXT NOT NULL);"
+	"ALTER TABLE rejects ADD COLUMN hash TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE rejects ADD COLUMN count INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE rejects ADD COLUMN last_ms INTEGER NOT NULL DEFAULT 0;"
+	"CREATE UNIQUE INDEX rejects_hash ON rejects (hash) WHERE hash <> '';"
+	"ALTER TABLE outbox ADD COLUMN ident TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE outbox ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE outbox ADD COLUMN seqno INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN unsure INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE exceptions ADD COLUMN ref TEXT NOT NULL DEFAULT '';"
+	"CREATE INDEX outbox_seqno ON outbox (dest, seqno) WHERE seqno IS NOT "
+	"NULL;",
 };
-
-enum { Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_INSERT, Q_ENQUEUE, Q_CONTIG, Q_NEXT,
-	Q_DEVICE, Q_REJECT, Q_OB_NEXT, Q_OB_SET, Q_MAXSEQ, Q_BOOT_GET,
-	Q_BOOT_SET, Q_EXC_ADD, Q_SERIAL, Q_ONHAND, Q_ONHAND_SET, Q_KIND,
-	Q_REFLOG, Q_REFUSED, Q_COUNT };
 
 static const char *const db_sql[Q_COUNT] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -87,26 +123,35 @@ static const char *const db_sql[Q_COUNT] = {
 	[Q_ROLLBACK] = "ROLLBACK",
 	[Q_INSERT] = "INSERT OR IGNORE INTO events (device, epoch, seq, "
 	    "received_ms, " EVSQL_COLUMNS ", charge_code, price_cents, "
-	    "at_fixed_ms, time_quality) VALUES (?, ?, ?, ?, " EVSQL_PARAMS
-	    ", ?, ?, ?, ?)",
+	    "at_fixed_ms, time_quality, hash) VALUES (?, ?, ?, ?, " EVSQL_PARAMS
+	    ", ?, ?, ?, ?, ?)",
 	/* A release after a refusal: the message again, with what was
 	 * supplied; a delivered one is never sent twice. */
 	[Q_ENQUEUE] = "INSERT INTO outbox (dest, event_id, name, control_id, "
-	    "payload, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT "
-	    "DO UPDATE SET payload = ?5, state = 'pending', next_ms = 0, "
-	    "attempts = 0, last_error = 'released' WHERE state IN ('failed', "
-	    "'dead')",
+	    "payload, created_ms, ident, rev) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8) ON CONFLICT DO UPDATE SET payload = ?5, control_id = ?4, "
+	    "rev = ?8, seqno = NULL, unsure = 0, state = 'pending', "
+	    "next_ms = 0, attempts = 0, last_error = 'released' WHERE state IN "
+	    "('failed', 'dead')",
+	[Q_REV] = "SELECT rev + 1 FROM outbox WHERE dest = ?1 AND event_id = ?2",
+	/* A row's HL7 sequence number, given once, before it is sent. */
+	[Q_SEQNO] = "UPDATE outbox SET seqno = ?2 WHERE id = ?1 AND seqno IS "
+	    "NULL",
+	[Q_SEQNO_MAX] = "SELECT coalesce(max(seqno), 0) FROM outbox WHERE "
+	    "dest = ?1 AND seqno IS NOT NULL",
 	[Q_CONTIG] = "SELECT contig_upto FROM devices WHERE device = ?1 AND "
 	    "epoch = ?2",
 	[Q_NEXT] = "SELECT seq FROM events WHERE device = ?1 AND epoch = ?2 AND "
 	    "seq > ?3 ORDER BY seq LIMIT 1000",
 	[Q_DEVICE] = "INSERT INTO devices VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
 	    "ON CONFLICT DO UPDATE SET contig_upto = ?4, last_ms = ?5",
-	[Q_REJECT] = "INSERT INTO rejects (received_ms, topic, reason, payload) "
-	    "VALUES (?1, ?2, ?3, ?4)",
-	[Q_OB_NEXT] = "SELECT id, name, control_id, payload, attempts, next_ms "
-	    "FROM outbox WHERE dest = ?1 AND state = 'pending' ORDER BY id "
-	    "LIMIT 1",
+	/* The same message again is counted, not kept twice. */
+	[Q_REJECT] = "INSERT INTO rejects (received_ms, topic, reason, payload, "
+	    "hash, last_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?1) ON CONFLICT (hash) "
+	    "WHERE hash <> '' DO UPDATE SET count = count + 1, last_ms = ?1",
+	[Q_OB_NEXT] = "SELECT id, name, control_id, payload, attempts, next_ms, "
+	    "ident, coalesce(seqno, 0), unsure FROM outbox WHERE dest = ?1 AND "
+	    "state = 'pending' ORDER BY id LIMIT 1",
 	[Q_MAXSEQ] = "SELECT max(seq) FROM events WHERE device = ?1 AND "
 	    "epoch = ?2",
 	[Q_BOOT_GET] = "SELECT offset_ms FROM boots WHERE device = ?1 AND "
@@ -139,23 +184,18 @@ static const char *const db_sql[Q_COUNT] = {
 	[Q_OB_SET] = "UPDATE outbox SET state = ?2, attempts = attempts + 1, "
 	    "next_ms = ?3, last_error = CASE WHEN ?2 = 'done' THEN '' ELSE ?4 "
 	    "END, answer = CASE WHEN ?2 = 'done' THEN ?4 ELSE answer END, "
-	    "done_ms = CASE WHEN ?2 = 'pending' THEN NULL ELSE ?5 END "
-	    "WHERE id = ?1",
+	    "done_ms = CASE WHEN ?2 = 'pending' THEN NULL ELSE ?5 END, "
+	    "unsure = CASE WHEN ?6 < 0 THEN 0 ELSE unsure + ?6 END WHERE id = ?1",
 };
 
-struct db {
-	sqlite3		*h;
-	sqlite3_stmt	*q[Q_COUNT];
-};
-
-static int
+int
 db_fail(struct db *d, const char *what)
 {
 	log_warnx("db: %s: %s", what, sqlite3_errmsg(d->h));
 	return sqlite3_errcode(d->h) == SQLITE_FULL ? -ENOSPC : -EIO;
 }
 
-static int
+int
 db_exec(struct db *d, const char *sql)
 {
 	char *msg = NULL;
@@ -196,6 +236,8 @@ db_open(const char *path, int sync_full, struct db **out)
 			db_fail(d, db_sql[i]);
 			goto fail;
 		}
+	if (db_guard_prepare(d) != 0)
+		goto fail;
 	*out = d;
 	return 0;
 fail:
@@ -212,12 +254,13 @@ db_close(struct db *d)
 		return;
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(d->q[i]);
+	db_guard_finalize(d);
 	sqlite3_close(d->h);
 	free(d);
 }
 
 /* Steps q to completion and resets it; 0 or a negative error. */
-static int
+int
 db_run(struct db *d, int q)
 {
 	int rc = sqlite3_step(d->q[q]);
@@ -231,7 +274,7 @@ int db_begin(struct db *d) { return db_run(d, Q_BEGIN); }
 int db_commit(struct db *d) { return db_run(d, Q_COMMIT); }
 void db_rollback(struct db *d) { db_run(d, Q_ROLLBACK); }
 
-static void
+void
 bt(sqlite3_stmt *q, int i, const char *v)
 {
 	sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
@@ -254,6 +297,7 @@ db_insert_event(struct db *d, struct bevent *be, int64_t received_ms)
 	}
 	sqlite3_bind_int64(q, i + 2, be->at_fixed_ms);
 	bt(q, i + 3, be->time_quality);
+	bt(q, i + 4, be->hash);
 	if ((rc = db_run(d, Q_INSERT)) != 0)
 		return rc;
 	if (sqlite3_changes(d->h) == 0)
@@ -263,18 +307,56 @@ db_insert_event(struct db *d, struct bevent *be, int64_t received_ms)
 }
 
 int
-db_enqueue(struct db *d, const char *dest, int64_t event_id, const char *name,
-    const char *control_id, const char *payload)
+db_enqueue(struct db *d, const struct db_delivery *m)
 {
 	sqlite3_stmt *q = d->q[Q_ENQUEUE];
 
+	bt(q, 1, m->dest);
+	sqlite3_bind_int64(q, 2, m->event_id);
+	bt(q, 3, m->name);
+	bt(q, 4, m->control_id);
+	bt(q, 5, m->payload);
+	sqlite3_bind_int64(q, 6, now_wall_ms());
+	bt(q, 7, m->ident);
+	sqlite3_bind_int(q, 8, m->rev);
+	return db_run(d, Q_ENQUEUE);
+}
+
+int
+db_outbox_rev(struct db *d, const char *dest, int64_t event_id)
+{
+	sqlite3_stmt *q = d->q[Q_REV];
+	int rev = 0;
+
 	bt(q, 1, dest);
 	sqlite3_bind_int64(q, 2, event_id);
-	bt(q, 3, name);
-	bt(q, 4, control_id);
-	bt(q, 5, payload);
-	sqlite3_bind_int64(q, 6, now_wall_ms());
-	return db_run(d, Q_ENQUEUE);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		rev = sqlite3_column_int(q, 0);
+	sqlite3_reset(q);
+	return rev;
+}
+
+int
+db_outbox_seqno(struct db *d, int64_t id, int64_t seqno)
+{
+	sqlite3_stmt *q = d->q[Q_SEQNO];
+
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, seqno);
+	return db_run(d, Q_SEQNO);
+}
+
+int64_t
+db_outbox_seqno_max(struct db *d, const char *dest)
+{
+	sqlite3_stmt *q = d->q[Q_SEQNO_MAX];
+	int64_t v = 0;
+
+	bt(q, 1, dest);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return v;
 }
 
 /* One integer looked up by two keys (?1, ?2): a device's epoch or boot,
@@ -320,14 +402,20 @@ db_max_seq(struct db *d, const char *device, const char *epoch)
 	return db_device_value(d, Q_MAXSEQ, device, epoch, 0);
 }
 
+int64_t
+db_contig(struct db *d, const char *device, const char *epoch)
+{
+	return db_device_value(d, Q_CONTIG, device, epoch, 0);
+}
+
 int
 db_advance(struct db *d, const char *site, const char *device,
-    const char *epoch, int64_t *upto)
+    const char *epoch, int64_t past, int64_t *upto)
 {
 	sqlite3_stmt *q = d->q[Q_DEVICE];
+	int64_t from = db_contig(d, device, epoch);
 
-	*upto = db_walk(d, device, epoch, db_device_value(d, Q_CONTIG, device,
-	    epoch, 0));
+	*upto = db_walk(d, device, epoch, past > from ? past : from);
 	bt(q, 1, device);
 	bt(q, 2, epoch);
 	bt(q, 3, site);
@@ -341,12 +429,27 @@ db_reject(struct db *d, const char *topic, const char *reason,
     const void *payload, size_t len)
 {
 	sqlite3_stmt *q = d->q[Q_REJECT];
+	char hash[HASH_HEX];
+	struct buf b = BUF_INIT;
+	int rc;
 
+	buf_adds(&b, topic);
+	buf_addc(&b, '\0');
+	if (len > 0)
+		buf_add(&b, payload, len);
+	sha256_hex(b.s ? b.s : "", b.len, hash);
 	sqlite3_bind_int64(q, 1, now_wall_ms());
 	bt(q, 2, topic);
 	bt(q, 3, reason);
-	sqlite3_bind_blob(q, 4, payload, (int)len, SQLITE_STATIC);
-	return db_run(d, Q_REJECT);
+	/* An empty message is kept too: a zero-length blob, not NULL. */
+	if (len == 0)
+		sqlite3_bind_zeroblob(q, 4, 0);
+	else
+		sqlite3_bind_blob(q, 4, payload, (int)len, SQLITE_STATIC);
+	bt(q, 5, b.oom ? "" : hash);
+	rc = db_run(d, Q_REJECT);
+	buf_free(&b);
+	return rc;
 }
 
 int
@@ -367,6 +470,10 @@ db_outbox_next(struct db *d, const char *dest, struct db_outrow *r)
 		buf_adds(&r->payload, (const char *)sqlite3_column_text(q, 3));
 		r->attempts = sqlite3_column_int(q, 4);
 		r->next_ms = sqlite3_column_int64(q, 5);
+		snprintf(r->ident, sizeof(r->ident), "%s",
+		    (const char *)sqlite3_column_text(q, 6));
+		r->seqno = sqlite3_column_int64(q, 7);
+		r->unsure = sqlite3_column_int(q, 8);
 	}
 	sqlite3_reset(q);
 	if (rc == SQLITE_ROW)
@@ -376,7 +483,7 @@ db_outbox_next(struct db *d, const char *dest, struct db_outrow *r)
 
 int
 db_outbox_set(struct db *d, int64_t id, const char *state, int64_t next_ms,
-    const char *error)
+    const char *error, int unsure)
 {
 	sqlite3_stmt *q = d->q[Q_OB_SET];
 
@@ -385,6 +492,7 @@ db_outbox_set(struct db *d, int64_t id, const char *state, int64_t next_ms,
 	sqlite3_bind_int64(q, 3, next_ms);
 	bt(q, 4, error);
 	sqlite3_bind_int64(q, 5, now_wall_ms());
+	sqlite3_bind_int(q, 6, unsure);
 	return db_run(d, Q_OB_SET);
 }
 
@@ -399,7 +507,7 @@ db_outbox_refused(struct db *d, int64_t id, const char *error)
 	sqlite3_bind_int64(q, 1, id);
 	bt(q, 2, error);
 	sqlite3_bind_int64(q, 3, now_wall_ms());
-	if ((rc = db_outbox_set(d, id, "failed", 0, error)) != 0 ||
+	if ((rc = db_outbox_set(d, id, "failed", 0, error, 0)) != 0 ||
 	    (rc = db_run(d, Q_REFUSED)) != 0 || (rc = db_commit(d)) != 0) {
 		db_rollback(d);
 		return rc;

@@ -16,6 +16,31 @@ event_identity(const struct bevent *be, char *out, size_t len)
 	    (long long)be->ev.seq);
 }
 
+static unsigned
+nibble(char c)
+{
+	return (unsigned)(c <= '9' ? c - '0' : c - 'a' + 10);
+}
+
+void
+hl7_control_id(const char *ident, int rev, char out[21])
+{
+	static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	char in[EVENT_ID_MAX + 16], hex[HASH_HEX];
+	unsigned v;
+	int i, bit;
+
+	snprintf(in, sizeof(in), "%s#%d", ident, rev);
+	sha256_hex(in, strlen(in), hex);
+	out[0] = 'P';
+	for (i = 0; i < 19; i++) {	/* 5 bits each, from the hex digits */
+		bit = i * 5;
+		v = nibble(hex[bit / 4]) << 4 | nibble(hex[bit / 4 + 1]);
+		out[1 + i] = b32[(v >> (3 - bit % 4)) & 0x1f];
+	}
+	out[20] = '\0';
+}
+
 void
 hl7_escape(struct buf *out, const char *s)
 {
@@ -202,15 +227,28 @@ seg_field(const char *seg, size_t len, char sep, int n, char *out,
 	out[k] = '\0';
 }
 
+static void
+msa_fields(const char *seg, size_t n, char sep, struct hl7_ack *a)
+{
+	char exp[24];
+	long long v;
+
+	seg_field(seg, n, sep, 1, a->code, sizeof(a->code));
+	seg_field(seg, n, sep, 2, a->ctrl, sizeof(a->ctrl));
+	seg_field(seg, n, sep, 3, a->text, sizeof(a->text));
+	seg_field(seg, n, sep, 4, exp, sizeof(exp));
+	a->expected = parse_int(exp, -1, INT64_MAX, &v) == 0 ? v : -2;
+}
+
 int
-hl7_ack_parse(const char *msg, size_t len, char code[3], char *ctrl,
-    size_t ctrllen, char *text, size_t textlen)
+hl7_ack_parse(const char *msg, size_t len, struct hl7_ack *a)
 {
 	const char *p = msg, *end = msg + len, *seg;
 	char sep;
 	size_t n;
 
-	code[0] = ctrl[0] = text[0] = '\0';
+	memset(a, 0, sizeof(*a));
+	a->expected = -2;
 	if (len < 8 || memcmp(msg, "MSH", 3) != 0)
 		return -EINVAL;
 	sep = msg[3];
@@ -219,10 +257,8 @@ hl7_ack_parse(const char *msg, size_t len, char code[3], char *ctrl,
 		for (n = 0; seg + n < end && seg[n] != '\r' && seg[n] != '\n'; n++)
 			;
 		if (n > 4 && memcmp(seg, "MSA", 3) == 0 && seg[3] == sep) {
-			seg_field(seg, n, sep, 1, code, 3);
-			seg_field(seg, n, sep, 2, ctrl, ctrllen);
-			seg_field(seg, n, sep, 3, text, textlen);
-			return strlen(code) == 2 ? 0 : -EINVAL;
+			msa_fields(seg, n, sep, a);
+			return strlen(a->code) == 2 ? 0 : -EINVAL;
 		}
 		p = seg + n + 1;
 	}

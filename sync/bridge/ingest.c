@@ -1,7 +1,9 @@
 /*
  * Intake: one events message in, every new event stored once with its
  * outbox rows in one transaction, then the ack for the contiguous prefix.
- * Malformed messages are kept in rejects, logged and counted.
+ * Malformed messages, and batches the topic does not vouch for
+ * (vouch.c), are kept in rejects, logged and counted. An identity held
+ * with other content is kept as a conflict, never taken for a resend.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,21 @@
 #include "log.h"
 #include "util.h"
 
+/* One batch on its way in. */
+struct batch {
+	struct wire_topic	 t;
+	const char		*topic;
+	char			 epoch[WIRE_ID_MAX];
+	struct wire_clock	 sent;
+	struct wire_mark	 mark;
+	struct event		*evs;
+	int			 n;
+	int64_t			 now;
+	int64_t			 conflict;	/* the epoch's first seq held otherwise */
+	int			 unsettled;	/* the device has conflicts kept */
+	int64_t			 lost;		/* of its gone range, not held */
+};
+
 struct ingest {
 	struct db			*db;
 	const struct reference		*ref;
@@ -19,6 +36,7 @@ struct ingest {
 	struct outbox			*replenish;
 	struct ingest_stats		 st;
 	struct buf			 msg;
+	int64_t				 back_warned_ms;
 };
 
 struct ingest *
@@ -82,14 +100,17 @@ drop_name(const char *id, const char *ext, char *out, size_t len)
 			out[i] = out[i] == ':' ? '_' : '.';
 }
 
+/* rev: 0 for an event just stored; a release asks the outbox. */
 static int
-ingest_billing(struct ingest *in, const struct bevent *be, const char *id)
+ingest_billing(struct ingest *in, const struct bevent *be, const char *id,
+    int rev)
 {
 	const struct bridge_conf *c = in->conf;
 	struct hl7_parties p = { c->sending_app, c->sending_facility,
 		c->receiving_app, c->receiving_facility,
 		strcmp(c->udi_segment, "none") == 0 ? "" : c->udi_segment };
-	char ctrl[32], name[200];
+	struct db_delivery m = { "billing", be->id, NULL, NULL, NULL, id, rev };
+	char ctrl[21], name[200];
 
 	if (in->billing == NULL)
 		return 0;
@@ -99,12 +120,16 @@ ingest_billing(struct ingest *in, const struct bevent *be, const char *id)
 		    "not billed", id, be->ev.item.di);
 		return 0;
 	}
-	snprintf(ctrl, sizeof(ctrl), "POU%lld", (long long)be->id);
+	/* MSH-10 the same on every resend; a message rebuilt after a
+	 * refusal is a new one (the receiver may keep the first's). */
+	hl7_control_id(id, m.rev, ctrl);
 	buf_reset(&in->msg);
 	hl7_dft_p03(&in->msg, be, &p, ctrl, now_wall_ms());
 	drop_name(id, ".hl7", name, sizeof(name));
-	return in->msg.oom ? -1 : db_enqueue(in->db, "billing", be->id, name,
-	    ctrl, buf_str(&in->msg));
+	m.name = name;
+	m.control_id = ctrl;
+	m.payload = buf_str(&in->msg);
+	return in->msg.oom ? -1 : db_enqueue(in->db, &m);
 }
 
 static int
@@ -118,7 +143,8 @@ ingest_erp(struct ingest *in, const struct bevent *be, const char *id)
 	if ((json = erp_issue_json(be)) == NULL)
 		return -1;
 	drop_name(id, ".json", name, sizeof(name));
-	rc = db_enqueue(in->db, "erp", be->id, name, id, json);
+	rc = db_enqueue(in->db, &(struct db_delivery){ "erp", be->id, name, id,
+	    json, id, 0 });
 	free(json);
 	return rc;
 }
@@ -141,36 +167,91 @@ ingest_replenish(struct ingest *in, const struct bevent *be, const char *id)
 	log_info("ingest: %s brought %s at %s to its reorder point; "
 	    "replenishment requested", id, be->ev.item.di,
 	    be->loc->erp_location);
-	rc = db_enqueue(in->db, "replenish", be->id, name, key, json);
+	rc = db_enqueue(in->db, &(struct db_delivery){ "replenish", be->id,
+	    name, key, json, key, 0 });
 	free(json);
 	return rc;
 }
 
-/* Stores one event; 0 when stored or already held, <0 on error. */
+/* Held already: the same content is a resend, other content a conflict,
+ * kept beside the held event and alarmed. */
 static int
-ingest_event(struct ingest *in, const struct wire_topic *t, const char *epoch,
-    const struct event *ev, int64_t now)
+ingest_again(struct ingest *in, struct batch *b, const struct bevent *be)
+{
+	char *json;
+	int64_t held;
+	int rc;
+
+	if ((rc = db_event_same(in->db, be, &held)) == 1) {
+		in->st.events_dup++;
+		return 0;
+	}
+	if (rc < 0)
+		return -1;	/* not acked: the device sends it again */
+	if (b->conflict == 0 || be->ev.seq < b->conflict)
+		b->conflict = be->ev.seq;
+	in->st.conflicts++;
+	if ((json = wire_batch_encode(be->epoch, &be->ev, 1, NULL, NULL)) ==
+	    NULL)
+		return -1;
+	if ((rc = db_conflict_add(in->db, be, held, b->topic, json,
+	    b->now)) == 1) {
+		log_warnx("ingest: alarm: %s:%s:%lld arrived again with other "
+		    "content: kept as a conflict in the exception queue, not "
+		    "taken for a resend", be->device, be->epoch,
+		    (long long)be->ev.seq);
+		rc = db_alarm(in->db, "identity_conflict", be->device,
+		    be->epoch, "{\"what\":\"an identity held arrived again "
+		    "with other content\"}");
+	}
+	free(json);
+	return rc < 0 ? rc : 0;
+}
+
+/* Past the first conflict: compared with what is held, never stored. */
+static int
+ingest_past_conflict(struct ingest *in, struct batch *b,
+    const struct bevent *be)
+{
+	int64_t held;
+
+	return db_event_same(in->db, be, &held) == 0 ? ingest_again(in, b,
+	    be) : 0;
+}
+
+/* Stores one event; 0 when stored or already held, <0 on error. Past
+ * the epoch's first conflict nothing is stored: the cart records those
+ * again under a new epoch, and must not find them here twice (what is
+ * held there is still compared: a forgery shows). */
+static int
+ingest_event(struct ingest *in, struct batch *b, const struct event *ev)
 {
 	struct bevent be;
 	char id[EVENT_ID_MAX];
+	int64_t now = b->now;
 	int rc, holds;
 
 	memset(&be, 0, sizeof(be));
 	be.ev = *ev;
-	snprintf(be.device, sizeof(be.device), "%s", t->device);
-	snprintf(be.epoch, sizeof(be.epoch), "%s", epoch);
+	snprintf(be.device, sizeof(be.device), "%s", b->t.device);
+	snprintf(be.epoch, sizeof(be.epoch), "%s", b->epoch);
+	event_hash(&be.ev, be.hash);
+	if (b->conflict > 0 && ev->seq > b->conflict)
+		return ingest_past_conflict(in, b, &be);
 	reference_enrich(in->ref, &be);
 	clock_judge(in->db, &be, now);
-	if ((rc = db_insert_event(in->db, &be, now)) <= 0) {
-		in->st.events_dup += rc == 0;
+	if ((rc = db_insert_event(in->db, &be, now)) < 0)
 		return rc;
-	}
+	if (rc == 0)
+		return ingest_again(in, b, &be);
 	in->st.events_new++;
+	if (b->unsettled && db_conflict_settle(in->db, &be, now) < 0)
+		return -1;
 	if ((holds = rules_apply(in->db, in->conf, &be, now)) < 0)
 		return -1;
 	event_identity(&be, id, sizeof(id));
 	if ((!(holds & HOLD_BILLING) && (rc = ingest_billing(in, &be,
-	    id)) != 0) || (!(holds & HOLD_ERP) && (rc = ingest_erp(in, &be,
+	    id, 0)) != 0) || (!(holds & HOLD_ERP) && (rc = ingest_erp(in, &be,
 	    id)) != 0))
 		return rc;
 	/* The shelf estimate moves with the ERP issue: not while held. */
@@ -188,7 +269,8 @@ ingest_release(void *arg, struct bevent *be, int holds)
 	reference_enrich(in->ref, be);
 	event_identity(be, id, sizeof(id));
 	log_info("ingest: %s released from the exception queue", id);
-	if ((holds & HOLD_BILLING) && (rc = ingest_billing(in, be, id)) != 0)
+	if ((holds & HOLD_BILLING) && (rc = ingest_billing(in, be, id,
+	    db_outbox_rev(in->db, "billing", be->id))) != 0)
 		return rc;
 	if ((holds & HOLD_ERP) && (rc = ingest_erp(in, be, id)) != 0)
 		return rc;
@@ -207,23 +289,55 @@ ingest_releases(struct ingest *in)
 	return n;
 }
 
+/*
+ * Seqs the cart no longer holds (the bridge asked for them again, after it
+ * lost them): recorded with how many no one holds now, and passed over.
+ */
 static int
-ingest_store(struct ingest *in, const struct wire_topic *t, const char *epoch,
-    const struct wire_clock *sent, const struct event *evs, int n,
-    int64_t *upto)
+ingest_gone(struct ingest *in, struct batch *b, int64_t *past)
 {
-	int64_t now = now_wall_ms();
+	const struct wire_mark *m = &b->mark;
+	int64_t contig = db_contig(in->db, b->t.device, b->epoch), first;
+	char detail[160];
+	int rc;
+
+	*past = 0;
+	if (m->gone_from == 0 || m->gone_from > contig + 1 ||
+	    m->gone_to <= contig)
+		return 0;
+	first = contig + 1;
+	if ((rc = db_gap_add(in->db, b->t.device, b->epoch, first, m->gone_to,
+	    &b->lost)) != 0)
+		return rc;
+	*past = m->gone_to;
+	log_warnx("ingest: alarm: %s:%s: seqs %lld..%lld are gone: this "
+	    "database lost them and the cart no longer holds them; %lld of "
+	    "them are held nowhere", b->t.device, b->epoch, (long long)first,
+	    (long long)m->gone_to, (long long)b->lost);
+	snprintf(detail, sizeof(detail), "{\"first\":%lld,\"last\":%lld,"
+	    "\"lost\":%lld}", (long long)first, (long long)m->gone_to,
+	    (long long)b->lost);
+	return db_alarm(in->db, "events_lost", b->t.device, b->epoch, detail);
+}
+
+static int
+ingest_store(struct ingest *in, struct batch *b, int64_t *upto)
+{
+	int64_t past;
 	int i, rc;
 
 	if ((rc = db_begin(in->db)) != 0)
 		return rc;
-	if ((rc = clock_learn(in->db, t->device, sent, now)) != 0)
+	b->unsettled = db_conflicts_unsettled(in->db, b->t.device);
+	b->conflict = db_conflict_floor(in->db, b->t.device, b->epoch);
+	if ((rc = clock_learn(in->db, b->t.device, &b->sent, b->now)) != 0 ||
+	    (rc = ingest_gone(in, b, &past)) != 0)
 		goto fail;
-	for (i = 0; i < n; i++)
-		if ((rc = ingest_event(in, t, epoch, &evs[i], now)) != 0)
+	for (i = 0; i < b->n; i++)
+		if ((rc = ingest_event(in, b, &b->evs[i])) != 0)
 			goto fail;
-	if ((rc = db_advance(in->db, t->site, t->device, epoch, upto)) != 0 ||
-	    (rc = db_commit(in->db)) != 0)
+	if ((rc = db_advance(in->db, b->t.site, b->t.device, b->epoch, past,
+	    upto)) != 0 || (rc = db_commit(in->db)) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -231,53 +345,117 @@ fail:
 	return rc;
 }
 
-int
-ingest_batch(struct ingest *in, const char *topic, const void *payload,
-    size_t len, char **ack, char *ack_topic, size_t ack_topic_len)
-{
-	char err[200];
-	struct wire_clock sent;
-	struct wire_ack a;
-	struct wire_topic t;
-	struct event *evs;
-	int n;
+#define BACK_WARN_MS	10000
 
-	*ack = NULL;
-	memset(&a, 0, sizeof(a));
-	if (wire_topic_parse(topic, &t) != 0 || strcmp(t.leaf, "events") != 0) {
-		ingest_reject(in, topic, "not a pou/v1/<site>/<device>/events "
-		    "topic", payload, len);
-		return -1;
-	}
-	if (wire_batch_decode(payload, len, a.epoch, sizeof(a.epoch), &evs, &n,
-	    &sent, err, sizeof(err)) != 0) {
-		ingest_reject(in, topic, err, payload, len);
-		return -1;
-	}
-	in->st.batches++;
-	if (ingest_store(in, &t, a.epoch, &sent, evs, n, &a.upto) != 0) {
-		log_warnx("ingest: %s: batch %lld..%lld not stored; the device "
-		    "will resend", t.device, (long long)evs[0].seq,
-		    (long long)evs[n - 1].seq);
-		free(evs);
-		return -1;
-	}
-	a.stored = evs[n - 1].seq;
-	free(evs);
+/* The cart was acked further than this database held: it went back. */
+static void
+ingest_went_back(struct ingest *in, const struct batch *b, int64_t upto)
+{
+	char detail[160];
+
+	if (b->mark.acked <= upto)
+		return;
+	snprintf(detail, sizeof(detail), "{\"cart_acked\":%lld,\"held_upto\":"
+	    "%lld}", (long long)b->mark.acked, (long long)upto);
+	db_alarm(in->db, "db_rolled_back", b->t.device, b->epoch, detail);
+	if (now_mono_ms() - in->back_warned_ms < BACK_WARN_MS)
+		return;
+	in->back_warned_ms = now_mono_ms();
+	log_warnx("ingest: alarm: %s:%s was acked up to %lld but this database "
+	    "holds up to %lld: it went back in time; the cart sends them "
+	    "again, and the outboxes' ledger keeps what billing and the ERP "
+	    "acknowledged from being sent twice", b->t.device, b->epoch,
+	    (long long)b->mark.acked, (long long)upto);
+}
+
+/* The ack for (device, epoch) as the database holds it now. */
+int
+ingest_ack(struct ingest *in, const char *site, const char *device,
+    struct wire_ack *a, char **ack, char *topic, size_t topiclen)
+{
+	a->upto = db_contig(in->db, device, a->epoch);
+	a->held = db_max_seq(in->db, device, a->epoch);
+	/* Seqs held past a hole: a batch was lost after the broker took it.
+	 * Ask for it now rather than wait for the device's ack timeout. */
+	a->replay = a->held > a->upto ? a->upto + 1 : 0;
+	if (a->replay)
+		log_info("ingest: %s: seq %lld missing; asking for a replay",
+		    device, (long long)a->replay);
+	*ack = wire_ack_encode(a);
+	return *ack && wire_topic(topic, topiclen, site, device, "ack") == 0 ?
+	    0 : -1;
+}
+
+static void
+ingest_kick(struct ingest *in)
+{
 	if (in->billing)
 		outbox_kick(in->billing);
 	if (in->erp)
 		outbox_kick(in->erp);
 	if (in->replenish)
 		outbox_kick(in->replenish);
-	/* Seqs held past a hole: a batch was lost after the broker took it.
-	 * Ask for it now rather than wait for the device's ack timeout. */
-	a.replay = db_max_seq(in->db, t.device, a.epoch) > a.upto ? a.upto + 1 :
-	    0;
-	if (a.replay)
-		log_info("ingest: %s: seq %lld missing; asking for a replay",
-		    t.device, (long long)a.replay);
-	*ack = wire_ack_encode(&a);
-	return *ack && wire_topic(ack_topic, ack_topic_len, t.site, t.device,
-	    "ack") == 0 ? 0 : -1;
+}
+
+static int
+ingest_decode(struct ingest *in, struct batch *b, const void *payload,
+    size_t len)
+{
+	char err[200];
+
+	if (wire_topic_parse(b->topic, &b->t) != 0 ||
+	    strcmp(b->t.leaf, "events") != 0) {
+		ingest_reject(in, b->topic, "not a pou/v1/<site>/<device>/events "
+		    "topic", payload, len);
+		return -1;
+	}
+	if (wire_batch_decode(payload, len, b->epoch, sizeof(b->epoch),
+	    &b->evs, &b->n, &b->sent, &b->mark, err, sizeof(err)) != 0) {
+		ingest_reject(in, b->topic, err, payload, len);
+		return -1;
+	}
+	if (vouch_batch(in->db, in->conf, &b->t, b->epoch, b->evs, b->n,
+	    &b->mark, err, sizeof(err)) != 0) {
+		ingest_reject(in, b->topic, err, payload, len);
+		free(b->evs);
+		b->evs = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+ingest_batch(struct ingest *in, const char *topic, const void *payload,
+    size_t len, char **ack, char *ack_topic, size_t ack_topic_len)
+{
+	struct batch b;
+	struct wire_ack a;
+	int64_t had;
+	int rc;
+
+	*ack = NULL;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	b.topic = topic;
+	b.now = now_wall_ms();
+	if (ingest_decode(in, &b, payload, len) != 0)
+		return -1;
+	in->st.batches++;
+	had = db_contig(in->db, b.t.device, b.epoch);
+	if (ingest_store(in, &b, &a.upto) != 0) {
+		log_warnx("ingest: %s: batch ..%lld not stored; the device will "
+		    "resend", b.t.device, (long long)(b.n ? b.evs[b.n - 1].seq :
+		    b.mark.gone_to));
+		free(b.evs);
+		return -1;
+	}
+	a.stored = b.n > 0 ? b.evs[b.n - 1].seq : b.mark.gone_to;
+	a.conflict = b.conflict;
+	free(b.evs);
+	ingest_kick(in);
+	ingest_went_back(in, &b, had);
+	snprintf(a.epoch, sizeof(a.epoch), "%s", b.epoch);
+	rc = ingest_ack(in, b.t.site, b.t.device, &a, ack, ack_topic,
+	    ack_topic_len);
+	return rc;
 }

@@ -18,6 +18,7 @@
 
 #define BRIDGE_CONF_DEFAULT	"/etc/pou/bridge.conf"
 #define EVENTS_FILTER		"pou/v1/+/+/events"
+#define STATUS_FILTER		"pou/v1/+/+/status"
 
 struct bridge {
 	struct bridge_conf	 conf;
@@ -37,6 +38,34 @@ bridge_on_online(void *arg)
 	struct bridge *b = arg;
 
 	mqttc_subscribe(b->mq, EVENTS_FILTER, 1);
+	mqttc_subscribe(b->mq, STATUS_FILTER, 1);
+}
+
+/*
+ * A cart's birth is answered with what is held of its epoch, so that a
+ * cart whose store went back in time learns it before its next scan, and
+ * one whose events this database lost sends them again.
+ */
+static void
+bridge_birth(struct bridge *b, const struct mosquitto_message *msg,
+    const struct wire_topic *t)
+{
+	char state[16], err[160], topic[160], site[WIRE_ID_MAX], *ack;
+	struct wire_ack a;
+
+	memset(&a, 0, sizeof(a));
+	if (wire_status_decode(msg->payload, (size_t)msg->payloadlen, state,
+	    sizeof(state), a.epoch, sizeof(a.epoch), err, sizeof(err)) != 0 ||
+	    strcmp(state, "online") != 0 || a.epoch[0] == '\0')
+		return;
+	if (db_enrolment(b->db, t->device, site, sizeof(site)) != DB_ENROLLED ||
+	    strcmp(site, t->site) != 0)
+		return;
+	if (ingest_ack(b->in, t->site, t->device, &a, &ack, topic,
+	    sizeof(topic)) == 0 && mqttc_publish(b->mq, topic, ack,
+	    strlen(ack), 1, false) == 0)
+		b->acks++;
+	free(ack);
 }
 
 static void
@@ -44,7 +73,13 @@ bridge_on_message(void *arg, const struct mosquitto_message *msg)
 {
 	struct bridge *b = arg;
 	char topic[160], *ack;
+	struct wire_topic t;
 
+	if (wire_topic_parse(msg->topic, &t) == 0 &&
+	    strcmp(t.leaf, "status") == 0) {
+		bridge_birth(b, msg, &t);
+		return;
+	}
 	if (ingest_batch(b->in, msg->topic, msg->payload,
 	    (size_t)msg->payloadlen, &ack, topic, sizeof(topic)) != 0)
 		return;
@@ -184,8 +219,9 @@ bridge_stop(struct bridge *b)
 	const struct ingest_stats *st = ingest_stats(b->in);
 
 	log_info("stopping: %lu batches, %lu new events, %lu resent, %lu "
-	    "rejected, %lu unbilled, %lu acks", st->batches, st->events_new,
-	    st->events_dup, st->rejects, st->unbilled, b->acks);
+	    "conflicts, %lu rejected, %lu unbilled, %lu acks", st->batches,
+	    st->events_new, st->events_dup, st->conflicts, st->rejects,
+	    st->unbilled, b->acks);
 	mqttc_free(b->mq);
 	mosquitto_lib_cleanup();
 	outbox_stop(b->billing);

@@ -220,7 +220,7 @@ csv_line(const char *payload, struct buf *line)
 }
 
 static enum send_result
-csv_send(void *ctx, const struct outmsg *m, char *err, size_t errlen)
+csv_send(void *ctx, struct outmsg *m, char *err, size_t errlen)
 {
 	struct csvout *c = ctx;
 	struct buf line = BUF_INIT;

@@ -23,7 +23,7 @@ file_open(const struct bridge_conf *c, const char *dest, void **ctx)
 }
 
 static enum send_result
-file_send(void *ctx, const struct outmsg *m, char *err, size_t errlen)
+file_send(void *ctx, struct outmsg *m, char *err, size_t errlen)
 {
 	int rc = file_write_durable(ctx, m->name, m->payload, m->len);
 

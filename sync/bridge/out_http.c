@@ -86,7 +86,7 @@ http_status(struct http *h, long code, char *err, size_t errlen)
 }
 
 static enum send_result
-http_send(void *ctx, const struct outmsg *m, char *err, size_t errlen)
+http_send(void *ctx, struct outmsg *m, char *err, size_t errlen)
 {
 	struct http *h = ctx;
 	struct curl_slist *hdr = NULL;

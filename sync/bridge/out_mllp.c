@@ -1,7 +1,12 @@
 /*
  * MLLP output: HL7 over TCP, framed 0x0B message 0x1C 0x0D, one message in
  * flight on a long-lived connection; done only on an AA ACK that echoes
- * the message's control id.
+ * the message's control id. With [billing] sequence, HL7's sequence number
+ * protocol: each connection starts with a message of sequence number 0,
+ * whose ACK says which number the receiver expects (MSA-4); the outbox
+ * asks for it (mllp_expected) to number the next message and to find one
+ * the receiver already accepted (a reply lost, a bridge killed before its
+ * commit).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +36,9 @@ struct mllp {
 	int	fd;
 	char	buf[MLLP_ACK_MAX];
 	struct buf frame;	/* the message being sent, framed */
+	const struct bridge_conf *conf;	/* MSH-3..6 for the link's start */
+	int64_t	expected;	/* MSA-4 of this connection: -1 none, -2 unknown */
+	int	wrote;		/* the last frame went out whole */
 };
 
 static int
@@ -107,6 +115,7 @@ mllp_drop(struct mllp *m)
 	if (m->fd >= 0)
 		close(m->fd);
 	m->fd = -1;
+	m->expected = -2;
 }
 
 static int
@@ -157,62 +166,137 @@ mllp_read(struct mllp *m, int64_t deadline)
 	}
 }
 
-static enum send_result
-mllp_answer(struct mllp *m, int n, const struct outmsg *msg, char *err,
-    size_t errlen)
+/* The reply read (n bytes in m->buf) as an ACK; -1 when it is none. */
+static int
+mllp_ack(struct mllp *m, int n, struct hl7_ack *a)
 {
-	char code[3], ctrl[64], text[160];
 	const char *sb = memchr(m->buf, MLLP_SB, (size_t)n);
 
 	/* Bytes before the start block are not the reply: the CR that ends
 	 * the previous frame may arrive late, in a segment of its own. */
-	if (sb == NULL || hl7_ack_parse(sb + 1, (size_t)(n - (sb + 1 - m->buf)),
-	    code, ctrl, sizeof(ctrl), text, sizeof(text)) != 0) {
+	return sb == NULL || hl7_ack_parse(sb + 1, (size_t)(n - (sb + 1 -
+	    m->buf)), a) != 0 ? -1 : 0;
+}
+
+static enum send_result
+mllp_answer(struct mllp *m, int n, struct outmsg *msg, char *err,
+    size_t errlen)
+{
+	struct hl7_ack a;
+
+	if (mllp_ack(m, n, &a) != 0) {
 		mllp_drop(m);
 		snprintf(err, errlen, "reply is not an HL7 ACK");
 		return SEND_FAIL;
 	}
-	if (strcmp(ctrl, msg->control_id) != 0) {
+	if (strcmp(a.ctrl, msg->control_id) != 0) {
 		mllp_drop(m);	/* out of step with the receiver: start again */
-		snprintf(err, errlen, "ACK for %s, expected %s", ctrl,
+		msg->maybe_sent = 1;
+		snprintf(err, errlen, "ACK for %s, expected %s", a.ctrl,
 		    msg->control_id);
 		return SEND_RETRY;
 	}
-	if (strcmp(code, "AA") == 0 || strcmp(code, "CA") == 0) {
-		snprintf(err, errlen, "%s %s", code, ctrl);	/* for lineage */
+	/* With sequence numbers, what the receiver expects now; without
+	 * MSA-4, a link the outbox will start again. */
+	m->expected = msg->seqno > 0 && a.expected >= -1 ? a.expected : -2;
+	if (strcmp(a.code, "AA") == 0 || strcmp(a.code, "CA") == 0) {
+		snprintf(err, errlen, "%s %s", a.code, a.ctrl);	/* for lineage */
+		msg->maybe_sent = msg->seqno > 0 ? -1 : 0;
 		return SEND_OK;
 	}
-	snprintf(err, errlen, "%s: %s", code, text[0] ? text : "(no text)");
+	/* Only an AA delivers: a refusal is one, whatever MSA-4 says. */
+	snprintf(err, errlen, "%s: %s", a.code, a.text[0] ? a.text :
+	    "(no text)");
 	return SEND_FAIL;
 }
 
+/* One frame out, its reply in: the reply's length, or a negative error. */
+static int
+mllp_exchange(struct mllp *m, const char *p, size_t len, int64_t seqno)
+{
+	int64_t deadline = now_mono_ms() + m->timeout_ms;
+	const char *cr = memchr(p, '\r', len);
+	int rc;
+
+	/* The frame in one write: SB, the message, EB CR; MSH-13 after
+	 * MSH-12 when the sequence protocol is on. */
+	buf_reset(&m->frame);
+	buf_addc(&m->frame, MLLP_SB);
+	if (seqno >= 0 && cr != NULL) {
+		buf_add(&m->frame, p, (size_t)(cr - p));
+		buf_printf(&m->frame, "|%lld", (long long)seqno);
+		buf_add(&m->frame, cr, len - (size_t)(cr - p));
+	} else
+		buf_add(&m->frame, p, len);
+	buf_adds(&m->frame, "\x1c\r");
+	m->wrote = 0;
+	if (m->frame.oom)
+		return -ENOMEM;
+	if ((rc = mllp_write(m, m->frame.s, m->frame.len, deadline)) != 0)
+		return rc;
+	m->wrote = 1;
+	return mllp_read(m, deadline);
+}
+
+/* A new link: sequence number 0, and the receiver says what it expects. */
+static int
+mllp_link_start(struct mllp *m, char *err, size_t errlen)
+{
+	struct buf b = BUF_INIT;
+	struct hl7_ack a;
+	char now[32], ctrl[32];
+	int n;
+
+	fmt_hl7_time(now_wall_ms(), now);
+	snprintf(ctrl, sizeof(ctrl), "POUSYNC%lld", (long long)now_mono_ms());
+	buf_printf(&b, "MSH|^~\\&|%s|%s|%s|%s|%s||^|%s|P|2.5.1\r",
+	    m->conf->sending_app, m->conf->sending_facility,
+	    m->conf->receiving_app, m->conf->receiving_facility, now, ctrl);
+	n = b.oom ? -ENOMEM : mllp_exchange(m, b.s, b.len, 0);
+	buf_free(&b);
+	if (n < 0 || mllp_ack(m, n, &a) != 0 || strcmp(a.ctrl, ctrl) != 0 ||
+	    a.expected < -1) {
+		snprintf(err, errlen, "%s:%s: the link's start (sequence 0) got "
+		    "%s", m->host, m->port, n < 0 ? strerror(-n) : "no expected "
+		    "sequence number (MSA-4)");
+		mllp_drop(m);
+		return -1;
+	}
+	m->expected = a.expected;
+	return 0;
+}
+
 static enum send_result
-mllp_send(void *ctx, const struct outmsg *msg, char *err, size_t errlen)
+mllp_send(void *ctx, struct outmsg *msg, char *err, size_t errlen)
 {
 	struct mllp *m = ctx;
-	int64_t deadline;
 	int rc;
 
 	if (m->fd < 0 && mllp_connect(m, err, errlen) != 0)
 		return SEND_RETRY;
-	deadline = now_mono_ms() + m->timeout_ms;
-	/* The frame in one write: SB, the message, EB CR. */
-	buf_reset(&m->frame);
-	buf_addc(&m->frame, MLLP_SB);
-	buf_add(&m->frame, msg->payload, msg->len);
-	buf_adds(&m->frame, "\x1c\r");
-	if (m->frame.oom) {
-		snprintf(err, errlen, "out of memory");
-		return SEND_RETRY;
-	}
-	if ((rc = mllp_write(m, m->frame.s, m->frame.len, deadline)) != 0 ||
-	    (rc = mllp_read(m, deadline)) < 0) {
+	if ((rc = mllp_exchange(m, msg->payload, msg->len, msg->seqno > 0 ?
+	    msg->seqno : -1)) < 0) {
 		snprintf(err, errlen, "%s:%s: %s", m->host, m->port,
 		    rc == -ETIMEDOUT ? "no ACK in time" : strerror(-rc));
+		msg->maybe_sent = m->wrote;
 		mllp_drop(m);
 		return SEND_RETRY;
 	}
 	return mllp_answer(m, rc, msg, err, errlen);
+}
+
+/* The number the receiver expects next (-1: it has none), the link
+ * started first when it is new; -2 when it cannot be had (err). */
+static int64_t
+mllp_expected(void *ctx, char *err, size_t errlen)
+{
+	struct mllp *m = ctx;
+
+	if (m->fd < 0 && mllp_connect(m, err, errlen) != 0)
+		return -2;
+	if (m->expected == -2 && mllp_link_start(m, err, errlen) != 0)
+		return -2;
+	return m->expected;
 }
 
 static int
@@ -226,7 +310,9 @@ mllp_open(const struct bridge_conf *c, const char *dest, void **ctx)
 	snprintf(m->host, sizeof(m->host), "%s", c->billing_host);
 	snprintf(m->port, sizeof(m->port), "%lld", c->billing_port);
 	m->timeout_ms = (int)c->billing_timeout_ms;
+	m->conf = c;
 	m->fd = -1;
+	m->expected = -2;
 	*ctx = m;
 	return 0;
 }
@@ -245,5 +331,6 @@ const struct output_ops output_mllp = {
 	.name = "mllp",
 	.open = mllp_open,
 	.send = mllp_send,
+	.expected = mllp_expected,
 	.close = mllp_close,
 };

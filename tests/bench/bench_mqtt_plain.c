@@ -45,7 +45,7 @@ publish_all(struct mosquitto *m, struct store *s)
 	while ((n = store_read(s, after, evs, CHUNK)) > 0) {
 		for (i = 0; i < n; i++) {
 			if ((p = wire_batch_encode(store_epoch(s), &evs[i], 1,
-			    NULL)) == NULL)
+			    NULL, NULL)) == NULL)
 				return -1;
 			if (mosquitto_publish(m, NULL, "pou/v1/bench/plain/events",
 			    (int)strlen(p), p, 1, false) == MOSQ_ERR_SUCCESS)

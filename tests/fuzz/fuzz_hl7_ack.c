@@ -8,9 +8,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char code[3], ctrl[64], text[160];
+	struct hl7_ack a;
 
-	hl7_ack_parse((const char *)data, size, code, ctrl, sizeof(ctrl), text,
-	    sizeof(text));
+	hl7_ack_parse((const char *)data, size, &a);
 	return 0;
 }

@@ -224,6 +224,22 @@ scan() {
 	done > "$T/scan.fifo"
 }
 
+# logged FILE PATTERN: a predicate, the pattern is in the log.
+logged() { grep -q -- "$2" "$1"; }
+
+# burst_scans N FIRST MAX_CENTISECONDS: N scans "$(item FIRST)".. into the
+# agent in the background (WRITER its PID), then a random pause under the
+# given hundredths of a second: a crash lands somewhere in the burst.
+burst_scans() {
+	local i lines=()
+	for ((i = 0; i < $1; i++)); do
+		lines+=("$(item $(($2 + i)))")
+	done
+	scan "${lines[@]}" &
+	WRITER=$!
+	sleep "0.$((RANDOM % $3))"
+}
+
 # sql DB QUERY: one value from a SQLite file.
 sql() { sqlite3 -cmd '.timeout 5000' "$1" "$2"; }
 # q SQL: a query on the bridge's database.

@@ -7,7 +7,6 @@ source "$(dirname "$0")/lib.sh"
 
 ASSEMBLY_WINDOW_MS=1500
 row() { sql "$T/agent.db" "SELECT $1 FROM events WHERE seq = $2"; }
-logged() { grep -q -- "$2" "$1"; }
 refusals() { grep -c 'scan refused' "$T/agent.log"; }
 refusals_are() { test "$(refusals)" -eq "$1"; }
 

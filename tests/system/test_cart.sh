@@ -12,7 +12,6 @@ source "$(dirname "$0")/lib.sh"
 
 BILLING_OUTPUT=file
 ASSEMBLY_WINDOW_MS=0
-logged() { grep -q -- "$2" "$1"; }
 GS=$'\\x1d'
 item() {	# item DI LOT [EXPIRY yymmdd]
 	printf ']d201%s17%s10%s' "$1" "${3:-270630}" "$2"

@@ -4,7 +4,6 @@
 set -u
 source "$(dirname "$0")/lib.sh"
 
-logged() { grep -q -- "$2" "$1"; }
 exits_with() { local want=$1; shift; "$@" > "$T/out" 2>&1; test $? -eq "$want"; }
 
 check "pou-agent --version" exits_with 0 "$B/pou-agent" --version

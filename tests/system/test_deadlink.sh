@@ -6,7 +6,6 @@ set -u
 source "$(dirname "$0")/lib.sh"
 
 BILLING_OUTPUT=file
-logged() { grep -q -- "$2" "$1"; }
 stored() { sql "$T/bridge.db" 'SELECT count(*) FROM events' 2>/dev/null || echo 0; }
 stored_is() { test "$(stored)" -eq "$1"; }
 item() { printf ']d201008845211234511727063010DEAD%s' "$1"; }

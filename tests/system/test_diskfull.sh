@@ -6,7 +6,6 @@ set -u
 source "$(dirname "$0")/lib.sh"
 
 BILLING_OUTPUT=file
-logged() { grep -q -- "$2" "$1"; }
 last_seq() { sql "$T/agent.db" 'SELECT last_seq FROM state'; }
 settled() {	# the recorded count stopped moving for a second
 	local a b

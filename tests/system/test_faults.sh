@@ -36,13 +36,7 @@ for ((c = 1; c <= CYCLES; c++)); do
 	fi
 	start_agent
 	burst=$((RANDOM % 25 + 1))
-	lines=()
-	for ((i = 0; i < burst; i++)); do
-		lines+=("$(item $((n + i)))")
-	done
-	scan "${lines[@]}" &
-	writer=$!
-	sleep "0.$((RANDOM % 40))"
+	burst_scans "$burst" "$n" 40
 	if ((c % 5 == 0)) && [ -z "${bridge_down:-}" ]; then	# mid-ingest
 		stop_pid "$BRIDGE_PID" KILL
 		bridge_kills=$((bridge_kills + 1))
@@ -54,8 +48,8 @@ for ((c = 1; c <= CYCLES; c++)); do
 	stop_pid "$AGENT_PID" KILL
 	# A writer still waiting for the FIFO's reader is stopped: those
 	# scans were never read, so never recorded and never beeped.
-	kill "$writer" 2>/dev/null
-	wait "$writer" 2>/dev/null
+	kill "$WRITER" 2>/dev/null
+	wait "$WRITER" 2>/dev/null
 	ack_ok || bad_ack=$((bad_ack + 1))
 	if [ -n "${bridge_down:-}" ]; then
 		start_bridge
@@ -101,5 +95,5 @@ dups=$(( $(billing_count) - recorded ))
 check "billing duplicates ($dups) bounded by bridge kills ($bridge_kills)" \
     test "$dups" -le "$bridge_kills"
 check_eq "ERP: one record per event" "$recorded" "$(ls "$T/erp" | grep -c '\.json$')"
-echo "# faults: $CYCLES agent SIGKILLs, $bridge_kills bridge SIGKILLs (some while the agent published), $((CYCLES / 7)) broker SIGKILLs; $n scans offered, $recorded recorded"
+echo "# faults: $CYCLES agent SIGKILLs, $bridge_kills bridge SIGKILLs (some while the agent published), $((CYCLES / 7)) broker SIGKILLs; $n scans offered, $recorded recorded, $recorded at the bridge once each, $(billing_count) billing messages ($dups doubles)"
 summary

@@ -8,7 +8,6 @@ source "$(dirname "$0")/lib.sh"
 
 ACK_TIMEOUT_MS=60000
 BILLING_OUTPUT=file
-logged() { grep -q -- "$2" "$1"; }
 item() { printf ']d201008845211234511727063010GAP%s' "$1"; }
 stored() { sql "$T/bridge.db" 'SELECT count(*) FROM events'; }
 stored_is() { test "$(stored)" -eq "$1"; }

@@ -10,7 +10,6 @@ gen() { $PY "$ROOT/tests/drivers/usb_scanner.py" "$@"; }
 by() { sql "$T/agent.db" "SELECT $2 FROM events WHERE source = '$1' ORDER BY seq LIMIT 1 OFFSET $3"; }
 count() { sql "$T/agent.db" "SELECT count(*) FROM events WHERE source = '$1'"; }
 has_events() { test "$(count "$1")" -ge "$2"; }
-logged() { grep -q -- "$2" "$1"; }
 
 LONG_LOT=LONGLOT0123456789ABC			# 20 characters
 LONG_REF=REF-0123456789-ABCDEFGHIJKLMNO	# 30: the barcode needs 2 reports

@@ -7,8 +7,12 @@ set -u
 source "$(dirname "$0")/lib.sh"
 
 cd "$ROOT"
-once=$(grep -nE 'wait_for [0-9]+ (test|\[) [^|;]*\$\(' tests/system/*.sh \
-    tests/bench/*.sh | grep -v '^tests/system/test_lint.sh:')
+# Continued lines joined first: "wait_for 10 test \<newline> "$(...)"" too.
+once=$(for f in tests/system/*.sh tests/bench/*.sh; do
+	[ "$f" = tests/system/test_lint.sh ] && continue
+	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$f" |
+	    grep -E 'wait_for [0-9]+ (test|\[) [^|;]*\$\(' | sed "s|^|$f: |"
+done)
 check "no wait_for evaluates its condition only once" test -z "$once"
 [ -z "$once" ] || printf '#   %s\n' "$once"
 summary

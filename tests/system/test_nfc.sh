@@ -6,7 +6,6 @@
 set -u
 source "$(dirname "$0")/lib.sh"
 
-logged() { grep -q -- "$2" "$1"; }
 badges() { grep -c 'board: CONTEXT user' "$T/agent.log"; }
 badges_are() { test "$(badges)" -eq "$1"; }
 card() { echo "$*" > "$T/reader.ctl"; }

@@ -85,7 +85,7 @@ ev=$(q "SELECT device || ':' || epoch || ':' || seq FROM events WHERE lot = 'NOE
 check "trace: the scan, by the sim driver" grep -q '^scanned .*by sim0' "$T/trace"
 check "trace: the rule and who released it" \
     grep -q '^rule  *no_encounter: released (holds billing).*by alice' "$T/trace"
-check "trace: billing done, with the AA that acked it" grep -q '^billing  *done .*id POU[0-9]*; answer AA POU' "$T/trace"
+check "trace: billing done, with the AA that acked it" grep -q '^billing  *done .*id P[A-Z2-7]\{19\}; answer AA P[A-Z2-7]\{19\}' "$T/trace"
 check "trace: the ERP's document id" grep -q '^erp  *done .*answer DOC-' "$T/trace"
 "$B/pouctl" -b "$T/bridge.db" report "$(date -u +%F)" > "$T/report"
 check "the day's report balances" grep -q '^balances' "$T/report"

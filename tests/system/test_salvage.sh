@@ -12,7 +12,6 @@ source "$(dirname "$0")/lib.sh"
 
 BILLING_OUTPUT=file
 N=60
-logged() { grep -q -- "$2" "$1"; }
 item() { printf ']d201008845211234511727063010%s%03d' "$1" "$2"; }
 db() { echo "$T/$1.db"; }
 state() { sql "$(db "$1")" "SELECT $2 FROM state"; }
@@ -69,6 +68,8 @@ after() {
 	check "$v: the damaged files are moved aside" \
 	    test -e "$(ls -d "$(db "$v")".damaged-* 2>/dev/null | head -1)"
 	check "$v: a new epoch" test "$(state "$v" epoch)" != "$E"
+	check "$v: the mark file went aside with the store: no rollback alarm" \
+	    test "$(sqlite3 "$(db "$v")" "SELECT count(*) FROM alarms WHERE kind = 'store_rolled_back'")" -eq 0
 	check_eq "$v: the retained alarm names the old epoch" "$2" \
 	    "$(alarm_field "$v" old_epoch)"
 	salvaged=$(alarm_field "$v" salvaged)

@@ -4,7 +4,6 @@
 set -u
 source "$(dirname "$0")/lib.sh"
 
-logged() { grep -q -- "$2" "$1"; }
 row() { sql "$T/agent.db" "SELECT $1 FROM events WHERE seq = $2"; }
 
 $PY "$ROOT/tests/drivers/serial_scanner.py" "$T/ttyScanner" > "$T/player.log" 2>&1 &

@@ -7,7 +7,6 @@ set -u
 source "$(dirname "$0")/lib.sh"
 
 chmod 755 "$T"	# mosquitto drops root for its own user; it must read these
-logged() { grep -q -- "$2" "$1"; }
 
 # A CA, the broker's certificate (localhost) and one per client (CN = id).
 cert() {

@@ -6,7 +6,6 @@ set -u
 source "$(dirname "$0")/lib.sh"
 
 row() { sql "$T/agent.db" "SELECT $1 FROM events WHERE seq = $2"; }
-logged() { grep -q -- "$2" "$1"; }
 count() { sql "$T/agent.db" 'SELECT count(*) FROM events' 2>/dev/null || echo 0; }
 recorded_n() { test "$(count)" -ge "$1"; }
 

@@ -157,34 +157,50 @@ test_delimiters_in_data_are_escaped(void **state)
 static void
 test_ack_parse(void **state)
 {
-	char code[3], ctrl[32], text[64];
+	struct hl7_ack a;
 	const char *aa = "MSH|^~\\&|BILLING|HOSP|POU|HOSP|20250314||ACK^P03^ACK|"
 	    "A1|P|2.5.1\rMSA|AA|POU17\r";
 	const char *ae = "MSH|^~\\&|B|H|P|H|1||ACK|A2|P|2.3\nMSA|AE|POU18|bad "
 	    "code";
 	const char *star = "MSH*^~\\&*B\rMSA*AR*POU19*no\r";
+	const char *seq = "MSH|^~\\&|B\rMSA|AA|P1||42\r";
+	const char *none = "MSH|^~\\&|B\rMSA|AA|P1||-1\r";
 
 	(void)state;
-	assert_int_equal(hl7_ack_parse(aa, strlen(aa), code, ctrl, sizeof(ctrl),
-	    text, sizeof(text)), 0);
-	assert_string_equal(code, "AA");
-	assert_string_equal(ctrl, "POU17");
-	assert_string_equal(text, "");
+	assert_int_equal(hl7_ack_parse(aa, strlen(aa), &a), 0);
+	assert_string_equal(a.code, "AA");
+	assert_string_equal(a.ctrl, "POU17");
+	assert_string_equal(a.text, "");
 	/* Quirks: \n for \r, no trailing CR, another MSH-12. */
-	assert_int_equal(hl7_ack_parse(ae, strlen(ae), code, ctrl, sizeof(ctrl),
-	    text, sizeof(text)), 0);
-	assert_string_equal(code, "AE");
-	assert_string_equal(ctrl, "POU18");
-	assert_string_equal(text, "bad code");
-	assert_int_equal(hl7_ack_parse(star, strlen(star), code, ctrl,
-	    sizeof(ctrl), text, sizeof(text)), 0);
-	assert_string_equal(code, "AR");
-	assert_int_equal(hl7_ack_parse("MSH|^~\\&|B\r", 11, code, ctrl,
-	    sizeof(ctrl), text, sizeof(text)), -EINVAL);
-	assert_int_equal(hl7_ack_parse("HTTP/1.1 200 OK", 15, code, ctrl,
-	    sizeof(ctrl), text, sizeof(text)), -EINVAL);
-	assert_int_equal(hl7_ack_parse("MSH|^~\\&\rMSA|A\r", 15, code, ctrl,
-	    sizeof(ctrl), text, sizeof(text)), -EINVAL);
+	assert_int_equal(hl7_ack_parse(ae, strlen(ae), &a), 0);
+	assert_string_equal(a.code, "AE");
+	assert_string_equal(a.ctrl, "POU18");
+	assert_string_equal(a.text, "bad code");
+	assert_int_equal(hl7_ack_parse(star, strlen(star), &a), 0);
+	assert_string_equal(a.code, "AR");
+	assert_int_equal(a.expected, -2);
+	/* MSA-4: the sequence number the receiver expects next. */
+	assert_int_equal(hl7_ack_parse(seq, strlen(seq), &a), 0);
+	assert_int_equal(a.expected, 42);
+	assert_int_equal(hl7_ack_parse(none, strlen(none), &a), 0);
+	assert_int_equal(a.expected, -1);
+	assert_int_equal(hl7_ack_parse("MSH|^~\\&|B\r", 11, &a), -EINVAL);
+	assert_int_equal(hl7_ack_parse("HTTP/1.1 200 OK", 15, &a), -EINVAL);
+	assert_int_equal(hl7_ack_parse("MSH|^~\\&\rMSA|A\r", 15, &a), -EINVAL);
+}
+
+/* MSH-10: "P" and the first 19 base-32 digits of SHA-256(identity#rev),
+ * the values Python's base64.b32encode gives for the same input. */
+static void
+test_control_id(void **state)
+{
+	char id[21];
+
+	(void)state;
+	hl7_control_id("cart-07:e1:42", 0, id);
+	assert_string_equal(id, "PL43UPKWHXHIZPPM2G2R");
+	hl7_control_id("cart-07:e1:42", 1, id);
+	assert_string_equal(id, "PEHZW762HHRHERZLWXOI");
 }
 
 static void
@@ -227,6 +243,7 @@ main(void)
 		cmocka_unit_test(test_return_is_a_credit),
 		cmocka_unit_test(test_delimiters_in_data_are_escaped),
 		cmocka_unit_test(test_ack_parse),
+		cmocka_unit_test(test_control_id),
 		cmocka_unit_test(test_erp_issue_record),
 	};
 

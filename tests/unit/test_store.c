@@ -65,6 +65,15 @@ make_event(struct event *ev, int i)
 }
 
 static void
+alarm_seen(void *arg, const char *kind, int64_t at_ms, const char *detail)
+{
+	(void)at_ms;
+	if (strcmp(kind, "store_rolled_back") == 0 &&
+	    strstr(detail, "\"mark_seq\":5") != NULL)
+		(*(int *)arg)++;
+}
+
+static void
 append_n(struct store *s, int n)
 {
 	struct event ev;
@@ -213,6 +222,111 @@ test_not_a_database_is_refused(void **state)
 	assert_null(s);
 }
 
+/* A rollover from seq 4: 4 and 5 are recorded again as 1 and 2 of a new
+ * epoch, unacked 3 keeps its old identity in salvage, acked 1-2 go. */
+static void
+test_rollover_moves_what_came_after(void **state)
+{
+	struct fx *f = *state;
+	struct store_rollback why = { "bridge", 4, 0, 9 };
+	struct store_rollover r;
+	struct store_stats ss;
+	struct event evs[4];
+	char old[33], epoch[64];
+	struct store *s;
+
+	assert_int_equal(store_open(f->path, 1, &s), 0);
+	append_n(s, 5);
+	assert_int_equal(store_ack(s, 2, 1), 0);
+	snprintf(old, sizeof(old), "%s", store_epoch(s));
+	assert_int_equal(store_rollover(s, &why, &r), 0);
+	assert_int_equal(r.moved, 2);
+	assert_int_equal(r.resent, 1);
+	assert_int_equal(r.last_seq, 5);
+	assert_string_not_equal(store_epoch(s), old);
+	assert_int_equal(store_stats(s, &ss), 0);
+	assert_int_equal(ss.last_seq, 2);
+	assert_int_equal(ss.acked_upto, 0);
+	assert_int_equal(ss.salvage, 1);
+	assert_int_equal(store_read(s, 0, evs, 4), 2);
+	assert_int_equal(evs[0].seq, 1);
+	assert_string_equal(evs[0].item.lot, "LOT3");	/* was seq 4 */
+	assert_string_equal(evs[1].item.lot, "LOT4");
+	assert_int_equal(store_salvage_read(s, epoch, sizeof(epoch), evs, 4), 1);
+	assert_string_equal(epoch, old);
+	assert_int_equal(evs[0].seq, 3);
+	/* The bridge then holds old 3 with other content: adopted as new 3. */
+	assert_int_equal(store_salvage_adopt(s, old, 3), 1);
+	assert_int_equal(store_read(s, 2, evs, 4), 1);
+	assert_int_equal(evs[0].seq, 3);
+	assert_string_equal(evs[0].item.lot, "LOT2");
+	assert_int_equal(store_salvage_read(s, epoch, sizeof(epoch), evs, 4), 0);
+	assert_int_equal(store_stats(s, &ss), 0);
+	assert_int_equal(ss.last_seq, 3);
+	store_close(s);
+}
+
+/* The mark file names seq 5, the store holds up to 3 (its WAL lost): at
+ * open a new epoch, with the alarm; nothing recorded since is moved. */
+static void
+test_mark_ahead_starts_a_new_epoch(void **state)
+{
+	struct fx *f = *state;
+	char old[33], mark[128], buf[64];
+	struct store_stats ss;
+	struct store *s;
+	int found = 0;
+	FILE *fp;
+
+	assert_int_equal(store_open(f->path, 1, &s), 0);
+	append_n(s, 3);
+	snprintf(old, sizeof(old), "%s", store_epoch(s));
+	store_close(s);
+	snprintf(mark, sizeof(mark), "%s-mark", f->path);
+	assert_non_null(fp = fopen(mark, "r+"));
+	fprintf(fp, "%s 5\n", old);
+	fclose(fp);
+	assert_int_equal(store_open(f->path, 1, &s), 0);
+	assert_string_not_equal(store_epoch(s), old);
+	assert_int_equal(store_stats(s, &ss), 0);
+	assert_int_equal(ss.last_seq, 0);
+	assert_int_equal(ss.salvage, 3);	/* unacked, under the old epoch */
+	store_alarms(s, alarm_seen, &found);
+	assert_int_equal(found, 1);
+	/* The mark follows the new epoch. */
+	assert_non_null(fp = fopen(mark, "r"));
+	assert_non_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	assert_int_equal(strncmp(buf, store_epoch(s), 32), 0);
+	store_close(s);
+}
+
+/* The quota covers database, WAL and reserve: the database may fill what
+ * is left, and a full store refuses appends with -ENOSPC. */
+static void
+test_quota_counts_wal_and_reserve(void **state)
+{
+	struct fx *f = *state;
+	struct store *s;
+	struct event ev;
+	int i, rc = 0;
+
+	assert_int_equal(store_open(f->path, 1, &s), 0);
+	assert_int_equal(store_set_quota(s, 512 * 1024), 0);
+	for (i = 0; i < 100000 && (rc = store_append(s, (make_event(&ev, i),
+	    &ev))) == 0; i++)
+		;
+	assert_int_equal(rc, -ENOSPC);
+	assert_false(store_room_ok(s));
+	assert_true(store_used(s) <= 512 * 1024 + 65536);
+	/* Acked and pruned: room again. */
+	assert_int_equal(store_ack(s, i, 1), 0);
+	assert_true(store_prune(s, INT64_MAX, INT64_MAX) > 0);
+	assert_true(store_room_restore(s));
+	assert_int_equal(store_append(s, &ev), 0);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -224,6 +338,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_reopen_after_crash_keeps_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_open_for_pouctl,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollover_moves_what_came_after,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mark_ahead_starts_a_new_epoch,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quota_counts_wal_and_reserve,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database_is_refused,
 		    setup, teardown),

@@ -52,9 +52,9 @@ test_batch_round_trip(void **state)
 	(void)state;
 	for (i = 0; i < 3; i++)
 		make_event(&in[i], 10 + i);
-	assert_non_null(p = wire_batch_encode(EPOCH, in, 3, &sent));
+	assert_non_null(p = wire_batch_encode(EPOCH, in, 3, &sent, NULL));
 	assert_int_equal(wire_batch_decode(p, strlen(p), epoch, sizeof(epoch),
-	    &out, &n, &back, err, sizeof(err)), 0);
+	    &out, &n, &back, NULL, err, sizeof(err)), 0);
 	assert_string_equal(epoch, EPOCH);
 	assert_int_equal(n, 3);
 	assert_memory_equal(&back, &sent, sizeof(sent));
@@ -73,7 +73,7 @@ refuse(const char *payload, const char *want)
 	int n = 7;
 
 	assert_int_equal(wire_batch_decode(payload, strlen(payload), epoch,
-	    sizeof(epoch), &out, &n, NULL, err, sizeof(err)), -EINVAL);
+	    sizeof(epoch), &out, &n, NULL, NULL, err, sizeof(err)), -EINVAL);
 	assert_null(out);
 	assert_int_equal(n, 0);
 	if (strstr(err, want) == NULL)
@@ -89,7 +89,7 @@ mutate(const char *from, const char *to)
 
 	make_event(&ev, 5);
 	p = wire_batch_encode(EPOCH, &ev, 1, &(struct wire_clock){ 1, "b",
-	    2 });
+	    2 }, NULL);
 	assert_non_null(at = strstr(p, from));
 	out = malloc(strlen(p) + strlen(to) + 1);
 	memcpy(out, p, (size_t)(at - p));
@@ -148,7 +148,7 @@ test_seq_must_ascend(void **state)
 	(void)state;
 	make_event(&ev[0], 9);
 	make_event(&ev[1], 9);
-	p = wire_batch_encode(EPOCH, ev, 2, NULL);
+	p = wire_batch_encode(EPOCH, ev, 2, NULL, NULL);
 	refuse(p, "not above");
 	free(p);
 }
@@ -164,7 +164,7 @@ ack_decode(const char *p, struct wire_ack *a)
 static void
 test_ack_round_trip_and_refusals(void **state)
 {
-	struct wire_ack in = { EPOCH, 1234, 0, 0 }, out;
+	struct wire_ack in = { EPOCH, 1234, 0, 0, 0, 0 }, out;
 	char *p;
 
 	(void)state;
@@ -182,7 +182,20 @@ test_ack_round_trip_and_refusals(void **state)
 	assert_int_equal(ack_decode(p, &out), 0);
 	assert_int_equal(out.replay, 5);
 	assert_int_equal(out.stored, 9);
+	assert_null(strstr(p, "held"));
+	assert_null(strstr(p, "conflict"));
 	free(p);
+	/* held only past upto; conflict when there is one */
+	in.held = 12, in.conflict = 7;
+	assert_non_null(p = wire_ack_encode(&in));
+	assert_int_equal(ack_decode(p, &out), 0);
+	assert_int_equal(out.held, 12);
+	assert_int_equal(out.conflict, 7);
+	free(p);
+	assert_int_equal(ack_decode("{\"v\":1,\"epoch\":\"e\",\"upto\":5,"
+	    "\"held\":-1}", &out), -EINVAL);
+	assert_int_equal(ack_decode("{\"v\":1,\"epoch\":\"e\",\"upto\":5,"
+	    "\"conflict\":\"x\"}", &out), -EINVAL);
 	assert_int_equal(ack_decode("{\"v\":1,\"epoch\":\"e\"}", &out),
 	    -EINVAL);
 	assert_int_equal(ack_decode("{\"v\":1,\"epoch\":\"e\",\"upto\":-1}",
@@ -192,6 +205,71 @@ test_ack_round_trip_and_refusals(void **state)
 	assert_int_equal(ack_decode("{\"v\":1,\"epoch\":\"e\",\"upto\":5,"
 	    "\"stored\":-2}", &out), -EINVAL);
 	assert_int_equal(ack_decode("nope", &out), -EINVAL);
+}
+
+/* acked and gone: what the device says of its epoch beside the events. */
+static void
+test_batch_marks(void **state)
+{
+	struct wire_mark m = { 40, 5, 9 }, back;
+	char epoch[WIRE_ID_MAX], err[200], *p;
+	struct event ev, *out;
+	int n;
+
+	(void)state;
+	make_event(&ev, 10);
+	assert_non_null(p = wire_batch_encode(EPOCH, &ev, 1, NULL, &m));
+	assert_int_equal(wire_batch_decode(p, strlen(p), epoch, sizeof(epoch),
+	    &out, &n, NULL, &back, err, sizeof(err)), 0);
+	assert_memory_equal(&back, &m, sizeof(m));
+	free(out);
+	free(p);
+	/* Only gone: no events at all is a batch too. */
+	m.gone_to = 40;
+	assert_non_null(p = wire_batch_encode(EPOCH, NULL, 0, NULL, &m));
+	assert_int_equal(wire_batch_decode(p, strlen(p), epoch, sizeof(epoch),
+	    &out, &n, NULL, &back, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	assert_null(out);
+	assert_int_equal(back.gone_to, 40);
+	free(p);
+	/* gone may not reach into the events, nor run backwards */
+	m.gone_to = 10;
+	p = wire_batch_encode(EPOCH, &ev, 1, NULL, &m);
+	refuse(p, "reaches into the events");
+	free(p);
+	refuse("{\"v\":1,\"epoch\":\"e\",\"events\":[],\"gone\":[9,5]}",
+	    "gone is not");
+	refuse("{\"v\":1,\"epoch\":\"e\",\"events\":[],\"gone\":[1,2,3]}",
+	    "gone is not");
+	refuse("{\"v\":1,\"epoch\":\"e\",\"events\":[]}", "0 only with gone");
+	refuse("{\"v\":1,\"epoch\":\"e\",\"events\":[],\"gone\":[1,2],"
+	    "\"acked\":-4}", "acked is not");
+}
+
+static void
+test_status_decode(void **state)
+{
+	char st[16], ep[WIRE_ID_MAX], err[160], *p;
+
+	(void)state;
+	assert_non_null(p = wire_status_encode("online", EPOCH, "0.1.0"));
+	assert_int_equal(wire_status_decode(p, strlen(p), st, sizeof(st), ep,
+	    sizeof(ep), err, sizeof(err)), 0);
+	assert_string_equal(st, "online");
+	assert_string_equal(ep, EPOCH);
+	free(p);
+	assert_non_null(p = wire_status_encode("offline", NULL, NULL));
+	assert_int_equal(wire_status_decode(p, strlen(p), st, sizeof(st), ep,
+	    sizeof(ep), err, sizeof(err)), 0);
+	assert_string_equal(ep, "");
+	free(p);
+	p = "{\"v\":1,\"state\":\"online\",\"epoch\":\"a b\"}";
+	assert_int_equal(wire_status_decode(p, strlen(p), st, sizeof(st), ep,
+	    sizeof(ep), err, sizeof(err)), -EINVAL);
+	p = "{\"v\":1,\"state\":\"online\",\"extra\":1}";
+	assert_int_equal(wire_status_decode(p, strlen(p), st, sizeof(st), ep,
+	    sizeof(ep), err, sizeof(err)), -EINVAL);
 }
 
 static void
@@ -226,6 +304,8 @@ main(void)
 		cmocka_unit_test(test_batch_refusals),
 		cmocka_unit_test(test_seq_must_ascend),
 		cmocka_unit_test(test_ack_round_trip_and_refusals),
+		cmocka_unit_test(test_batch_marks),
+		cmocka_unit_test(test_status_decode),
 		cmocka_unit_test(test_topics),
 	};
 

@@ -1,0 +1,82 @@
+/*
+ * The agent's store from inside: shared by store.c (events, acks, state),
+ * store_space.c (quota, reserve, pruning) and store_epoch.c (the mark file
+ * and a new epoch after a rollback). Nothing else includes it.
+ */
+#ifndef POU_STORE_INT_H
+#define POU_STORE_INT_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+enum { ST_APPEND_SEQ, ST_INSERT, ST_ACK, ST_READ, ST_STATE, ST_OLDEST,
+	ST_UPLINK, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_DRIVER, ST_DRIVERS,
+	ST_SAL_PUT, ST_SAL_READ, ST_SAL_RELEASE, ST_SAL_COUNT, ST_ALARM_SET,
+	ST_ALARM_CLEAR, ST_ALARMS, ST_UNDOABLE,
+	ST_COUNT };
+
+/* What the store may occupy on disk, and the room kept for acks. */
+struct store_room {
+	int64_t	quota;		/* bytes for db + WAL + reserve; 0: the disk */
+	int64_t	wal_bytes;	/* the WAL is cut back to this after a checkpoint */
+	int64_t	reserve_bytes;	/* held in <path>-reserve for writes that must land */
+	int	reserve_fd;	/* -1 when not open */
+	int	reserve_ok;	/* the reserve holds its bytes: appends may use the disk */
+	int	full;		/* an append found no room: none is tried until
+				 * store_room_restore() finds some */
+};
+
+struct store {
+	sqlite3			*db;
+	sqlite3_stmt		*st[ST_COUNT];
+	char			 epoch[33];
+	int			 sync_full;
+	char			 path[PATH_MAX];
+	int			 mark_fd;	/* <path>-mark, or -1 */
+	struct store_room	 room;
+	int64_t			 keep_warned_ms;	/* a failed must-land write */
+};
+
+/* store.c */
+int	store_errno(struct store *, int rc);
+int	store_err(struct store *, const char *what);
+int	store_exec(struct store *, const char *sql);
+int	store_step_done(struct store *, int i);
+int64_t	store_pragma(struct store *, const char *sql);
+void	store_col_text(sqlite3_stmt *, int i, char *dst, size_t size);
+int	store_load_epoch(struct store *);
+/* A write besides the events: KEEP_ROOM it must land even on a full disk
+ * (see store_room_give()); KEEP_LAZY committed without waiting for the
+ * disk. */
+#define KEEP_LAZY	0x1
+#define KEEP_ROOM	0x2
+int	store_keep(struct store *, int i, int how);
+/* Commits from now on wait for the disk (1) or not (0), when the store's
+ * setting is FULL; NORMAL stores never wait. */
+void	store_sync(struct store *, int full);
+
+/* store_space.c */
+/* Opens <path>-reserve and makes it hold its bytes when the disk allows. */
+void	store_room_open(struct store *);
+void	store_room_close(struct store *);
+/* Gives the reserve's bytes back to the disk; 1 when there were any. */
+int	store_room_give(struct store *);
+/* Sets the WAL's limits from the quota (journal_size_limit, checkpoint). */
+int	store_room_limits(struct store *);
+
+/* store_epoch.c */
+/* Opens <path>-mark: the epoch and seq it names (""/0: none). Nothing is
+ * written to it until the caller has dealt with what it says. */
+void	store_mark_open(struct store *, int64_t last_seq, char epoch[33],
+	    int64_t *seq);
+/* The store is new, but its mark file names an epoch: the old one is
+ * gone (deleted, or never out of the WAL): the alarm says so. */
+void	store_lost_alarm(struct store *, const char *old_epoch, int64_t seq);
+void	store_mark_write(struct store *, int64_t seq);
+void	store_mark_close(struct store *);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * The bridge's database from inside: shared by db.c (schema, events, the
+ * outbox, exceptions) and db_guard.c (content hashes, conflicts, gaps,
+ * alarms, enrolment, audit). Nothing else includes it.
+ */
+#ifndef POU_BRIDGE_DB_INT_H
+#define POU_BRIDGE_DB_INT_H
+
+#include <sqlite3.h>
+
+#include "db.h"
+
+enum { Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_INSERT, Q_ENQUEUE, Q_CONTIG, Q_NEXT,
+	Q_DEVICE, Q_REJECT, Q_OB_NEXT, Q_OB_SET, Q_MAXSEQ, Q_BOOT_GET,
+	Q_BOOT_SET, Q_EXC_ADD, Q_SERIAL, Q_ONHAND, Q_ONHAND_SET, Q_KIND,
+	Q_REFLOG, Q_REFUSED, Q_REV, Q_SEQNO, Q_SEQNO_MAX, Q_COUNT };
+
+enum { G_HASH, G_CONFLICT_ADD, G_CONFLICT_EXC, G_SETTLE, G_SETTLE_EXC,
+	G_UNSETTLED, G_FLOOR,
+	G_GAP, G_HELD, G_ALARM, G_ENROL_GET, G_ENROL_SET, G_AUDIT, G_COUNT };
+
+struct db {
+	sqlite3		*h;
+	sqlite3_stmt	*q[Q_COUNT];
+	sqlite3_stmt	*g[G_COUNT];
+};
+
+/* db.c */
+int	db_fail(struct db *, const char *what);
+int	db_exec(struct db *, const char *sql);
+/* Steps q (Q_*) to completion and resets it; 0 or a negative error. */
+int	db_run(struct db *, int q);
+void	bt(sqlite3_stmt *, int i, const char *v);
+
+/* db_guard.c */
+int	db_guard_prepare(struct db *);
+void	db_guard_finalize(struct db *);
+
+#endif
