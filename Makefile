@@ -40,9 +40,9 @@ BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 	  sync/bridge/clock.c \
 	  sync/bridge/rules.c sync/bridge/vouch.c sync/bridge/ledger.c \
 	  sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
-POUCTL	= sync/pouctl.c sync/pouctl_decode.c sync/pouctl_exc.c \
-	  sync/pouctl_devices.c \
-	  sync/pouctl_outbox.c sync/pouctl_ref.c $(STORE) \
+POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
+	  sync/pouctl/exceptions.c sync/pouctl/devices.c \
+	  sync/pouctl/outbox.c sync/pouctl/refdata.c $(STORE) \
 	  sync/bridge/conf.c sync/bridge/reference.c sync/bridge/reftab.c \
 	  sync/bridge/rules.c sync/bridge/db.c sync/bridge/db_guard.c \
 	  sync/bridge/hl7.c sync/wire.c $(CODES) $(COMMON)

@@ -4,8 +4,11 @@
  * such as /run: volatile, and no flash written per scan) is rewritten with
  * the context, the next action and the last outcomes.
  */
+#include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -39,7 +42,7 @@ state_json(const struct agent *a)
 void
 feedback_state(struct agent *a)
 {
-	char tmp[300];
+	char tmp[300], dir[300];
 	json_t *j;
 	int rc;
 
@@ -48,6 +51,10 @@ feedback_state(struct agent *a)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", a->conf.state_file);
 	rc = json_dump_file(j, tmp, JSON_INDENT(1));
 	json_decref(j);
+	/* jansson keeps no errno: the directory says what is wrong. */
+	snprintf(dir, sizeof(dir), "%s", a->conf.state_file);
+	if (rc != 0 && access(dirname(dir), W_OK) == 0)
+		errno = EIO;
 	if ((rc != 0 || rename(tmp, a->conf.state_file) != 0) &&
 	    !a->state_warned++)
 		log_warn("state: %s (for pouctl status; said once)",

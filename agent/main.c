@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mosquitto.h>
 
@@ -198,6 +199,24 @@ agent_stop(struct agent *a)
 	    a->store_errors);
 }
 
+/* -n: the reference files the configuration names can be read. */
+static int
+agent_check_files(const struct agent_conf *c, const char *conf_path)
+{
+	const char *const files[] = { c->catalog, c->recalls, c->schedule };
+	const char *const what[] = { "catalog", "recalls", "schedule" };
+	int errors = 0;
+	size_t i;
+
+	for (i = 0; i < nitems(files); i++)
+		if (files[i][0] != '\0' && access(files[i], R_OK) != 0) {
+			log_warn("%s: [reference] %s = %s", conf_path, what[i],
+			    files[i]);
+			errors++;
+		}
+	return errors;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -211,6 +230,8 @@ main(int argc, char *argv[])
 	memset(&a, 0, sizeof(a));
 	a.conf_path = o.conf_path;
 	log_init("pou-agent", o.verbose);
+	if (o.check)
+		log_plain();	/* -n: a person reads it */
 	if (agent_conf_load(a.conf_path, &a.conf) != 0)
 		fatalx("%s: configuration has errors", a.conf_path);
 	if (o.check) {
@@ -221,6 +242,10 @@ main(int argc, char *argv[])
 			    a.conf.board_desc);
 		}
 		board_close(a.board);
+		if (agent_check_files(&a.conf, a.conf_path) != 0) {
+			agent_conf_free(&a.conf);
+			fatalx("%s: reference files are missing", a.conf_path);
+		}
 		printf("%s: configuration OK\n", a.conf_path);
 		agent_conf_free(&a.conf);
 		return 0;

@@ -3,9 +3,11 @@
  * else happens to it. The row is the queue; only a bridge ack releases it.
  */
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -211,10 +213,27 @@ store_load_epoch(struct store *s)
 	return rc;
 }
 
+/* Why SQLite could not open path: the file or its directory, if either
+ * is missing or closed to us, else -EIO. */
+static int
+store_open_cause(const char *path, int flags)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (access(dirname(dir), (flags & SQLITE_OPEN_CREATE) ? W_OK | X_OK :
+	    X_OK) != 0)
+		return -errno;
+	if (!(flags & SQLITE_OPEN_CREATE) && access(path, R_OK) != 0)
+		return -errno;
+	return -EIO;
+}
+
 static int
 store_open_flags(const char *path, int flags, struct store **out)
 {
 	struct store *s;
+	int rc;
 
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -222,10 +241,11 @@ store_open_flags(const char *path, int flags, struct store **out)
 	s->mark_fd = s->room.reserve_fd = -1;
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		log_warnx("store: %s: %s", path, s->db ? sqlite3_errmsg(s->db) :
-		    "out of memory");
+		rc = store_open_cause(path, flags);
+		log_warnx("store: %s: %s (%s)", path, s->db ?
+		    sqlite3_errmsg(s->db) : "out of memory", strerror(-rc));
 		store_close(s);
-		return -EIO;
+		return rc;
 	}
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(s->db, 0);

@@ -18,10 +18,11 @@ static struct {
 	const char	*prog;
 	int		 verbose;
 	int		 journal;
+	int		 plain;		/* a tool's messages: no time stamp */
 	char		 last[512];
 	long long	 last_ms;
 	unsigned	 repeats;
-} lg = { "pou", 0, 0, "", 0, 0 };
+} lg = { "pou", 0, 0, 0, "", 0, 0 };
 
 static long long
 log_now_ms(void)
@@ -30,6 +31,12 @@ log_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+log_plain(void)
+{
+	lg.plain = 1;
 }
 
 void
@@ -48,15 +55,18 @@ log_emit(int pri, const char *msg)
 	struct timespec ts;
 	struct tm tm;
 
-	if (lg.journal) {
-		fprintf(stderr, "<%d>%s\n", pri, msg);
+	if (lg.journal || lg.plain) {
+		if (lg.plain)
+			fprintf(stderr, "%s: %s\n", lg.prog, msg);
+		else
+			fprintf(stderr, "<%d>%s\n", pri, msg);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ld %s: %s\n", stamp, ts.tv_nsec / 1000000, lg.prog,
-	    msg);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ldZ %s: %s\n", stamp, ts.tv_nsec / 1000000,
+	    lg.prog, msg);
 }
 
 static void

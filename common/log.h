@@ -8,6 +8,8 @@
 
 /* prog is borrowed for the life of the process. */
 void	log_init(const char *prog, int verbose);
+/* For a tool run by a person: messages without a time stamp. */
+void	log_plain(void);
 void	log_warn(const char *, ...) LOG_FMT(1, 2);	/* appends strerror(errno) */
 void	log_warnx(const char *, ...) LOG_FMT(1, 2);
 void	log_info(const char *, ...) LOG_FMT(1, 2);

@@ -247,11 +247,17 @@ main(int argc, char *argv[])
 	memset(&b, 0, sizeof(b));
 	b.conf_path = o.conf_path;
 	log_init("pou-bridge", o.verbose);
-	if (bridge_conf_load(b.conf_path, &b.conf) != 0)
-		fatalx("%s: configuration has errors", b.conf_path);
+	if (o.check)
+		log_plain();	/* -n: a person reads it */
+	/* Every error in one pass: the configuration's, then its files'. */
+	rc = bridge_conf_load(b.conf_path, &b.conf);
 	reference_stamp(&b.conf, &b.stamp);
-	if ((b.ref = reference_load(&b.conf)) == NULL)
-		fatalx("%s: the reference data has errors", b.conf_path);
+	b.ref = reference_load(&b.conf);
+	if (rc != 0 || b.ref == NULL)
+		fatalx("%s: %s", b.conf_path, rc != 0 && b.ref == NULL ?
+		    "the configuration and the reference data have errors" :
+		    rc != 0 ? "configuration has errors" :
+		    "the reference data has errors");
 	if (o.check) {
 		printf("%s: configuration OK, %zu chargemaster lines, %zu "
 		    "locations, %zu items\n", b.conf_path, reference_rows(b.ref,

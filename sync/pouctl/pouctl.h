@@ -1,28 +1,39 @@
-/* pouctl's private header: one verb per file. */
+/* pouctl's private header: a file per group of verbs (main.c has the table). */
 #ifndef POU_POUCTL_H
 #define POU_POUCTL_H
 
-/* pouctl_decode.c: argv[0] is "decode". Returns the exit status. */
+/* The files the verbs work on, from the options. */
+struct ctl {
+	const char	*conf;		/* the agent's configuration */
+	const char	*store;		/* the agent's store; NULL: the config's */
+	const char	*bridge_db;
+	const char	*bridge_conf;
+};
+
+/* status.c: argv[0] is "status" or "clear-alarm", on this cart's store. */
+int	ctl_cart(const struct ctl *, int argc, char *argv[]);
+
+/* decode.c: argv[0] is "decode". Returns the exit status. */
 int	ctl_decode(int argc, char *argv[]);
-/* pouctl_exc.c: argv[0] is "exceptions", on the bridge's database. */
+/* exceptions.c: argv[0] is "exceptions", on the bridge's database. */
 int	ctl_exceptions(const char *bridge_db, int argc, char *argv[]);
-/* pouctl_outbox.c: the bridge's database, read-write, waiting out its
+/* outbox.c: the bridge's database, read-write, waiting out its
  * writers; NULL (said on stderr) when it cannot be opened. */
 struct sqlite3 *ctl_bridge_db(const char *path);
-/* pouctl_outbox.c: who does it: "--by NAME" at the end of argv (taken
+/* outbox.c: who does it: "--by NAME" at the end of argv (taken
  * off), else the (sudo) user. */
 const char *ctl_by(int *argc, char **argv);
-/* pouctl_outbox.c: argv[0] is the verb, on the bridge's database. */
+/* outbox.c: argv[0] is the verb, on the bridge's database. */
 int	ctl_replay(const char *bridge_db, int argc, char *argv[]);
 int	ctl_trace(const char *bridge_db, int argc, char *argv[]);
 int	ctl_report(const char *bridge_db, int argc, char *argv[]);
 
-/* pouctl_devices.c: argv[0] is the verb, on the bridge's database. */
+/* devices.c: argv[0] is the verb, on the bridge's database. */
 int	ctl_devices(const char *bridge_db, int argc, char *argv[]);
 int	ctl_alarms(const char *bridge_db, int argc, char *argv[]);
 int	ctl_audit(const char *bridge_db, int argc, char *argv[]);
 
-/* pouctl_ref.c: argv[0] is "refdata" (on bridge.conf's files and
+/* refdata.c: argv[0] is "refdata" (on bridge.conf's files and
  * database) or "onhand" (on the bridge's database). */
 int	ctl_refdata(const char *bridge_conf, int argc, char *argv[]);
 int	ctl_onhand(const char *bridge_db, int argc, char *argv[]);

@@ -150,8 +150,8 @@ exc_move(sqlite3 *db, long long id, const char *from, const char *to,
 	n = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(db) : -1;
 	sqlite3_finalize(st);
 	if (n <= 0) {
-		fprintf(stderr, "pouctl: exception %lld: nothing to %s (is it "
-		    "%s?)\n", id, to, from);
+		fprintf(stderr, "pouctl: exception %lld: nothing was %s (only "
+		    "an exception in state %s can be)\n", id, to, from);
 		return 1;
 	}
 	printf("exception %lld: %d row(s) %s by %s\n", id, n, to, by);
