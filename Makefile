@@ -39,6 +39,7 @@ BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 	  sync/bridge/out_mllp.c sync/bridge/out_http.c sync/bridge/out_csv.c \
 	  sync/bridge/clock.c \
 	  sync/bridge/rules.c sync/bridge/vouch.c sync/bridge/ledger.c \
+	  sync/bridge/dest.c \
 	  sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
 POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/pouctl/exceptions.c sync/pouctl/devices.c \

@@ -52,6 +52,8 @@ struct bridge_conf {
 	char		erp_dir[256];
 	char		erp_url[512];
 	long long	erp_timeout_ms;
+	char		export_output[8];	/* file or none */
+	char		export_dir[256];
 	long long	retry_min_ms;
 	long long	retry_max_ms;
 	long long	dead_after;	/* attempts before a row is dead; 0 never */
@@ -358,6 +360,45 @@ void	ledger_sync(struct ledger *, int now);
 int64_t	ledger_seqno(const struct ledger *);
 int	ledger_seqno_claim(struct ledger *, int64_t seqno);
 
+/* dest.c: the destinations, a row each. */
+enum { DEST_BILLING, DEST_ERP, DEST_REPLENISH, DEST_EXPORT, DEST_COUNT };
+
+/* What an encoder has to hand; borrowed. */
+struct dest_ctx {
+	struct db			*db;
+	const struct reference		*ref;
+	const struct bridge_conf	*conf;
+	unsigned long			*unbilled;	/* counted; may be NULL */
+};
+
+/* An encoder's message: key (the ledger's, "" for the identity), control
+ * id (MSH-10 or the idempotency key), file name, payload (malloc'd; NULL:
+ * this event gets none). */
+struct dest_msg {
+	char	 key[EVENT_ID_MAX + 16];
+	char	 ctrl[EVENT_ID_MAX + 16];
+	char	 name[EVENT_ID_MAX + 32];
+	char	*payload;
+	int	 rev;
+};
+
+struct dest {
+	const char	*name;		/* its outbox */
+	int		 hold;		/* HOLD_* that keeps an event back */
+	int		 released_by;	/* HOLD_* a release brings it with */
+	int		(*encode)(const struct dest_ctx *, const struct bevent *,
+			    const char *id, struct dest_msg *);
+	const char	*(*output)(const struct bridge_conf *);	/* or "none" */
+	const char	*(*dir)(const struct bridge_conf *);	/* file drops */
+};
+
+extern const struct dest dests[DEST_COUNT];
+const struct dest *dest_lookup(const char *name);	/* NULL: none */
+/* Encodes be for destination d and queues it (nothing when it gets none,
+ * as a supply without a billable line); rev 0 at intake. 0 or < 0. */
+int	dest_enqueue(const struct dest_ctx *, int d, const struct bevent *be,
+	    const char *id, int rev);
+
 /* outbox.c */
 /* Starts one delivery thread for dest over ops; NULL on error. */
 struct outbox *outbox_start(const struct bridge_conf *, const char *dest,
@@ -387,9 +428,9 @@ struct ingest_stats {
 	unsigned long	batches, events_new, events_dup, rejects, unbilled;
 	unsigned long	conflicts;
 };
+/* out: each destination's outbox, NULL when it has none; borrowed. */
 struct ingest *ingest_new(struct db *, const struct reference *,
-	    const struct bridge_conf *, struct outbox *billing,
-	    struct outbox *erp, struct outbox *replenish);
+	    const struct bridge_conf *, struct outbox *const out[DEST_COUNT]);
 void	ingest_free(struct ingest *);
 /* Enriches from ref from now on (borrowed; a reload). */
 void	ingest_reference(struct ingest *, const struct reference *ref);

@@ -42,6 +42,8 @@ static const struct conf_item bridge_items[] = {
 	CONF_S("erp", "dir", BC, erp_dir, "/var/spool/pou/erp"),
 	CONF_S("erp", "url", BC, erp_url, ""),
 	CONF_I("erp", "timeout_ms", BC, erp_timeout_ms, "10000", 100, 600000),
+	CONF_S("export", "output", BC, export_output, "none"),
+	CONF_S("export", "dir", BC, export_dir, "/var/spool/pou/export"),
 	CONF_I("outbox", "retry_min_ms", BC, retry_min_ms, "1000", 10, 3600000),
 	CONF_I("outbox", "retry_max_ms", BC, retry_max_ms, "300000", 10,
 	    86400000),
@@ -61,8 +63,9 @@ bridge_conf_output(const char *path, const char *sec, const char *v,
 	if (strcmp(v, "file") == 0 || strcmp(v, "none") == 0 ||
 	    strcmp(v, extra) == 0)
 		return 0;
-	log_warnx("%s: [%s] output \"%s\" is not %s, file or none", path, sec,
-	    v, strcmp(sec, "erp") == 0 ? "http, csv" : extra);
+	log_warnx("%s: [%s] output \"%s\" is not %s%sfile or none", path, sec,
+	    v, strcmp(sec, "erp") == 0 ? "http, csv" : strcmp(extra, "file") ==
+	    0 ? "" : extra, strcmp(extra, "file") == 0 ? "" : ", ");
 	return 1;
 }
 
@@ -108,6 +111,7 @@ bridge_conf_load(const char *path, struct bridge_conf *c)
 	c->clock_far_s = 60;
 	errors = conf_load(path, bridge_items, c, bridge_rule, c);
 	errors += bridge_conf_output(path, "billing", c->billing_output, "mllp");
+	errors += bridge_conf_output(path, "export", c->export_output, "file");
 	if (strcmp(c->erp_output, "csv") != 0)
 		errors += bridge_conf_output(path, "erp", c->erp_output, "http");
 	if (strcmp(c->erp_output, "http") == 0 && strncmp(c->erp_url,

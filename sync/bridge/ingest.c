@@ -32,17 +32,14 @@ struct ingest {
 	struct db			*db;
 	const struct reference		*ref;
 	const struct bridge_conf	*conf;
-	struct outbox			*billing, *erp;	/* NULL when "none" */
-	struct outbox			*replenish;
+	struct outbox			*out[DEST_COUNT];	/* NULL: none */
 	struct ingest_stats		 st;
-	struct buf			 msg;
 	int64_t				 back_warned_ms;
 };
 
 struct ingest *
 ingest_new(struct db *db, const struct reference *ref,
-    const struct bridge_conf *conf, struct outbox *billing, struct outbox *erp,
-    struct outbox *replenish)
+    const struct bridge_conf *conf, struct outbox *const out[DEST_COUNT])
 {
 	struct ingest *in = calloc(1, sizeof(*in));
 
@@ -51,18 +48,13 @@ ingest_new(struct db *db, const struct reference *ref,
 	in->db = db;
 	in->ref = ref;
 	in->conf = conf;
-	in->billing = billing;
-	in->erp = erp;
-	in->replenish = replenish;
+	memcpy(in->out, out, sizeof(in->out));
 	return in;
 }
 
 void
 ingest_free(struct ingest *in)
 {
-	if (in == NULL)
-		return;
-	buf_free(&in->msg);
 	free(in);
 }
 
@@ -88,89 +80,37 @@ ingest_reject(struct ingest *in, const char *topic, const char *reason,
 	db_reject(in->db, topic, reason, payload, len);
 }
 
-/* File name for a drop: the identity with ':' and '/' made safe, then ext. */
-static void
-drop_name(const char *id, const char *ext, char *out, size_t len)
-{
-	size_t i;
-
-	snprintf(out, len, "%s%s", id, ext);
-	for (i = 0; out[i]; i++)
-		if (out[i] == ':' || out[i] == '/')
-			out[i] = out[i] == ':' ? '_' : '.';
-}
-
-/* rev: 0 for an event just stored; a release asks the outbox. */
+/*
+ * Every destination the event may reach now: at intake (release 0) those
+ * its holds do not keep back, on a release those it brings. A release
+ * rebuilds the message as a new revision of the last one refused.
+ */
 static int
-ingest_billing(struct ingest *in, const struct bevent *be, const char *id,
-    int rev)
+ingest_fan_out(struct ingest *in, const struct bevent *be, const char *id,
+    int holds, int release)
 {
-	const struct bridge_conf *c = in->conf;
-	struct hl7_parties p = { c->sending_app, c->sending_facility,
-		c->receiving_app, c->receiving_facility,
-		strcmp(c->udi_segment, "none") == 0 ? "" : c->udi_segment };
-	struct db_delivery m = { "billing", be->id, NULL, NULL, NULL, id, rev };
-	char ctrl[21], name[200];
+	struct dest_ctx x = { in->db, in->ref, in->conf, &in->st.unbilled };
+	int d, rc;
 
-	if (in->billing == NULL)
-		return 0;
-	if (be->charge == NULL || !be->charge->billable) {
-		in->st.unbilled++;
-		log_info("ingest: %s: DI %s has no billable chargemaster line; "
-		    "not billed", id, be->ev.item.di);
-		return 0;
+	for (d = 0; d < DEST_COUNT; d++) {
+		if (in->out[d] == NULL || (release ? !(holds &
+		    dests[d].released_by) : (holds & dests[d].hold)))
+			continue;
+		if ((rc = dest_enqueue(&x, d, be, id, release ?
+		    db_outbox_rev(in->db, dests[d].name, be->id) : 0)) != 0)
+			return rc;
 	}
-	/* MSH-10 the same on every resend; a message rebuilt after a
-	 * refusal is a new one (the receiver may keep the first's). */
-	hl7_control_id(id, m.rev, ctrl);
-	buf_reset(&in->msg);
-	hl7_dft_p03(&in->msg, be, &p, ctrl, now_wall_ms());
-	drop_name(id, ".hl7", name, sizeof(name));
-	m.name = name;
-	m.control_id = ctrl;
-	m.payload = buf_str(&in->msg);
-	return in->msg.oom ? -1 : db_enqueue(in->db, &m);
+	return 0;
 }
 
-static int
-ingest_erp(struct ingest *in, const struct bevent *be, const char *id)
+static void
+ingest_kick(struct ingest *in)
 {
-	char name[200], *json;
-	int rc;
+	int d;
 
-	if (in->erp == NULL)
-		return 0;
-	if ((json = erp_issue_json(be)) == NULL)
-		return -1;
-	drop_name(id, ".json", name, sizeof(name));
-	rc = db_enqueue(in->db, &(struct db_delivery){ "erp", be->id, name, id,
-	    json, id, 0 });
-	free(json);
-	return rc;
-}
-
-/* The shelf moved: a replenishment request when it ran down to reorder. */
-static int
-ingest_replenish(struct ingest *in, const struct bevent *be, const char *id)
-{
-	char name[200], key[EVENT_ID_MAX + 16], *json;
-	int rc;
-
-	if (in->replenish == NULL)
-		return 0;
-	snprintf(key, sizeof(key), "%s/replenish", id);
-	if (replenish_apply(in->db, in->ref, be, key, &json) != 0)
-		return -1;
-	if (json == NULL)
-		return 0;
-	drop_name(key, ".json", name, sizeof(name));
-	log_info("ingest: %s brought %s at %s to its reorder point; "
-	    "replenishment requested", id, be->ev.item.di,
-	    be->loc->erp_location);
-	rc = db_enqueue(in->db, &(struct db_delivery){ "replenish", be->id,
-	    name, key, json, key, 0 });
-	free(json);
-	return rc;
+	for (d = 0; d < DEST_COUNT; d++)
+		if (in->out[d])
+			outbox_kick(in->out[d]);
 }
 
 /* Held already: the same content is a resend, other content a conflict,
@@ -250,12 +190,7 @@ ingest_event(struct ingest *in, struct batch *b, const struct event *ev)
 	if ((holds = rules_apply(in->db, in->conf, &be, now)) < 0)
 		return -1;
 	event_identity(&be, id, sizeof(id));
-	if ((!(holds & HOLD_BILLING) && (rc = ingest_billing(in, &be,
-	    id, 0)) != 0) || (!(holds & HOLD_ERP) && (rc = ingest_erp(in, &be,
-	    id)) != 0))
-		return rc;
-	/* The shelf estimate moves with the ERP issue: not while held. */
-	return holds & HOLD_ERP ? 0 : ingest_replenish(in, &be, id);
+	return ingest_fan_out(in, &be, id, holds, 0);
 }
 
 /* A released event: what was held goes out now. */
@@ -264,17 +199,11 @@ ingest_release(void *arg, struct bevent *be, int holds)
 {
 	struct ingest *in = arg;
 	char id[EVENT_ID_MAX];
-	int rc = 0;
 
 	reference_enrich(in->ref, be);
 	event_identity(be, id, sizeof(id));
 	log_info("ingest: %s released from the exception queue", id);
-	if ((holds & HOLD_BILLING) && (rc = ingest_billing(in, be, id,
-	    db_outbox_rev(in->db, "billing", be->id))) != 0)
-		return rc;
-	if ((holds & HOLD_ERP) && (rc = ingest_erp(in, be, id)) != 0)
-		return rc;
-	return holds & HOLD_ERP_INTAKE ? ingest_replenish(in, be, id) : 0;
+	return ingest_fan_out(in, be, id, holds, 1);
 }
 
 int
@@ -282,10 +211,8 @@ ingest_releases(struct ingest *in)
 {
 	int n = db_releases(in->db, ingest_release, in);
 
-	if (n > 0 && in->billing)
-		outbox_kick(in->billing);
-	if (n > 0 && in->erp)
-		outbox_kick(in->erp);
+	if (n > 0)
+		ingest_kick(in);
 	return n;
 }
 
@@ -384,17 +311,6 @@ ingest_ack(struct ingest *in, const char *site, const char *device,
 	*ack = wire_ack_encode(a);
 	return *ack && wire_topic(topic, topiclen, site, device, "ack") == 0 ?
 	    0 : -1;
-}
-
-static void
-ingest_kick(struct ingest *in)
-{
-	if (in->billing)
-		outbox_kick(in->billing);
-	if (in->erp)
-		outbox_kick(in->erp);
-	if (in->replenish)
-		outbox_kick(in->replenish);
 }
 
 static int

@@ -26,7 +26,7 @@ struct bridge {
 	struct db		*db;
 	struct reference	*ref;
 	struct ref_stamp	 stamp;		/* the files when last read */
-	struct outbox		*billing, *erp, *replenish;
+	struct outbox		*out[DEST_COUNT];	/* NULL: none */
 	struct ingest		*in;
 	struct mqttc		*mq;
 	unsigned long		 acks;
@@ -89,16 +89,22 @@ bridge_on_message(void *arg, const struct mosquitto_message *msg)
 	free(ack);
 }
 
-static struct outbox *
-bridge_output(struct bridge *b, const char *dest, const char *name)
+/* An outbox for each destination the configuration gives a transport. */
+static void
+bridge_outputs(struct bridge *b)
 {
-	struct outbox *o;
+	const char *name;
+	int d;
 
-	if (strcmp(name, "none") == 0)
-		return NULL;
-	if ((o = outbox_start(&b->conf, dest, output_lookup(name))) == NULL)
-		fatalx("%s: cannot start the %s output", dest, name);
-	return o;
+	for (d = 0; d < DEST_COUNT; d++) {
+		name = dests[d].output(&b->conf);
+		if (strcmp(name, "none") == 0)
+			continue;
+		if ((b->out[d] = outbox_start(&b->conf, dests[d].name,
+		    output_lookup(name))) == NULL)
+			fatalx("%s: cannot start the %s output", dests[d].name,
+			    name);
+	}
 }
 
 /* Records in the database which version of each file is in use. */
@@ -137,20 +143,16 @@ bridge_start(struct bridge *b)
 	if ((rc = db_open(b->conf.db_path, b->conf.sync_full, &b->db)) != 0)
 		fatalx("cannot open %s (%s)", b->conf.db_path, strerror(-rc));
 	curl_global_init(CURL_GLOBAL_DEFAULT);	/* before the outbox threads */
-	b->billing = bridge_output(b, "billing", b->conf.billing_output);
-	b->erp = bridge_output(b, "erp", b->conf.erp_output);
-	/* Replenishment requests go the ERP's way, in an outbox of their own. */
-	if (b->conf.par[0] != '\0')
-		b->replenish = bridge_output(b, "replenish", b->conf.erp_output);
+	bridge_outputs(b);
 	bridge_ref_noted(b);
-	if ((b->in = ingest_new(b->db, b->ref, &b->conf, b->billing, b->erp,
-	    b->replenish)) == NULL)
+	if ((b->in = ingest_new(b->db, b->ref, &b->conf, b->out)) == NULL)
 		fatalx("out of memory");
 	mosquitto_lib_init();
 	if ((b->mq = mqttc_new(&mc, &cb)) == NULL)
 		fatalx("cannot set up MQTT");
-	log_info("started: store %s, billing %s, erp %s", b->conf.db_path,
-	    b->conf.billing_output, b->conf.erp_output);
+	log_info("started: store %s, billing %s, erp %s, export %s",
+	    b->conf.db_path, b->conf.billing_output, b->conf.erp_output,
+	    b->conf.export_output);
 }
 
 static void
@@ -217,6 +219,7 @@ static void
 bridge_stop(struct bridge *b)
 {
 	const struct ingest_stats *st = ingest_stats(b->in);
+	int d;
 
 	log_info("stopping: %lu batches, %lu new events, %lu resent, %lu "
 	    "conflicts, %lu rejected, %lu unbilled, %lu acks", st->batches,
@@ -224,9 +227,8 @@ bridge_stop(struct bridge *b)
 	    st->unbilled, b->acks);
 	mqttc_free(b->mq);
 	mosquitto_lib_cleanup();
-	outbox_stop(b->billing);
-	outbox_stop(b->erp);
-	outbox_stop(b->replenish);
+	for (d = 0; d < DEST_COUNT; d++)
+		outbox_stop(b->out[d]);
 	curl_global_cleanup();
 	ingest_free(b->in);
 	reference_free(b->ref);

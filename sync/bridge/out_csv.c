@@ -265,7 +265,7 @@ csv_open(const struct bridge_conf *conf, const char *dest, void **ctx)
 	if (c == NULL)
 		return -ENOMEM;
 	c->fd = -1;
-	snprintf(c->dir, sizeof(c->dir), "%s", conf->erp_dir);
+	snprintf(c->dir, sizeof(c->dir), "%s", dest_lookup(dest)->dir(conf));
 	snprintf(c->dest, sizeof(c->dest), "%s", dest);
 	if (mkdir(c->dir, 0750) != 0 && errno != EEXIST) {
 		log_warn("%s: cannot create %s", dest, c->dir);

@@ -12,8 +12,7 @@
 static int
 file_open(const struct bridge_conf *c, const char *dest, void **ctx)
 {
-	const char *dir = strcmp(dest, "billing") == 0 ? c->billing_dir :
-	    c->erp_dir;
+	const char *dir = dest_lookup(dest)->dir(c);
 
 	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
 		log_warn("%s: cannot create %s", dest, dir);

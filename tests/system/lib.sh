@@ -40,7 +40,7 @@ check() {
 
 # check_eq DESC EXPECTED ACTUAL
 check_eq() {
-	if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
+	if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; return 1; fi
 }
 
 # wait_for SECONDS COMMAND...: polls until COMMAND succeeds.

@@ -46,7 +46,13 @@ fake_bridge
 start_agent
 scan 'CASE:C1' 'ENC:V1' "$(item LOTA1)" "$(item 'Q"1,2')"
 check "two records written" wait_for 15 settled 2
-check_eq "into the day's part file, under a header" 3 "$(lines "$T/erp/erp-$DAY1.csv.part")"
+if ! check_eq "into the day's part file, under a header" 3 "$(lines "$T/erp/erp-$DAY1.csv.part")"; then
+	# It has failed twice under the full make check, never alone: say
+	# where the lines went (and when, by the faked clock) next time.
+	echo "# DAY1 $DAY1, faked now $(date -u -d "@$(($(date -u +%s) + OFFSET))" +%FT%TZ)"
+	for f in "$T"/erp/*; do echo "# $f:"; sed 's/^/#   /' "$f"; done
+	grep -E 'erp|csv' "$T/bridge.log" | tail -5 | sed 's/^/#   /'
+fi
 check "the file is finished when the day is over" wait_for 40 test -f "$T/erp/erp-$DAY1.csv"
 check "and the part file is gone" test ! -e "$T/erp/erp-$DAY1.csv.part"
 scan "$(item LOTA3)"
