@@ -20,7 +20,8 @@ POU_LIBS = $(shell pkg-config --libs $(PKGS)) -lmbedcrypto -pthread
 COMMON	= common/log.c common/buf.c common/util.c common/conf.c common/event.c \
 	  common/evsql.c common/sqlmig.c common/csv.c common/hash.c
 DAEMON	= common/daemon.c
-STORE	= agent/store.c agent/store_space.c agent/store_epoch.c
+STORE	= agent/store.c agent/store_space.c agent/store_epoch.c \
+	  agent/store_ref.c
 CODES	= agent/codes/codes.c agent/codes/gs1.c agent/codes/gs1_ai.c \
 	  agent/codes/gs1_lint.c agent/codes/hibc.c agent/codes/isbt.c
 AGENT	= agent/main.c agent/conf.c agent/session.c $(STORE) \

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "agent.h"
-#include "refdata.h"
+#include "store.h"
 
 static void
 today(char out[11])
@@ -25,8 +25,8 @@ today(char out[11])
 static unsigned
 checks_catalog(struct agent *a, const struct item *it)
 {
-	struct refdata_item ri;
-	int found = refdata_item(a->store, it->di, &ri);
+	struct store_item ri;
+	int found = store_catalog_item(a->store, it->di, &ri);
 	unsigned no_lot = it->lot[0] == '\0' ? EVF_LOT_MISSING : 0;
 
 	if (found < 0)		/* no catalog: every lot-less item is flagged */
@@ -52,7 +52,7 @@ checks_run(struct agent *a, struct event *ev, char *why, size_t len)
 		f |= EVF_EXPIRED;
 		snprintf(why, len, "EXPIRED %s", it->expiry);
 	}
-	if (refdata_recalled(a->store, it, recall, sizeof(recall))) {
+	if (store_recalled(a->store, it, recall, sizeof(recall))) {
 		f |= EVF_RECALLED;
 		snprintf(why + strlen(why), len - strlen(why), "%sRECALLED "
 		    "(%s)", why[0] ? ", " : "", recall);

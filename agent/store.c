@@ -52,6 +52,16 @@ static const char *const store_sql[ST_COUNT] = {
 	    "UPDATE SET at_ms = ?2, detail = ?3",
 	[ST_ALARM_CLEAR] = "DELETE FROM alarms WHERE kind = ?1",
 	[ST_ALARMS] = "SELECT kind, at_ms, detail FROM alarms ORDER BY kind",
+	[ST_REF_VERSION] = "SELECT 1 FROM refdata WHERE name = ?1 AND "
+	    "version = ?2",
+	[ST_REF_RECORD] = "INSERT OR REPLACE INTO refdata VALUES (?1, ?2, ?3, "
+	    "?4)",
+	[ST_REF_ITEM] = "SELECT description, implant, lot_required, "
+	    "serial_required, active FROM catalog WHERE di = ?1",
+	[ST_REF_ANY] = "SELECT 1 FROM catalog LIMIT 1",
+	[ST_REF_RECALLED] = "SELECT recall_id, reason FROM recalls WHERE di = "
+	    "?1 AND (lot = '' OR lot = ?2) AND (serial = '' OR serial = ?3) "
+	    "LIMIT 1",
 	[ST_UNDOABLE] = "SELECT seq, " EVSQL_COLUMNS " FROM events e WHERE "
 	    "user_id = ?1 AND case_id = ?2 AND kind <> 'undo' AND NOT EXISTS "
 	    "(SELECT 1 FROM events u WHERE u.undoes = e.seq AND u.undoes > 0) "
@@ -364,16 +374,11 @@ store_close(struct store *s)
 		return;
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	sqlite3_finalize(s->ref_ins);
 	sqlite3_close(s->db);
 	store_room_close(s);
 	store_mark_close(s);
 	free(s);
-}
-
-sqlite3 *
-store_sqlite(struct store *s)
-{
-	return s->db;
 }
 
 const char *

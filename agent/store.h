@@ -31,8 +31,6 @@ int	store_open(const char *path, int sync_full, struct store **out);
 /* Opens an existing store for pouctl: read-only unless writable. */
 int	store_open_existing(const char *path, int writable, struct store **out);
 void	store_close(struct store *);	/* NULL-safe */
-/* The SQLite handle, for the reference data's tables (refdata.c). */
-struct sqlite3 *store_sqlite(struct store *);
 /* Borrowed; valid until store_close(). */
 const char *store_epoch(const struct store *);
 /* Commits ev and sets ev->seq to the seq assigned in the same transaction. */
@@ -87,6 +85,35 @@ int	store_drivers(struct store *, store_driver_fn, void *arg);
 /* The last event of user in case that is no undo and not undone: 1. */
 int	store_last_undoable(struct store *, const char *user,
 	    const char *case_id, struct event *ev);
+
+/*
+ * The reference data on the device (store_ref.c): the item catalog and the
+ * recall list, each replaced whole from its file (refdata.c parses it):
+ * store_ref_begin(), a store_ref_row() per line, store_ref_commit() with
+ * the file's version, or store_ref_abort(). flag[i] >= 0 binds field i
+ * as that integer (a yes/no), -1 as the text f[i].
+ */
+enum { STORE_REF_CATALOG, STORE_REF_RECALLS, STORE_REF_COUNT };
+/* True when the version loaded of kind is this one. */
+int	store_ref_current(struct store *, int kind, const char *version);
+int	store_ref_begin(struct store *, int kind);
+/* NULL, or why the row cannot be stored. */
+const char *store_ref_row(struct store *, char *const *f, const int *flag);
+int	store_ref_commit(struct store *, const char *version, int *rows);
+void	store_ref_abort(struct store *);
+
+struct store_item {
+	char	desc[96];
+	int	implant, lot_required, serial_required, active;
+};
+/* 1 with *out filled, 0 when not in the catalog, -ENOENT when none is
+ * loaded, < 0 on error. */
+int	store_catalog_item(struct store *, const char *di,
+	    struct store_item *out);
+int	store_catalog_loaded(struct store *);
+/* 1 with the recall's id when (DI, lot, serial) is recalled, else 0. */
+int	store_recalled(struct store *, const struct item *, char *id,
+	    size_t len);
 
 /*
  * Rows read back from a damaged store keep their identity (old epoch, seq)

@@ -16,8 +16,8 @@
 enum { ST_APPEND_SEQ, ST_INSERT, ST_ACK, ST_READ, ST_STATE, ST_OLDEST,
 	ST_UPLINK, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_DRIVER, ST_DRIVERS,
 	ST_SAL_PUT, ST_SAL_READ, ST_SAL_RELEASE, ST_SAL_COUNT, ST_ALARM_SET,
-	ST_ALARM_CLEAR, ST_ALARMS, ST_UNDOABLE,
-	ST_COUNT };
+	ST_ALARM_CLEAR, ST_ALARMS, ST_UNDOABLE, ST_REF_VERSION, ST_REF_RECORD,
+	ST_REF_ITEM, ST_REF_ANY, ST_REF_RECALLED, ST_COUNT };
 
 /* What the store may occupy on disk, and the room kept for acks. */
 struct store_room {
@@ -39,6 +39,8 @@ struct store {
 	int			 mark_fd;	/* <path>-mark, or -1 */
 	struct store_room	 room;
 	int64_t			 keep_warned_ms;	/* a failed must-land write */
+	sqlite3_stmt		*ref_ins;	/* a reference file being loaded */
+	int			 ref_kind, ref_rows;
 };
 
 /* store.c */
@@ -58,6 +60,8 @@ int	store_keep(struct store *, int i, int how);
 /* Commits from now on wait for the disk (1) or not (0), when the store's
  * setting is FULL; NORMAL stores never wait. */
 void	store_sync(struct store *, int full);
+
+/* store_ref.c: the tables of the reference data (see store.h). */
 
 /* store_space.c */
 /* Opens <path>-reserve and makes it hold its bytes when the disk allows. */

@@ -327,6 +327,56 @@ test_quota_counts_wal_and_reserve(void **state)
 	store_close(s);
 }
 
+/* The catalog replaced whole, or not at all; the lookups read it. */
+static void
+test_reference_tables(void **state)
+{
+	struct fx *f = *state;
+	char *row1[] = { "00884521123451", "SCREW", "", "", "", "" };
+	char *row2[] = { "00884521123468", "PLATE", "", "", "", "" };
+	char *rec[] = { "00884521123451", "LOT9", "", "R-1", "recall" };
+	const int cat_flags[] = { -1, -1, 1, 1, 0, 1 };
+	const int rec_flags[] = { -1, -1, -1, -1, -1 };
+	struct store_item it;
+	struct item item;
+	char id[16];
+	struct store *s;
+	int rows;
+
+	assert_int_equal(store_open(f->path, 1, &s), 0);
+	assert_int_equal(store_catalog_item(s, row1[0], &it), -ENOENT);
+	assert_int_equal(store_ref_begin(s, STORE_REF_CATALOG), 0);
+	assert_null(store_ref_row(s, row1, cat_flags));
+	assert_int_equal(store_ref_commit(s, "v1", &rows), 0);
+	assert_int_equal(rows, 1);
+	assert_true(store_ref_current(s, STORE_REF_CATALOG, "v1"));
+	assert_int_equal(store_catalog_item(s, row1[0], &it), 1);
+	assert_string_equal(it.desc, "SCREW");
+	assert_true(it.implant && it.lot_required && !it.serial_required &&
+	    it.active);
+	assert_int_equal(store_catalog_item(s, row2[0], &it), 0);
+	/* A second file with a duplicate row: refused whole, v1 stays. */
+	assert_int_equal(store_ref_begin(s, STORE_REF_CATALOG), 0);
+	assert_null(store_ref_row(s, row2, cat_flags));
+	assert_non_null(store_ref_row(s, row2, cat_flags));
+	store_ref_abort(s);
+	assert_true(store_ref_current(s, STORE_REF_CATALOG, "v1"));
+	assert_int_equal(store_catalog_item(s, row1[0], &it), 1);
+	assert_int_equal(store_catalog_item(s, row2[0], &it), 0);
+	/* Recalls: a lot, any serial. */
+	assert_int_equal(store_ref_begin(s, STORE_REF_RECALLS), 0);
+	assert_null(store_ref_row(s, rec, rec_flags));
+	assert_int_equal(store_ref_commit(s, "r1", &rows), 0);
+	memset(&item, 0, sizeof(item));
+	snprintf(item.di, sizeof(item.di), "%s", rec[0]);
+	snprintf(item.lot, sizeof(item.lot), "LOT9");
+	assert_int_equal(store_recalled(s, &item, id, sizeof(id)), 1);
+	assert_string_equal(id, "R-1");
+	snprintf(item.lot, sizeof(item.lot), "LOT8");
+	assert_int_equal(store_recalled(s, &item, id, sizeof(id)), 0);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -345,6 +395,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quota_counts_wal_and_reserve,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reference_tables, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database_is_refused,
 		    setup, teardown),
 	};
