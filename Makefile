@@ -33,7 +33,7 @@ AGENT	= agent/main.c agent/conf.c agent/session.c $(STORE) \
 	  board/board.c board/output.c sync/wire.c \
 	  sync/uplink.c sync/mqttc.c $(CODES) $(DAEMON) $(COMMON)
 BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
-	  sync/bridge/db_guard.c \
+	  sync/bridge/db_guard.c sync/bridge/db_ops.c sync/bridge/ident.c \
 	  sync/bridge/ingest.c sync/bridge/reference.c sync/bridge/reftab.c \
 	  sync/bridge/hl7.c sync/bridge/replenish.c \
 	  sync/bridge/erp.c sync/bridge/outbox.c sync/bridge/out_file.c \
@@ -44,9 +44,11 @@ BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 	  sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
 POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/pouctl/exceptions.c sync/pouctl/devices.c \
-	  sync/pouctl/outbox.c sync/pouctl/refdata.c $(STORE) \
-	  sync/bridge/conf.c sync/bridge/reference.c sync/bridge/reftab.c \
-	  sync/bridge/rules.c sync/bridge/db.c sync/bridge/db_guard.c \
+	  sync/pouctl/outbox.c sync/pouctl/refdata.c sync/pouctl/bridge.c \
+	  $(STORE) sync/bridge/conf.c sync/bridge/reference.c \
+	  sync/bridge/reftab.c sync/bridge/rules.c sync/bridge/db.c \
+	  sync/bridge/db_guard.c sync/bridge/db_ops.c sync/bridge/ident.c \
+	  sync/bridge/dest.c sync/bridge/erp.c sync/bridge/replenish.c \
 	  sync/bridge/hl7.c sync/wire.c $(CODES) $(COMMON)
 
 UNIT	= store wire gs1 codes hl7 hidpos ndef board
@@ -56,7 +58,8 @@ UNIT_SRC_gs1   = $(CODES) $(COMMON)
 UNIT_SRC_codes = $(CODES) $(COMMON)
 UNIT_SRC_hidpos = drivers/hidpos_report.c drivers/hid_desc.c
 UNIT_SRC_ndef  = drivers/ndef.c
-UNIT_SRC_hl7   = sync/bridge/hl7.c sync/bridge/erp.c $(COMMON)
+UNIT_SRC_hl7   = sync/bridge/hl7.c sync/bridge/erp.c sync/bridge/ident.c \
+	  sync/wire.c $(COMMON)
 UNIT_SRC_board = board/board.c board/output.c $(COMMON)
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl

@@ -16,7 +16,6 @@
 #define EVF_NO_CASE		0x10
 #define EVF_LOT_MISSING		0x20
 #define EVF_OVERRIDE		0x40
-#define EVF_ALL			0x7f
 
 struct item {
 	char		scheme[8];	/* gs1, hibc, isbt128, local */

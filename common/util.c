@@ -36,16 +36,6 @@ utc(int64_t wall_ms, struct tm *tm)
 }
 
 void
-fmt_hl7_time(int64_t wall_ms, char out[32])
-{
-	struct tm tm;
-
-	utc(wall_ms, &tm);
-	if (strftime(out, 32, "%Y%m%d%H%M%S+0000", &tm) == 0)
-		out[0] = '\0';
-}
-
-void
 fmt_iso_time(int64_t wall_ms, char out[32])
 {
 	char base[32];
@@ -58,22 +48,23 @@ fmt_iso_time(int64_t wall_ms, char out[32])
 }
 
 int
-random_hex(char *out, size_t n)
+parse_utc_time(const char *s, int64_t *wall_ms)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char b[64];
+	static const char *const forms[] = { "%Y-%m-%d", "%Y-%m-%dT%H:%M",
+		"%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S" };
+	const char *end;
+	struct tm tm;
 	size_t i;
 
-	if (n > sizeof(b))
-		return -EINVAL;
-	if (getrandom(b, n, 0) != (ssize_t)n)
-		return -errno;
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hex[b[i] >> 4];
-		out[2 * i + 1] = hex[b[i] & 15];
+	for (i = 0; i < nitems(forms); i++) {
+		memset(&tm, 0, sizeof(tm));
+		if ((end = strptime(s, forms[i], &tm)) != NULL &&
+		    (end[0] == '\0' || (end[0] == 'Z' && end[1] == '\0'))) {
+			*wall_ms = (int64_t)timegm(&tm) * 1000;
+			return 0;
+		}
 	}
-	out[2 * n] = '\0';
-	return 0;
+	return -1;
 }
 
 uint32_t

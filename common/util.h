@@ -12,12 +12,11 @@
 int64_t	now_mono_ms(void);	/* CLOCK_MONOTONIC: deadlines and timeouts */
 int64_t	now_boot_ms(void);	/* CLOCK_BOOTTIME: the event's mono_ms */
 int64_t	now_wall_ms(void);	/* CLOCK_REALTIME: informational times */
-/* Formats UTC ms as YYYYMMDDHHMMSS+0000 (HL7 DTM) or ISO 8601; out holds 32. */
-void	fmt_hl7_time(int64_t wall_ms, char out[32]);
+/* Formats UTC ms as ISO 8601; out holds 32. */
 void	fmt_iso_time(int64_t wall_ms, char out[32]);
-
-/* Fills out with 2*n lowercase hex digits from getrandom(); 0 or -errno. */
-int	random_hex(char *out, size_t n);
+/* Reads "2026-11-24", "2026-11-24T13:30" or "2026-11-24T13:30:05" (a
+ * space for the T, a Z at the end) as UTC wall ms; 0, or -1. */
+int	parse_utc_time(const char *s, int64_t *wall_ms);
 uint32_t random_u32(void);
 /* Full-jitter backoff: uniform in [0, min(cap, base * 2^attempt)]. */
 int64_t	backoff_ms(unsigned attempt, int64_t base, int64_t cap);

@@ -154,103 +154,6 @@ struct outbox;
 /* conf.c */
 int	bridge_conf_load(const char *path, struct bridge_conf *);
 
-/* db.c */
-int	db_open(const char *path, int sync_full, struct db **);
-void	db_close(struct db *);
-int	db_begin(struct db *);
-int	db_commit(struct db *);
-void	db_rollback(struct db *);
-/* 1 when stored now, 0 when already held (a resend), <0 on error. */
-int	db_insert_event(struct db *, struct bevent *, int64_t received_ms);
-/* One delivery of an event to a destination, for its outbox. */
-struct db_delivery {
-	const char	*dest;
-	int64_t		 event_id;
-	const char	*name;		/* file name for file drops */
-	const char	*control_id;	/* MSH-10, or the ERP key */
-	const char	*payload;
-	const char	*ident;		/* the ledger's key: the event identity */
-	int		 rev;		/* 0, or how often it was rebuilt */
-};
-int	db_enqueue(struct db *, const struct db_delivery *);
-/* The revision a message for (dest, event) gets now: 0 when it is the
- * first, one more than the last one refused. */
-int	db_outbox_rev(struct db *, const char *dest, int64_t event_id);
-/* Advances and returns the contiguous prefix held for (device, epoch),
- * first moved to past when that is beyond it (a gap declared). */
-int	db_advance(struct db *, const char *site, const char *device,
-	    const char *epoch, int64_t past, int64_t *upto);
-/* The contiguous prefix held for (device, epoch); 0 when none. */
-int64_t	db_contig(struct db *, const char *device, const char *epoch);
-/* The highest seq held for (device, epoch), 0 when none. */
-int64_t	db_max_seq(struct db *, const char *device, const char *epoch);
-int	db_reject(struct db *, const char *topic, const char *reason,
-	    const void *payload, size_t len);
-int	db_exception_add(struct db *, int64_t event_id, const char *rule,
-	    const char *reason, int disposition, int64_t now_ms);
-/* True when another use of be's DI and serial is held. */
-int	db_serial_seen(struct db *, const struct bevent *be);
-/* Released events not yet queued: calls fn for each, in a transaction. */
-typedef int (*db_release_fn)(void *arg, struct bevent *be, int holds);
-int	db_releases(struct db *, db_release_fn fn, void *arg);
-/* The wall ms at CLOCK_BOOTTIME 0 of a device's boot; INT64_MIN: unknown. */
-int64_t	db_boot_offset(struct db *, const char *device, const char *boot);
-/* Keeps the smallest offset seen for the boot. */
-int	db_boot_learn(struct db *, const char *device, const char *boot,
-	    int64_t offset_ms);
-
-/* The estimated on-hand of a DI at a PAR location; dflt when unknown. */
-int64_t	db_onhand(struct db *, const char *erp_location, const char *di,
-	    int64_t dflt);
-int	db_onhand_set(struct db *, const char *erp_location, const char *di,
-	    int64_t qty);
-/* The kind of the event (device, epoch, seq); 0, or -1 when none. */
-int	db_event_kind(struct db *, const char *device, const char *epoch,
-	    int64_t seq, char *kind, size_t len);
-/* Notes that the bridge loaded a reference file. */
-int	db_refdata_loaded(struct db *, const char *kind, const char *version,
-	    size_t rows, const char *path);
-
-/* db_guard.c */
-/* be's identity is held: 1 with the same content (a resend), 0 with other
- * content (a conflict); < 0 not held, or an error; *held_id the held row. */
-int	db_event_same(struct db *, const struct bevent *be, int64_t *held_id);
-/* Keeps be's other content (json) beside the held event, with an open
- * identity_conflict exception; 1 when new, 0 when already kept. */
-int	db_conflict_add(struct db *, const struct bevent *be, int64_t held_id,
-	    const char *topic, const char *json, int64_t now_ms);
-/* The first seq of (device, epoch) kept as a conflict; 0 when none. */
-int64_t	db_conflict_floor(struct db *, const char *device, const char *epoch);
-/* True when device has conflicts kept that no later event settled. */
-int	db_conflicts_unsettled(struct db *, const char *device);
-/* be was stored under a new identity: a kept conflict with its content is
- * noted so (its exception stays open for a person). 1 when one was. */
-int	db_conflict_settle(struct db *, const struct bevent *be, int64_t now_ms);
-/* Seqs first..last the cart no longer holds; *lost of them not held here. */
-int	db_gap_add(struct db *, const char *device, const char *epoch,
-	    int64_t first, int64_t last, int64_t *lost);
-/* Raises (or repeats, counted) an alarm; detail is JSON. */
-int	db_alarm(struct db *, const char *kind, const char *device,
-	    const char *epoch, const char *detail);
-enum { DB_UNKNOWN, DB_ENROLLED, DB_RETIRED };
-/* DB_* for device with its enrolled site, or < 0 on error. */
-int	db_enrolment(struct db *, const char *device, char *site, size_t len);
-/* Enrols (state "enrolled") or retires a device; audited with by. */
-int	db_enrol(struct db *, const char *device, const char *site,
-	    const char *state, const char *by);
-/* Rows for pouctl, as text: borrowed for the call. */
-#define DB_ROW_MAX	8
-typedef void (*db_row_fn)(void *arg, const char *const *col, int n);
-/* device, site, state, by, at */
-int	db_enrolments(struct db *, db_row_fn, void *arg);
-/* kind, device, epoch, count, at, detail, cleared_by; all: cleared too */
-int	db_alarms(struct db *, int all, db_row_fn, void *arg);
-/* How many were cleared, or < 0. */
-int	db_alarm_clear(struct db *, const char *kind, const char *device,
-	    const char *by);
-/* at, by, what, before, after */
-int	db_audit(struct db *, db_row_fn, void *arg);
-
 /* replenish.c */
 /* Moves the PAR estimate for be; sets request (caller frees) to the ERP's
  * replenishment request, keyed key, when it crosses the reorder point.
@@ -319,6 +222,8 @@ struct hl7_parties {
 /* Appends one DFT^P03 for be to out, segments ended by \r. */
 void	hl7_dft_p03(struct buf *out, const struct bevent *be,
 	    const struct hl7_parties *, const char *control_id, int64_t now_ms);
+/* UTC ms as an HL7 DTM, YYYYMMDDHHMMSS+0000; out holds 32. */
+void	hl7_time(int64_t wall_ms, char out[32]);
 /* Appends s to out with HL7's escapes for | ^ ~ \ & and control bytes. */
 void	hl7_escape(struct buf *out, const char *s);
 struct hl7_ack {
@@ -334,8 +239,16 @@ int	hl7_ack_parse(const char *msg, size_t len, struct hl7_ack *);
  * of its identity and revision (a message rebuilt after a refusal);
  * the same on every resend, ST(20) as v2.5.1 wants. */
 void	hl7_control_id(const char *ident, int rev, char out[21]);
-/* "device:epoch:seq", the event's identity everywhere downstream. */
+
+/* ident.c: "device:epoch:seq", the event's identity everywhere
+ * downstream, and back (0, or -1 when s is none). */
 void	event_identity(const struct bevent *, char *out, size_t len);
+struct ident {
+	char	device[WIRE_ID_MAX];
+	char	epoch[WIRE_ID_MAX];
+	int64_t	seq;
+};
+int	event_identity_parse(const char *s, struct ident *);
 
 /* erp.c */
 /* The inventory-issue record for be as JSON; the caller frees it. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "db.h"
 
 #define CLOCK_TOLERANCE_MS	60000
 #define CLOCK_EARLIEST_MS	1577836800000LL	/* 2020-01-01 */

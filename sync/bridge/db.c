@@ -4,13 +4,16 @@
  * written in the same transaction as the event, and rejected payloads.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "bridge.h"
+#include "db.h"
 #include "db_int.h"
 #include "evsql.h"
 #include "log.h"
@@ -18,6 +21,29 @@
 #include "util.h"
 
 #define DB_BUSY_MS	10000	/* ingest and delivery threads share the file */
+
+/* The states as the database spells them. */
+static const char *const ob_state_names[OB_STATE_COUNT] = {
+	[OB_PENDING] = "pending", [OB_DONE] = "done", [OB_FAILED] = "failed",
+	[OB_DEAD] = "dead",
+};
+static const char *const exc_state_names[EXC_STATE_COUNT] = {
+	[EXC_OPEN] = "open", [EXC_RESOLVED] = "resolved",
+	[EXC_RELEASED] = "released", [EXC_DISCARDED] = "discarded",
+	[EXC_WARNING] = "warning",
+};
+
+const char *
+db_ob_state_name(enum ob_state s)
+{
+	return (unsigned)s < OB_STATE_COUNT ? ob_state_names[s] : "?";
+}
+
+const char *
+db_exc_state_name(enum exc_state s)
+{
+	return (unsigned)s < EXC_STATE_COUNT ? exc_state_names[s] : "?";
+}
 
 /* Schema versions; index i takes user_version i to i + 1. */
 static const char *const db_migrations[] = {
@@ -209,16 +235,19 @@ db_exec(struct db *d, const char *sql)
 }
 
 int
-db_open(const char *path, int sync_full, struct db **out)
+db_open(const char *path, int flags, struct db **out)
 {
 	struct db *d;
 	int i;
 
 	*out = NULL;
+	if ((flags & DB_EXISTING) && access(path, F_OK) != 0)
+		return -errno;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return -ENOMEM;
 	if (sqlite3_open_v2(path, &d->h, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+	    (flags & DB_EXISTING ? 0 : SQLITE_OPEN_CREATE) |
+	    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		log_warnx("db: %s: %s", path, d->h ? sqlite3_errmsg(d->h) :
 		    "out of memory");
 		db_close(d);
@@ -226,9 +255,9 @@ db_open(const char *path, int sync_full, struct db **out)
 	}
 	sqlite3_busy_timeout(d->h, DB_BUSY_MS);
 	if (db_exec(d, "PRAGMA journal_mode = WAL") != 0 ||
-	    db_exec(d, sync_full ? "PRAGMA synchronous = FULL" :
-	    "PRAGMA synchronous = NORMAL") != 0 || sqlmig_run(d->h, "db", db_migrations,
-	    (int)nitems(db_migrations)) != 0)
+	    db_exec(d, flags & DB_SYNC_FULL ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL") != 0 || sqlmig_run(d->h, "db",
+	    db_migrations, (int)nitems(db_migrations)) != 0)
 		goto fail;
 	for (i = 0; i < Q_COUNT; i++)
 		if (sqlite3_prepare_v3(d->h, db_sql[i], -1,
@@ -278,6 +307,64 @@ void
 bt(sqlite3_stmt *q, int i, const char *v)
 {
 	sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+}
+
+/* Binds the arguments in ap by types: t text, i int64 (?1, ?2...). */
+static void
+db_bind_args(sqlite3_stmt *st, const char *types, va_list ap)
+{
+	int i;
+
+	for (i = 0; types[i]; i++)
+		if (types[i] == 'i')
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+		else
+			bt(st, i + 1, va_arg(ap, const char *));
+}
+
+int
+db_rows(struct db *d, const char *sql, db_row_fn fn, void *arg,
+    const char *types, ...)
+{
+	const char *col[DB_ROW_MAX];
+	sqlite3_stmt *st;
+	va_list ap;
+	int i, n, rc, rows = 0;
+
+	if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(d, sql);
+	va_start(ap, types);
+	db_bind_args(st, types, ap);
+	va_end(ap);
+	n = sqlite3_column_count(st) < DB_ROW_MAX ? sqlite3_column_count(st) :
+	    DB_ROW_MAX;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++)
+			col[i] = sqlite3_column_text(st, i) ? (const char *)
+			    sqlite3_column_text(st, i) : "";
+		if (fn)
+			fn(arg, col, n);
+		rows++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? rows : db_fail(d, sql);
+}
+
+int
+db_change(struct db *d, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(d, sql);
+	va_start(ap, types);
+	db_bind_args(st, types, ap);
+	va_end(ap);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? sqlite3_changes(d->h) : db_fail(d, sql);
 }
 
 int
@@ -482,13 +569,13 @@ db_outbox_next(struct db *d, const char *dest, struct db_outrow *r)
 }
 
 int
-db_outbox_set(struct db *d, int64_t id, const char *state, int64_t next_ms,
+db_outbox_set(struct db *d, int64_t id, enum ob_state state, int64_t next_ms,
     const char *error, int unsure)
 {
 	sqlite3_stmt *q = d->q[Q_OB_SET];
 
 	sqlite3_bind_int64(q, 1, id);
-	bt(q, 2, state);
+	bt(q, 2, db_ob_state_name(state));
 	sqlite3_bind_int64(q, 3, next_ms);
 	bt(q, 4, error);
 	sqlite3_bind_int64(q, 5, now_wall_ms());
@@ -507,7 +594,7 @@ db_outbox_refused(struct db *d, int64_t id, const char *error)
 	sqlite3_bind_int64(q, 1, id);
 	bt(q, 2, error);
 	sqlite3_bind_int64(q, 3, now_wall_ms());
-	if ((rc = db_outbox_set(d, id, "failed", 0, error, 0)) != 0 ||
+	if ((rc = db_outbox_set(d, id, OB_FAILED, 0, error, 0)) != 0 ||
 	    (rc = db_run(d, Q_REFUSED)) != 0 || (rc = db_commit(d)) != 0) {
 		db_rollback(d);
 		return rc;
@@ -603,7 +690,8 @@ db_exception_add(struct db *d, int64_t event_id, const char *rule,
 	bt(q, 2, rule);
 	bt(q, 3, reason);
 	bt(q, 4, hold_text(disp));
-	bt(q, 5, disp & (HOLD_BILLING | HOLD_ERP) ? "open" : "warning");
+	bt(q, 5, db_exc_state_name(disp & (HOLD_BILLING | HOLD_ERP) ? EXC_OPEN :
+	    EXC_WARNING));
 	sqlite3_bind_int64(q, 6, now);
 	return db_run(d, Q_EXC_ADD);
 }

@@ -319,74 +319,38 @@ db_enrol(struct db *d, const char *device, const char *site,
 	return rc;
 }
 
-/* Runs a query of text columns (n of them), calling fn for each row. */
-static int
-guard_rows(struct db *d, const char *sql, const char *arg, int n,
-    db_row_fn fn, void *farg)
-{
-	const char *col[DB_ROW_MAX];
-	sqlite3_stmt *st;
-	int i, rc;
-
-	if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(d, sql);
-	if (arg)
-		bt(st, 1, arg);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (i = 0; i < n && i < DB_ROW_MAX; i++)
-			col[i] = sqlite3_column_text(st, i) ? (const char *)
-			    sqlite3_column_text(st, i) : "";
-		fn(farg, col, n);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(d, sql);
-}
-
 int
 db_enrolments(struct db *d, db_row_fn fn, void *arg)
 {
-	return guard_rows(d, "SELECT device, site, state, by, strftime("
+	return db_rows(d, "SELECT device, site, state, by, strftime("
 	    "'%Y-%m-%dT%H:%M:%SZ', at_ms / 1000, 'unixepoch') FROM enrolment "
-	    "ORDER BY device", NULL, 5, fn, arg);
+	    "ORDER BY device", fn, arg, "");
 }
 
 int
 db_alarms(struct db *d, int all, db_row_fn fn, void *arg)
 {
-	return guard_rows(d, all ? "SELECT kind, device, epoch, count, strftime("
+	return db_rows(d, all ? "SELECT kind, device, epoch, count, strftime("
 	    "'%Y-%m-%dT%H:%M:%SZ', at_ms / 1000, 'unixepoch'), detail, "
 	    "cleared_by FROM alarms ORDER BY at_ms" : "SELECT kind, device, "
 	    "epoch, count, strftime('%Y-%m-%dT%H:%M:%SZ', at_ms / 1000, "
 	    "'unixepoch'), detail, cleared_by FROM alarms WHERE cleared_ms IS "
-	    "NULL ORDER BY at_ms", NULL, 7, fn, arg);
+	    "NULL ORDER BY at_ms", fn, arg, "");
 }
 
 int
 db_alarm_clear(struct db *d, const char *kind, const char *device,
     const char *by)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(d->h, "UPDATE alarms SET cleared_ms = ?4, "
-	    "cleared_by = ?3 WHERE kind = ?1 AND device = ?2 AND cleared_ms IS "
-	    "NULL", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(d, "alarm clear");
-	bt(st, 1, kind);
-	bt(st, 2, device);
-	bt(st, 3, by);
-	sqlite3_bind_int64(st, 4, now_wall_ms());
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(d, "alarm clear");
-	return sqlite3_changes(d->h);
+	return db_change(d, "UPDATE alarms SET cleared_ms = ?4, cleared_by = "
+	    "?3 WHERE kind = ?1 AND device = ?2 AND cleared_ms IS NULL",
+	    "ttti", kind, device, by, now_wall_ms());
 }
 
 int
 db_audit(struct db *d, db_row_fn fn, void *arg)
 {
-	return guard_rows(d, "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', at_ms / "
+	return db_rows(d, "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', at_ms / "
 	    "1000, 'unixepoch'), by, what, before, after FROM audit ORDER BY "
-	    "id", NULL, 5, fn, arg);
+	    "id", fn, arg, "");
 }

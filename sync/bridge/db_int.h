@@ -1,7 +1,8 @@
 /*
  * The bridge's database from inside: shared by db.c (schema, events, the
- * outbox, exceptions) and db_guard.c (content hashes, conflicts, gaps,
- * alarms, enrolment, audit). Nothing else includes it.
+ * outbox, exceptions), db_guard.c (content hashes, conflicts, gaps,
+ * alarms, enrolment, audit) and db_ops.c (what operators do). Nothing
+ * else includes it.
  */
 #ifndef POU_BRIDGE_DB_INT_H
 #define POU_BRIDGE_DB_INT_H
@@ -31,6 +32,13 @@ int	db_exec(struct db *, const char *sql);
 /* Steps q (Q_*) to completion and resets it; 0 or a negative error. */
 int	db_run(struct db *, int q);
 void	bt(sqlite3_stmt *, int i, const char *v);
+/* Runs sql with its arguments (types: a letter per ?N, t text or i
+ * int64), calling fn (may be NULL) with each row's columns as text; the
+ * rows, or < 0. */
+int	db_rows(struct db *, const char *sql, db_row_fn, void *arg,
+	    const char *types, ...);
+/* Runs a statement that changes rows; how many it changed, or < 0. */
+int	db_change(struct db *, const char *sql, const char *types, ...);
 
 /* db_guard.c */
 int	db_guard_prepare(struct db *);

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "bridge.h"
+#include "db.h"
 #include "log.h"
 #include "util.h"
 

@@ -5,15 +5,20 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "bridge.h"
 #include "util.h"
 
 void
-event_identity(const struct bevent *be, char *out, size_t len)
+hl7_time(int64_t wall_ms, char out[32])
 {
-	snprintf(out, len, "%s:%s:%lld", be->device, be->epoch,
-	    (long long)be->ev.seq);
+	time_t t = (time_t)(wall_ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	if (strftime(out, 32, "%Y%m%d%H%M%S+0000", &tm) == 0)
+		out[0] = '\0';
 }
 
 static unsigned
@@ -130,7 +135,7 @@ hl7_ft1(struct buf *b, const struct bevent *be, const char *now)
 	char id[EVENT_ID_MAX], at[32], unit[32], ext[32], qty[16], cost[32];
 
 	event_identity(be, id, sizeof(id));
-	fmt_hl7_time(be->at_fixed_ms, at);
+	hl7_time(be->at_fixed_ms, at);
 	money(unit, be->charge->price_cents);
 	money(ext, be->charge->price_cents * ev->qty);
 	cost[0] = '\0';
@@ -192,7 +197,7 @@ hl7_dft_p03(struct buf *b, const struct bevent *be,
 {
 	char now[32];
 
-	fmt_hl7_time(now_ms, now);
+	hl7_time(now_ms, now);
 	hl7_header(b, p, ctrl, now);
 	hl7_patient(b, &be->ev);
 	hl7_ft1(b, be, now);

@@ -11,6 +11,7 @@
 #include <mosquitto.h>
 
 #include "bridge.h"
+#include "db.h"
 #include "daemon.h"
 #include "log.h"
 #include "mqttc.h"
@@ -140,7 +141,8 @@ bridge_start(struct bridge *b)
 	struct mqttc_cbs cb = { bridge_on_online, NULL, bridge_on_message, b };
 	int rc;
 
-	if ((rc = db_open(b->conf.db_path, b->conf.sync_full, &b->db)) != 0)
+	if ((rc = db_open(b->conf.db_path, b->conf.sync_full ?
+	    DB_SYNC_FULL : 0, &b->db)) != 0)
 		fatalx("cannot open %s (%s)", b->conf.db_path, strerror(-rc));
 	curl_global_init(CURL_GLOBAL_DEFAULT);	/* before the outbox threads */
 	bridge_outputs(b);

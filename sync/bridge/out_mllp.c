@@ -247,7 +247,7 @@ mllp_link_start(struct mllp *m, char *err, size_t errlen)
 	char now[32], ctrl[32];
 	int n;
 
-	fmt_hl7_time(now_wall_ms(), now);
+	hl7_time(now_wall_ms(), now);
 	snprintf(ctrl, sizeof(ctrl), "POUSYNC%lld", (long long)now_mono_ms());
 	buf_printf(&b, "MSH|^~\\&|%s|%s|%s|%s|%s||^|%s|P|2.5.1\r",
 	    m->conf->sending_app, m->conf->sending_facility,

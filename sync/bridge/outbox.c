@@ -81,7 +81,7 @@ outbox_record(struct outbox *o, const struct db_outrow *r,
 	switch (res) {
 	case SEND_OK:	/* err: the receiver's answer (ACK, document id) */
 		ledger_add(o->ledger, r->ident, err);
-		db_outbox_set(o->db, r->id, "done", 0, err, unsure);
+		db_outbox_set(o->db, r->id, OB_DONE, 0, err, unsure);
 		log_debug("%s: %s delivered: %s", o->dest, r->name, err);
 		break;
 	case SEND_FAIL:
@@ -91,7 +91,7 @@ outbox_record(struct outbox *o, const struct db_outrow *r,
 		break;
 	case SEND_RETRY:
 		if (o->dead_after > 0 && r->attempts + 1 >= o->dead_after) {
-			db_outbox_set(o->db, r->id, "dead", 0, err, unsure);
+			db_outbox_set(o->db, r->id, OB_DEAD, 0, err, unsure);
 			log_warnx("%s: %s dead after %d attempts, held for "
 			    "pouctl replay: %s", o->dest, r->name,
 			    r->attempts + 1, err);
@@ -101,7 +101,7 @@ outbox_record(struct outbox *o, const struct db_outrow *r,
 		    o->retry_max_ms);
 		if (next < o->retry_min_ms)
 			next = o->retry_min_ms;
-		db_outbox_set(o->db, r->id, "pending", now_wall_ms() + next, err,
+		db_outbox_set(o->db, r->id, OB_PENDING, now_wall_ms() + next, err,
 		    unsure);
 		log_warnx("%s: %s not delivered (attempt %d), retry in %lld ms: "
 		    "%s", o->dest, r->name, r->attempts + 1, (long long)next,
@@ -168,7 +168,7 @@ outbox_deliver(struct outbox *o, struct db_outrow *r)
 	if (ledger_has(o->ledger, r->ident)) {
 		log_info("%s: %s was acknowledged before (the ledger has it); "
 		    "not sent again", o->dest, r->name);
-		db_outbox_set(o->db, r->id, "done", 0, "acknowledged before "
+		db_outbox_set(o->db, r->id, OB_DONE, 0, "acknowledged before "
 		    "(ledger)", 0);
 		return;
 	}
@@ -246,7 +246,7 @@ outbox_start(const struct bridge_conf *c, const char *dest,
 	o->retry_max_ms = c->retry_max_ms;
 	o->dead_after = (int)c->dead_after;
 	o->sequenced = c->hl7_sequence && ops->expected != NULL;
-	if (db_open(c->db_path, c->sync_full, &o->db) != 0 ||
+	if (db_open(c->db_path, c->sync_full ? DB_SYNC_FULL : 0, &o->db) != 0 ||
 	    (o->ledger = ledger_open(c->db_path, dest)) == NULL ||
 	    ops->open(c, dest, &o->ctx) != 0 ||
 	    pthread_create(&o->th, NULL, outbox_main, o) != 0) {

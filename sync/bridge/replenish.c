@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "db.h"
 
 /* How the event moves the shelf: -qty, +qty or 0. */
 static int

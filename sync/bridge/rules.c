@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "db.h"
 
 static const struct rule_def {
 	const char	*code;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "db.h"
 #include "log.h"
 
 static int

@@ -7,23 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bridge.h"
+#include "db.h"
 #include "pouctl.h"
 #include "wire.h"
-
-static struct db *
-devices_db(const char *path)
-{
-	struct db *d;
-	int rc;
-
-	if ((rc = db_open(path, 1, &d)) != 0) {
-		fprintf(stderr, "pouctl: cannot open the bridge's database %s "
-		    "(%s)\n", path, strerror(-rc));
-		return NULL;
-	}
-	return d;
-}
 
 static void
 print_enrolment(void *arg, const char *const *c, int n)
@@ -73,10 +59,10 @@ ctl_devices(const char *bridge_db, int argc, char *argv[])
 		    "retire DEVICE] [--by NAME]\n");
 		return 2;
 	}
-	if ((d = devices_db(bridge_db)) == NULL)
+	if ((d = ctl_bridge_open(bridge_db, 1)) == NULL)
 		return 1;
 	if (argc <= 2 && (argc == 1 || strcmp(argv[1], "list") == 0))
-		rc = db_enrolments(d, print_enrolment, NULL) != 0;
+		rc = db_enrolments(d, print_enrolment, NULL) < 0;
 	else
 		rc = devices_set(d, argc, argv, by);
 	db_close(d);
@@ -105,7 +91,7 @@ ctl_alarms(const char *bridge_db, int argc, char *argv[])
 		    "[--by NAME]\n");
 		return 2;
 	}
-	if ((d = devices_db(bridge_db)) == NULL)
+	if ((d = ctl_bridge_open(bridge_db, 0)) == NULL)
 		return 1;
 	if (argc == 4) {
 		rc = db_alarm_clear(d, argv[2], argv[3], by);
@@ -114,7 +100,7 @@ ctl_alarms(const char *bridge_db, int argc, char *argv[])
 			    argv[2], argv[3]);
 		rc = rc <= 0;
 	} else
-		rc = db_alarms(d, argc == 2, print_alarm_row, NULL) != 0;
+		rc = db_alarms(d, argc == 2, print_alarm_row, NULL) < 0;
 	db_close(d);
 	return rc;
 }
@@ -138,9 +124,9 @@ ctl_audit(const char *bridge_db, int argc, char *argv[])
 		fprintf(stderr, "pouctl: audit takes no arguments\n");
 		return 2;
 	}
-	if ((d = devices_db(bridge_db)) == NULL)
+	if ((d = ctl_bridge_open(bridge_db, 0)) == NULL)
 		return 1;
-	rc = db_audit(d, print_audit, NULL) != 0;
+	rc = db_audit(d, print_audit, NULL) < 0;
 	db_close(d);
 	return rc;
 }

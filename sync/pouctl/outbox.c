@@ -1,93 +1,81 @@
 /*
- * pouctl on the bridge's database: replay (failed or dead deliveries sent
+ * pouctl on the bridge's deliveries: replay (failed or dead deliveries sent
  * again), trace (one event's lineage, scan to posting) and report (a day's
  * reconciliation: every event in exactly one billing and one ERP column,
- * and the events where the two disagree).
+ * and the events where the two disagree). The statements are db_ops.c's;
+ * this file reads the arguments and prints.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
+#include "bridge.h"
+#include "db.h"
 #include "pouctl.h"
 #include "util.h"
 
-sqlite3 *
-ctl_bridge_db(const char *path)
-{
-	sqlite3 *db;
+#define DAY_MS	(24 * 3600 * 1000LL)
 
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
-	    SQLITE_OK) {
-		fprintf(stderr, "pouctl: %s: %s\n", path, sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, 10000);
-	return db;
-}
-
-const char *
-ctl_by(int *argc, char **argv)
-{
-	if (*argc >= 3 && strcmp(argv[*argc - 2], "--by") == 0) {
-		*argc -= 2;
-		return argv[*argc + 1];
-	}
-	return getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER") ?
-	    getenv("USER") : "pouctl";
-}
-
-static const char *
-txt(sqlite3_stmt *st, int i)
-{
-	const unsigned char *v = sqlite3_column_text(st, i);
-
-	return v ? (const char *)v : "";
-}
-
-static void
-iso(sqlite3_stmt *st, int i, char out[32])
-{
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		snprintf(out, 32, "-");
-	else
-		fmt_iso_time(sqlite3_column_int64(st, i), out);
-}
-
-/* True when each of the n times is one SQLite reads (UTC). */
 static int
-replay_times_ok(sqlite3 *db, const char *const *t, int n)
+replay_usage(void)
 {
-	sqlite3_stmt *st;
-	int i, ok = 1;
-
-	if (sqlite3_prepare_v2(db, "SELECT strftime('%s', ?1) IS NOT NULL", -1,
-	    &st, NULL) != SQLITE_OK)
-		return 0;
-	for (i = 0; i < n && ok; i++) {
-		if (t[i][0] == '\0')
-			continue;
-		sqlite3_bind_text(st, 1, t[i], -1, SQLITE_STATIC);
-		ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-		sqlite3_reset(st);
-		if (!ok)
-			fprintf(stderr, "pouctl: replay: \"%s\" is not a time "
-			    "like 2026-11-24 or 2026-11-24T13:30 (UTC)\n", t[i]);
-	}
-	sqlite3_finalize(st);
-	return ok;
+	fprintf(stderr, "usage: pouctl replay device:epoch:seq|--device ID|"
+	    "--day YYYY-MM-DD|--from TIME [--to TIME]|--all\n       [--dest");
+	for (int i = 0; i < DEST_COUNT; i++)
+		fprintf(stderr, "%s%s", i ? "|" : " ", dests[i].name);
+	fprintf(stderr, "]   (times UTC: 2026-11-24 or 2026-11-24T13:30)\n");
+	return 2;
 }
 
-#define REPLAY_SQL "UPDATE outbox SET state = 'pending', next_ms = 0, " \
-	"attempts = 0, last_error = 'replayed' WHERE state IN ('failed', " \
-	"'dead') AND dest LIKE ?3 AND event_id IN (SELECT id FROM events " \
-	"WHERE CASE ?1 WHEN '--all' THEN 1 WHEN '--device' THEN device = ?2 " \
-	"WHEN '--day' THEN date(received_ms / 1000, 'unixepoch') = ?2 " \
-	"WHEN '--from' THEN received_ms >= strftime('%s', ?2) * 1000 AND " \
-	"(?4 = '' OR received_ms < strftime('%s', ?4) * 1000) " \
-	"ELSE device || ':' || epoch || ':' || seq = ?1 END)"
+/* A time of the selection; said when it is none. */
+static int
+replay_time(const char *s, int64_t *ms)
+{
+	if (parse_utc_time(s, ms) == 0)
+		return 0;
+	fprintf(stderr, "pouctl: replay: \"%s\" is not a time like 2026-11-24 "
+	    "or 2026-11-24T13:30 (UTC)\n", s);
+	return -1;
+}
+
+/* The selection WHAT [VALUE] with --to and --dest; 0, 2 (said) or -1. */
+static int
+replay_select(int argc, char **argv, struct db_replay *r, struct ident *id)
+{
+	const char *what = argv[1], *val = argc > 2 ? argv[2] : NULL,
+	    *to = NULL;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 2; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--dest") == 0)
+			r->dest = argv[i + 1];
+		else if (strcmp(argv[i], "--to") == 0)
+			to = argv[i + 1];
+	if (r->dest && dest_lookup(r->dest) == NULL)
+		return replay_usage();
+	r->to_ms = INT64_MAX;
+	if (strcmp(what, "--all") == 0)
+		r->by = REPLAY_ALL;
+	else if (strcmp(what, "--device") == 0 && val) {
+		r->by = REPLAY_DEVICE;
+		r->device = val;
+	} else if ((strcmp(what, "--day") == 0 || strcmp(what, "--from") == 0)
+	    && val) {
+		r->by = REPLAY_RECEIVED;
+		if (replay_time(val, &r->from_ms) != 0 || (to && what[2] == 'f'
+		    && replay_time(to, &r->to_ms) != 0))
+			return 2;
+		if (what[2] == 'd')
+			r->to_ms = r->from_ms + DAY_MS;
+	} else if (what[0] != '-' && event_identity_parse(what, id) == 0) {
+		r->by = REPLAY_EVENT;
+		r->device = id->device;
+		r->epoch = id->epoch;
+		r->seq = id->seq;
+	} else
+		return replay_usage();
+	return 0;
+}
 
 /*
  * replay WHAT [--dest D]: WHAT is an event (device:epoch:seq), --device ID,
@@ -98,42 +86,19 @@ replay_times_ok(sqlite3 *db, const char *const *t, int n)
 int
 ctl_replay(const char *path, int argc, char **argv)
 {
-	const char *what = argc > 1 ? argv[1] : "", *val = argc > 2 ?
-	    argv[2] : "", *dest = "%", *t[2] = { val, "" };
-	sqlite3_stmt *st;
-	sqlite3 *db;
-	int n, i;
+	struct db_replay r;
+	struct ident id;
+	struct db *d;
+	int n;
 
-	for (i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], "--dest") == 0)
-			dest = argv[i + 1];
-		else if (strcmp(argv[i], "--to") == 0)
-			t[1] = argv[i + 1];
-	if (argc < 2 || (strncmp(what, "--", 2) == 0 && strcmp(what, "--all")
-	    != 0 && argc < 3)) {
-		fprintf(stderr, "usage: pouctl replay device:epoch:seq|--device "
-		    "ID|--day YYYY-MM-DD|--from TIME [--to TIME]|--all\n"
-		    "       [--dest billing|erp|replenish]\n");
-		return 2;
-	}
-	if ((db = ctl_bridge_db(path)) == NULL)
+	if (argc < 2)
+		return replay_usage();
+	if ((n = replay_select(argc, argv, &r, &id)) != 0)
+		return n;
+	if ((d = ctl_bridge_open(path, 0)) == NULL)
 		return 1;
-	if (strcmp(what, "--from") == 0 && !replay_times_ok(db, t, 2)) {
-		sqlite3_close(db);
-		return 2;
-	}
-	if (sqlite3_prepare_v2(db, REPLAY_SQL, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "pouctl: replay: %s\n", sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return 1;
-	}
-	sqlite3_bind_text(st, 1, what, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, val, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, dest, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, t[1], -1, SQLITE_STATIC);
-	n = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(db) : -1;
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	n = db_replay(d, &r);
+	db_close(d);
 	if (n < 0)
 		return 1;
 	printf("%d deliveries queued again; the bridge sends them within a "
@@ -141,163 +106,107 @@ ctl_replay(const char *path, int argc, char **argv)
 	return 0;
 }
 
-static int
-trace_event(sqlite3 *db, const char *id, int64_t *event_id)
+static void
+trace_event(void *arg, const char *const *c, int n)
 {
-	sqlite3_stmt *st;
 	char at[32], fixed[32], rx[32];
-	int found;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, at_ms, at_fixed_ms, "
-	    "time_quality, received_ms, kind, qty, di, lot, serial, case_id, "
-	    "encounter, user_id, room, source, charge_code, price_cents FROM "
-	    "events WHERE device || ':' || epoch || ':' || seq = ?1", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
-		*event_id = sqlite3_column_int64(st, 0);
-		iso(st, 1, at);
-		iso(st, 2, fixed);
-		iso(st, 4, rx);
-		printf("event      %s\n  %s x%d di %s lot %s serial %s case %s "
-		    "encounter %s user %s room %s\n", id, txt(st, 5),
-		    sqlite3_column_int(st, 6), txt(st, 7), txt(st, 8),
-		    txt(st, 9), txt(st, 10), txt(st, 11), txt(st, 12),
-		    txt(st, 13));
-		printf("scanned    %s  device clock, by %s (bridge: %s, %s)\n",
-		    at, txt(st, 14), fixed, txt(st, 3));
-		printf("received   %s  stored in the same transaction\n", rx);
-		printf("enriched   charge %s, %lld cents\n", sqlite3_column_type(st,
-		    15) == SQLITE_NULL ? "none" : txt(st, 15),
-		    (long long)sqlite3_column_int64(st, 16));
-	}
-	sqlite3_finalize(st);
-	return found;
+	(void)n;
+	printf("event      %s\n  %s x%s di %s lot %s serial %s case %s "
+	    "encounter %s user %s room %s\n", (const char *)arg, c[5], c[6],
+	    c[7], c[8], c[9], c[10], c[11], c[12], c[13]);
+	printf("scanned    %s  device clock, by %s (bridge: %s, %s)\n",
+	    ctl_time(c[1], at), c[14], ctl_time(c[2], fixed), c[3]);
+	printf("received   %s  stored in the same transaction\n",
+	    ctl_time(c[4], rx));
+	printf("enriched   charge %s, %s cents\n", c[15][0] ? c[15] : "none",
+	    c[16][0] ? c[16] : "0");
 }
 
 static void
-trace_rows(sqlite3 *db, int64_t event_id)
+trace_exception(void *arg, const char *const *c, int n)
 {
-	sqlite3_stmt *st;
 	char t[32];
 
-	if (sqlite3_prepare_v2(db, "SELECT rule, state, hold, reason, "
-	    "changed_ms, changed_by, note FROM exceptions WHERE event_id = ?1 "
-	    "ORDER BY id", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, event_id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			iso(st, 4, t);
-			printf("rule       %s: %s (holds %s) %s; %s%s%s\n",
-			    txt(st, 0), txt(st, 1), txt(st, 2)[0] ? txt(st, 2) :
-			    "nothing", t, txt(st, 3), txt(st, 5)[0] ? "; by " :
-			    "", txt(st, 5));
-		}
-		sqlite3_finalize(st);
-	}
-	if (sqlite3_prepare_v2(db, "SELECT dest, state, attempts, created_ms, "
-	    "done_ms, answer, last_error, control_id FROM outbox WHERE event_id "
-	    "= ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_int64(st, 1, event_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		iso(st, 4, t);
-		printf("%-10s %s after %d attempt(s) at %s; id %s; answer %s%s%s\n",
-		    txt(st, 0), txt(st, 1), sqlite3_column_int(st, 2), t,
-		    txt(st, 7), txt(st, 5)[0] ? txt(st, 5) : "-",
-		    txt(st, 6)[0] ? "; last error: " : "", txt(st, 6));
-	}
-	sqlite3_finalize(st);
+	(void)arg;
+	(void)n;
+	printf("rule       %s: %s (holds %s) %s; %s%s%s\n", c[0], c[1],
+	    c[2][0] ? c[2] : "nothing", ctl_time(c[4], t), c[3],
+	    c[5][0] ? "; by " : "", c[5]);
+}
+
+static void
+trace_delivery(void *arg, const char *const *c, int n)
+{
+	char t[32];
+
+	(void)arg;
+	(void)n;
+	printf("%-10s %s after %s attempt(s) at %s; id %s; answer %s%s%s\n",
+	    c[0], c[1], c[2], ctl_time(c[4], t), c[7], c[5][0] ? c[5] : "-",
+	    c[6][0] ? "; last error: " : "", c[6]);
 }
 
 int
 ctl_trace(const char *path, int argc, char **argv)
 {
-	int64_t event_id = 0;
-	sqlite3 *db;
-	int found;
+	struct db_trace t = { trace_event, trace_exception, trace_delivery,
+		NULL };
+	struct ident id;
+	struct db *d;
+	int found = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: pouctl trace device:epoch:seq\n");
 		return 2;
 	}
-	if ((db = ctl_bridge_db(path)) == NULL)
+	if ((d = ctl_bridge_open(path, 0)) == NULL)
 		return 1;
-	if ((found = trace_event(db, argv[1], &event_id)) == 1)
-		trace_rows(db, event_id);
-	else
+	t.arg = argv[1];
+	if (event_identity_parse(argv[1], &id) == 0)
+		found = db_trace(d, id.device, id.epoch, id.seq, &t);
+	if (found == 0)
 		fprintf(stderr, "pouctl: no event %s at the bridge\n", argv[1]);
-	sqlite3_close(db);
+	db_close(d);
 	return found != 1;
 }
 
-/* Each event's billing and ERP column, from its outbox rows and holds. */
-#define REPORT_COLS \
-	"WITH ev AS (SELECT e.id, e.device || ':' || e.epoch || ':' || e.seq " \
-	"AS ident, e.kind, e.site, e.charge_code, " \
-	"(SELECT state FROM outbox WHERE event_id = e.id AND dest = 'billing') " \
-	"AS b, (SELECT state FROM outbox WHERE event_id = e.id AND dest = " \
-	"'erp') AS r, (SELECT group_concat(state || '/' || hold) FROM " \
-	"exceptions WHERE event_id = e.id AND hold <> '') AS x FROM events e " \
-	"WHERE date(e.received_ms / 1000, 'unixepoch') = ?1 AND (?2 = '' OR " \
-	"e.site = ?2)), col AS (SELECT *, CASE " \
-	"WHEN b = 'done' AND kind IN ('return', 'undo') THEN 'credited' " \
-	"WHEN b = 'done' THEN 'billed' WHEN b IN ('failed', 'dead') THEN 'dead' " \
-	"WHEN b = 'pending' THEN 'pending' " \
-	"WHEN x LIKE '%discarded/%billing%' THEN 'discarded' " \
-	"WHEN x LIKE '%billing%' THEN 'held' " \
-	"WHEN charge_code IS NULL THEN 'not_billable' ELSE 'missing' END AS bc, " \
-	"CASE WHEN r = 'done' THEN 'posted' WHEN r IN ('failed', 'dead') THEN " \
-	"'dead' WHEN r = 'pending' THEN 'pending' " \
-	"WHEN x LIKE '%discarded/%erp%' THEN 'discarded' " \
-	"WHEN x LIKE '%erp%' THEN 'held' ELSE 'missing' END AS rc FROM ev) "
+static void
+report_row(void *arg, const char *const *c, int n)
+{
+	int *rc = arg;
+
+	(void)n;
+	if (strcmp(c[0], "missing") == 0) {
+		printf("  NOT ACCOUNTED  %s\n", c[1]);
+		*rc = 3;
+	} else
+		printf("  %-8s %-13s %6s\n", c[0], c[1], c[2]);
+}
 
 int
 ctl_report(const char *path, int argc, char **argv)
 {
-	const char *day = argc > 1 ? argv[1] : "", *site = argc > 2 ? argv[2] :
-	    "";
-	sqlite3_stmt *st;
-	sqlite3 *db;
+	const char *site = argc > 2 ? argv[2] : "";
+	struct db *d;
+	int64_t day;
 	int rc = 0;
 
-	if (argc < 2 || argc > 3) {
+	if (argc < 2 || argc > 3 || strlen(argv[1]) != 10 ||
+	    parse_utc_time(argv[1], &day) != 0) {
 		fprintf(stderr, "usage: pouctl report YYYY-MM-DD [site]\n");
 		return 2;
 	}
-	if ((db = ctl_bridge_db(path)) == NULL)
+	if ((d = ctl_bridge_open(path, 0)) == NULL)
 		return 1;
-	if (sqlite3_prepare_v2(db, REPORT_COLS "SELECT 'billing', bc, count(*) "
-	    "FROM col GROUP BY bc UNION ALL SELECT 'erp', rc, count(*) FROM col "
-	    "GROUP BY rc UNION ALL SELECT 'used', '', count(*) FROM col "
-	    "UNION ALL SELECT o.dest, CASE WHEN o.unsure > 0 THEN 'maybe_twice' "
-	    "ELSE 'from_ledger' END, count(*) FROM outbox o JOIN ev ON ev.id = "
-	    "o.event_id WHERE o.state = 'done' AND o.dest IN ('billing', 'erp') "
-	    "AND (o.unsure > 0 OR o.answer = 'acknowledged before (ledger)') "
-	    "GROUP BY 1, 2 "
-	    "UNION ALL SELECT 'missing', bc || '/' || rc || ' ' || ident, 0 FROM "
-	    "col WHERE bc = 'missing' OR rc = 'missing'", -1, &st, NULL) !=
-	    SQLITE_OK) {
-		fprintf(stderr, "pouctl: report: %s\n", sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return 1;
-	}
-	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, site, -1, SQLITE_STATIC);
-	printf("reconciliation %s%s%s (bridge received date, UTC)\n", day,
+	printf("reconciliation %s%s%s (bridge received date, UTC)\n", argv[1],
 	    site[0] ? ", site " : "", site);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (strcmp(txt(st, 0), "missing") == 0) {
-			printf("  NOT ACCOUNTED  %s\n", txt(st, 1));
-			rc = 3;
-		} else
-			printf("  %-8s %-13s %6lld\n", txt(st, 0), txt(st, 1),
-			    (long long)sqlite3_column_int64(st, 2));
-	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	printf("%s\n", rc ? "does NOT balance: the events above are in no "
-	    "column" : "balances: every event is in one billing and one ERP "
-	    "column");
+	if (db_report(d, day, day + DAY_MS, site, report_row, &rc) < 0)
+		rc = 1;
+	db_close(d);
+	if (rc != 1)
+		printf("%s\n", rc ? "does NOT balance: the events above are in "
+		    "no column" : "balances: every event is in one billing and "
+		    "one ERP column");
 	return rc;
 }

@@ -17,12 +17,17 @@ int	ctl_cart(const struct ctl *, int argc, char *argv[]);
 int	ctl_decode(int argc, char *argv[]);
 /* exceptions.c: argv[0] is "exceptions", on the bridge's database. */
 int	ctl_exceptions(const char *bridge_db, int argc, char *argv[]);
-/* outbox.c: the bridge's database, read-write, waiting out its
- * writers; NULL (said on stderr) when it cannot be opened. */
-struct sqlite3 *ctl_bridge_db(const char *path);
-/* outbox.c: who does it: "--by NAME" at the end of argv (taken
+
+/* bridge.c: the bridge's database, waiting out its writers; created
+ * (and its schema made) only when create; NULL (said on stderr) when it
+ * cannot be opened. */
+struct db *ctl_bridge_open(const char *path, int create);
+/* bridge.c: who does it: "--by NAME" at the end of argv (taken
  * off), else the (sudo) user. */
 const char *ctl_by(int *argc, char **argv);
+/* bridge.c: a time from the database (wall ms as text) in ISO 8601,
+ * in out; "-" when there is none. */
+const char *ctl_time(const char *ms, char out[32]);
 /* outbox.c: argv[0] is the verb, on the bridge's database. */
 int	ctl_replay(const char *bridge_db, int argc, char *argv[]);
 int	ctl_trace(const char *bridge_db, int argc, char *argv[]);

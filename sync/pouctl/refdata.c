@@ -14,10 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "bridge.h"
 #include "csv.h"
+#include "db.h"
 #include "pouctl.h"
 #include "util.h"
 
@@ -76,27 +75,14 @@ static int
 ref_log(const char *db_path, int k, const char *version, size_t rows,
     const char *path, const char *by)
 {
-	sqlite3_stmt *st;
-	sqlite3 *db;
-	int rc = 1;
+	struct db *d;
+	int rc;
 
-	if ((db = ctl_bridge_db(db_path)) == NULL)
+	if ((d = ctl_bridge_open(db_path, 0)) == NULL)
 		return 1;
-	if (sqlite3_prepare_v2(db, "INSERT INTO refdata_log (kind, version, "
-	    "rows, path, what, by, at_ms) VALUES (?1, ?2, ?3, ?4, 'imported', "
-	    "?5, ?6)", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, reference_kind_name(k), -1, NULL);
-		sqlite3_bind_text(st, 2, version, -1, NULL);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)rows);
-		sqlite3_bind_text(st, 4, path, -1, NULL);
-		sqlite3_bind_text(st, 5, by, -1, NULL);
-		sqlite3_bind_int64(st, 6, now_wall_ms());
-		rc = sqlite3_step(st) != SQLITE_DONE;
-		sqlite3_finalize(st);
-	}
-	if (rc)
-		fprintf(stderr, "pouctl: %s: %s\n", db_path, sqlite3_errmsg(db));
-	sqlite3_close(db);
+	rc = db_refdata_imported(d, reference_kind_name(k), version, rows, path,
+	    by) != 0;
+	db_close(d);
 	return rc;
 }
 
@@ -138,39 +124,42 @@ ref_import(const struct bridge_conf *c, int k, const char *src,
 	return 0;
 }
 
+struct ref_last {
+	int	 imported;
+	char	*out;
+	size_t	 len;
+};
+
 static void
-ref_last(sqlite3 *db, int k, const char *what, char *out, size_t len)
+ref_last_row(void *arg, const char *const *c, int n)
 {
-	sqlite3_stmt *st;
+	struct ref_last *l = arg;
 	char at[32];
 
+	(void)n;
+	snprintf(l->out, l->len, "%.12s %s%s%s", c[0], ctl_time(c[1], at),
+	    l->imported ? " by " : "", l->imported ? c[2] : "");
+}
+
+/* The last load (or import) of kind k, as the versions table shows it. */
+static void
+ref_last(struct db *d, int k, int imported, char *out, size_t len)
+{
+	struct ref_last l = { imported, out, len };
+
 	snprintf(out, len, "-");
-	if (sqlite3_prepare_v2(db, "SELECT version, at_ms, by FROM refdata_log "
-	    "WHERE kind = ?1 AND what = ?2 ORDER BY id DESC LIMIT 1", -1, &st,
-	    NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_text(st, 1, reference_kind_name(k), -1, NULL);
-	sqlite3_bind_text(st, 2, what, -1, NULL);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		fmt_iso_time(sqlite3_column_int64(st, 1), at);
-		snprintf(out, len, "%.12s %s%s%s",
-		    (const char *)sqlite3_column_text(st, 0), at,
-		    strcmp(what, "imported") == 0 ? " by " : "",
-		    strcmp(what, "imported") == 0 ? (const char *)
-		    sqlite3_column_text(st, 2) : "");
-	}
-	sqlite3_finalize(st);
+	db_refdata_last(d, reference_kind_name(k), imported, ref_last_row, &l);
 }
 
 static int
 ref_versions(const struct bridge_conf *c)
 {
 	char disk[65], loaded[120], imported[160];
-	sqlite3 *db;
+	struct db *d;
 	size_t rows;
 	int k, stale = 0;
 
-	if ((db = ctl_bridge_db(c->db_path)) == NULL)
+	if ((d = ctl_bridge_open(c->db_path, 0)) == NULL)
 		return 1;
 	printf("%-13s %6s %-13s %-34s %s\n", "kind", "rows", "on disk",
 	    "loaded by the bridge", "last import");
@@ -182,13 +171,13 @@ ref_versions(const struct bridge_conf *c)
 		}
 		if (ref_check(k, reference_conf_path(c, k), disk, &rows) != 0)
 			snprintf(disk, sizeof(disk), "BAD");
-		ref_last(db, k, "loaded", loaded, sizeof(loaded));
-		ref_last(db, k, "imported", imported, sizeof(imported));
+		ref_last(d, k, 0, loaded, sizeof(loaded));
+		ref_last(d, k, 1, imported, sizeof(imported));
 		stale |= strncmp(disk, loaded, 12) != 0;
 		printf("%-13s %6zu %-13.12s %-34s %s\n", reference_kind_name(k),
 		    rows, disk, loaded, imported);
 	}
-	sqlite3_close(db);
+	db_close(d);
 	if (stale)
 		printf("a file on disk is not the version the bridge loaded: it "
 		    "has errors, or the bridge has not seen it yet\n");
@@ -221,52 +210,15 @@ ctl_refdata(const char *conf_path, int argc, char **argv)
 	return ref_usage();
 }
 
-static int
-onhand_list(sqlite3 *db)
+static void
+print_onhand(void *arg, const char *const *c, int n)
 {
-	sqlite3_stmt *st;
 	char at[32];
 
-	if (sqlite3_prepare_v2(db, "SELECT erp_location, di, qty, changed_ms, "
-	    "counted_by FROM onhand ORDER BY erp_location, di", -1, &st, NULL)
-	    != SQLITE_OK)
-		return 1;
-	printf("%-20s %-16s %8s  %-24s %s\n", "erp_location", "di", "on hand",
-	    "changed", "last count by");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		fmt_iso_time(sqlite3_column_int64(st, 3), at);
-		printf("%-20s %-16s %8lld  %-24s %s\n",
-		    (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    (long long)sqlite3_column_int64(st, 2), at,
-		    (const char *)sqlite3_column_text(st, 4));
-	}
-	sqlite3_finalize(st);
-	return 0;
-}
-
-static int
-onhand_count(sqlite3 *db, const char *loc, const char *di, long long qty,
-    const char *by)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "INSERT INTO onhand (erp_location, di, qty, "
-	    "changed_ms, counted_ms, counted_by) VALUES (?1, ?2, ?3, ?4, ?4, "
-	    "?5) ON CONFLICT DO UPDATE SET qty = ?3, changed_ms = ?4, "
-	    "counted_ms = ?4, counted_by = ?5", -1, &st, NULL) != SQLITE_OK)
-		return 1;
-	sqlite3_bind_text(st, 1, loc, -1, NULL);
-	sqlite3_bind_text(st, 2, di, -1, NULL);
-	sqlite3_bind_int64(st, 3, qty);
-	sqlite3_bind_int64(st, 4, now_wall_ms());
-	sqlite3_bind_text(st, 5, by, -1, NULL);
-	rc = sqlite3_step(st) != SQLITE_DONE;
-	sqlite3_finalize(st);
-	if (rc == 0)
-		printf("%s %s: on hand %lld, counted by %s\n", loc, di, qty, by);
-	return rc;
+	(void)arg;
+	(void)n;
+	printf("%-20s %-16s %8s  %-24s %s\n", c[0], c[1], c[2],
+	    ctl_time(c[3], at), c[4]);
 }
 
 int
@@ -274,7 +226,7 @@ ctl_onhand(const char *bridge_db, int argc, char **argv)
 {
 	const char *by = ctl_by(&argc, argv);
 	long long qty;
-	sqlite3 *db;
+	struct db *d;
 	int rc;
 
 	if (!(argc == 1 || (argc == 2 && strcmp(argv[1], "list") == 0) ||
@@ -284,12 +236,18 @@ ctl_onhand(const char *bridge_db, int argc, char **argv)
 		    "DI QTY [--by NAME]]\n");
 		return 2;
 	}
-	if ((db = ctl_bridge_db(bridge_db)) == NULL)
+	if ((d = ctl_bridge_open(bridge_db, 0)) == NULL)
 		return 1;
-	rc = argc == 5 ? onhand_count(db, argv[2], argv[3], qty, by) :
-	    onhand_list(db);
-	if (rc)
-		fprintf(stderr, "pouctl: onhand: %s\n", sqlite3_errmsg(db));
-	sqlite3_close(db);
+	if (argc == 5) {
+		if ((rc = db_onhand_count(d, argv[2], argv[3], qty, by) != 0) ==
+		    0)
+			printf("%s %s: on hand %lld, counted by %s\n", argv[2],
+			    argv[3], qty, by);
+	} else {
+		printf("%-20s %-16s %8s  %-24s %s\n", "erp_location", "di",
+		    "on hand", "changed", "last count by");
+		rc = db_onhand_list(d, print_onhand, NULL) < 0;
+	}
+	db_close(d);
 	return rc;
 }

@@ -31,6 +31,28 @@ printf '[reference]\nchargemaster = %s\n' "$T/bad.csv" > "$T/bridge-ref.conf"
 run "$T/r" "$B/pouctl" -B "$T/bridge-ref.conf" refdata validate chargemaster "$T/bad.csv"
 check "reference-file errors are pouctl's" says "$T/r" "^pouctl: $T/bad.csv"
 
+# The bridge's database, through pouctl.
+run "$T/e" "$B/pouctl" -b "$T/none-bridge.db" exceptions
+check "a missing bridge database is named as missing" says "$T/e" \
+    "pouctl: cannot open the bridge's database $T/none-bridge.db (No such file or directory)"
+check "and is not created by looking" test ! -e "$T/none-bridge.db"
+run "$T/dv" "$B/pouctl" -b "$T/bridge.db" devices enroll cart-1 or-3 --by it
+check "devices enroll makes the database before the bridge's first start" \
+    says "$T/dv" '^cart-1 enrolled at or-3 by it$'
+run "$T/rp" "$B/pouctl" -b "$T/bridge.db" report 2026-13-45
+check_eq "report refuses a day that is none" 2 "$RC"
+run "$T/rd" "$B/pouctl" -b "$T/bridge.db" replay --all --dest nowhere
+check_eq "replay refuses a destination that is none" 2 "$RC"
+check "and lists the ones there are" says "$T/rd" 'billing|erp|replenish|export'
+run "$T/rx" "$B/pouctl" -b "$T/bridge.db" exceptions release 7 --by it
+check_eq "releasing an exception that is none exits 1" 1 "$RC"
+check "saying which states can be released" says "$T/rx" \
+    'nothing was released (only an exception that is open or resolved can be)'
+run "$T/rq" "$B/pouctl" -b "$T/bridge.db" exceptions resolve 7 colour=red
+check_eq "resolve refuses a field a person may not supply" 2 "$RC"
+run "$T/rr" "$B/pouctl" -b "$T/bridge.db" report 2026-11-24
+check "an empty day balances" says "$T/rr" '^balances'
+
 # The daemons' -n.
 printf '[device]\nsite = s\nid = d\n[reference]\ncatalog = %s/nope.csv\n[driver.sim0]\npath = %s/f\n' \
     "$T" "$T" > "$T/agent.conf"
