@@ -12,7 +12,22 @@ PKGS	= sqlite3 libmosquitto jansson inih libusb-1.0 libnfc libgpiod \
 	  libcurl
 WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wpointer-arith -Wcast-qual -Wformat=2 $(WERROR)
-INC	= -Icommon -Iagent -Idrivers -Isync -Isync/bridge -Iboard
+# Each program's sources see only the headers they may use, so the
+# compiler refuses a wrong arrow: common/ includes nothing of the programs,
+# the bridge nothing of the agent; the uplink needs the agent's store (see
+# docs/decisions.md); pouctl works on both sides; tests see everything.
+INC_ALL	= -Icommon -Iagent -Idrivers -Isync -Isync/bridge -Iboard
+INC	= $(INC_ALL)
+INC_COMMON = -Icommon
+INC_AGENT = -Icommon -Iagent -Idrivers -Iboard -Isync
+INC_SYNC = -Icommon -Isync
+INC_BRIDGE = -Icommon -Isync -Isync/bridge
+$(B)/common/%.o: INC = $(INC_COMMON)
+$(B)/agent/%.o $(B)/drivers/%.o $(B)/board/%.o: INC = $(INC_AGENT)
+$(B)/sync/%.o: INC = $(INC_SYNC)
+$(B)/sync/uplink.o: INC = $(INC_AGENT)
+$(B)/sync/bridge/%.o: INC = $(INC_BRIDGE)
+$(B)/sync/pouctl/%.o: INC = $(INC_ALL)
 POU_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(INC) \
 	  $(shell pkg-config --cflags $(PKGS))
 POU_LIBS = $(shell pkg-config --libs $(PKGS)) -lmbedcrypto -pthread
@@ -51,7 +66,7 @@ POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/bridge/dest.c sync/bridge/erp.c sync/bridge/replenish.c \
 	  sync/bridge/hl7.c sync/wire.c $(CODES) $(COMMON)
 
-UNIT	= store wire gs1 codes hl7 hidpos ndef board
+UNIT	= store wire gs1 codes hl7 hidpos ndef board db
 UNIT_SRC_store = $(STORE) $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
@@ -61,6 +76,8 @@ UNIT_SRC_ndef  = drivers/ndef.c
 UNIT_SRC_hl7   = sync/bridge/hl7.c sync/bridge/erp.c sync/bridge/ident.c \
 	  sync/wire.c $(COMMON)
 UNIT_SRC_board = board/board.c board/output.c $(COMMON)
+UNIT_SRC_db    = sync/bridge/db.c sync/bridge/db_guard.c sync/bridge/db_ops.c \
+	  sync/bridge/ident.c sync/wire.c $(COMMON)
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
 TESTS	= $(UNIT:%=$(B)/test_%)

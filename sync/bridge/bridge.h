@@ -134,7 +134,7 @@ struct outmsg {
 };
 
 /* A destination's transport, chosen by name in the config. */
-struct output_ops {
+struct transport {
 	const char	*name;
 	int		(*open)(const struct bridge_conf *, const char *dest,
 			    void **ctx);
@@ -315,18 +315,18 @@ int	dest_enqueue(const struct dest_ctx *, int d, const struct bevent *be,
 /* outbox.c */
 /* Starts one delivery thread for dest over ops; NULL on error. */
 struct outbox *outbox_start(const struct bridge_conf *, const char *dest,
-	    const struct output_ops *);
+	    const struct transport *);
 /* New rows were committed: wake the thread. */
 void	outbox_kick(struct outbox *);
 void	outbox_stop(struct outbox *);	/* NULL-safe; joins the thread */
 /* The transport named name, or NULL. */
-const struct output_ops *output_lookup(const char *name);
+const struct transport *transport_lookup(const char *name);
 
 /* out_file.c, out_mllp.c, out_http.c, out_csv.c */
-extern const struct output_ops output_file;
-extern const struct output_ops output_mllp;
-extern const struct output_ops output_http;
-extern const struct output_ops output_csv;
+extern const struct transport transport_file;
+extern const struct transport transport_mllp;
+extern const struct transport transport_http;
+extern const struct transport transport_csv;
 
 /* vouch.c */
 /* 0 when the topic vouches for the batch, else -1 with why. */

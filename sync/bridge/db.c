@@ -217,7 +217,8 @@ static const char *const db_sql[Q_COUNT] = {
 int
 db_fail(struct db *d, const char *what)
 {
-	log_warnx("db: %s: %s", what, sqlite3_errmsg(d->h));
+	log_warnx("db: %s: %s", what, d->fail_at > 0 && d->steps == d->fail_at ?
+	    "a fault a test injected" : sqlite3_errmsg(d->h));
 	return sqlite3_errcode(d->h) == SQLITE_FULL ? -ENOSPC : -EIO;
 }
 
@@ -288,11 +289,26 @@ db_close(struct db *d)
 	free(d);
 }
 
+int
+db_step(struct db *d, sqlite3_stmt *st)
+{
+	if (d->fail_at > 0 && ++d->steps == d->fail_at)
+		return SQLITE_IOERR;
+	return sqlite3_step(st);
+}
+
+void
+db_fail_nth(struct db *d, int n)
+{
+	d->fail_at = n;
+	d->steps = 0;
+}
+
 /* Steps q to completion and resets it; 0 or a negative error. */
 int
 db_run(struct db *d, int q)
 {
-	int rc = sqlite3_step(d->q[q]);
+	int rc = db_step(d, d->q[q]);
 
 	sqlite3_reset(d->q[q]);
 	sqlite3_clear_bindings(d->q[q]);
@@ -338,7 +354,7 @@ db_rows(struct db *d, const char *sql, db_row_fn fn, void *arg,
 	va_end(ap);
 	n = sqlite3_column_count(st) < DB_ROW_MAX ? sqlite3_column_count(st) :
 	    DB_ROW_MAX;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(d, st)) == SQLITE_ROW) {
 		for (i = 0; i < n; i++)
 			col[i] = sqlite3_column_text(st, i) ? (const char *)
 			    sqlite3_column_text(st, i) : "";
@@ -362,7 +378,7 @@ db_change(struct db *d, const char *sql, const char *types, ...)
 	va_start(ap, types);
 	db_bind_args(st, types, ap);
 	va_end(ap);
-	rc = sqlite3_step(st);
+	rc = db_step(d, st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? sqlite3_changes(d->h) : db_fail(d, sql);
 }
@@ -417,7 +433,7 @@ db_outbox_rev(struct db *d, const char *dest, int64_t event_id)
 
 	bt(q, 1, dest);
 	sqlite3_bind_int64(q, 2, event_id);
-	if (sqlite3_step(q) == SQLITE_ROW)
+	if (db_step(d, q) == SQLITE_ROW)
 		rev = sqlite3_column_int(q, 0);
 	sqlite3_reset(q);
 	return rev;
@@ -440,7 +456,7 @@ db_outbox_seqno_max(struct db *d, const char *dest)
 	int64_t v = 0;
 
 	bt(q, 1, dest);
-	if (sqlite3_step(q) == SQLITE_ROW)
+	if (db_step(d, q) == SQLITE_ROW)
 		v = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
 	return v;
@@ -457,7 +473,7 @@ db_device_value(struct db *d, int qi, const char *device, const char *key,
 
 	bt(q, 1, device);
 	bt(q, 2, key);
-	if (sqlite3_step(q) == SQLITE_ROW)
+	if (db_step(d, q) == SQLITE_ROW)
 		v = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
 	return v;
@@ -475,7 +491,7 @@ db_walk(struct db *d, const char *device, const char *epoch, int64_t upto)
 		bt(q, 1, device);
 		bt(q, 2, epoch);
 		sqlite3_bind_int64(q, 3, upto);
-		while (sqlite3_step(q) == SQLITE_ROW &&
+		while (db_step(d, q) == SQLITE_ROW &&
 		    sqlite3_column_int64(q, 0) == upto + 1)
 			upto++;
 		sqlite3_reset(q);
@@ -546,7 +562,7 @@ db_outbox_next(struct db *d, const char *dest, struct db_outrow *r)
 	int rc;
 
 	bt(q, 1, dest);
-	rc = sqlite3_step(q);
+	rc = db_step(d, q);
 	if (rc == SQLITE_ROW) {
 		r->id = sqlite3_column_int64(q, 0);
 		snprintf(r->name, sizeof(r->name), "%s",
@@ -650,7 +666,7 @@ db_event_kind(struct db *d, const char *device, const char *epoch,
 	bt(q, 1, device);
 	bt(q, 2, epoch);
 	sqlite3_bind_int64(q, 3, seq);
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	if (db_step(d, q) == SQLITE_ROW) {
 		snprintf(kind, len, "%s", (const char *)sqlite3_column_text(q,
 		    0));
 		rc = 0;
@@ -705,7 +721,7 @@ db_serial_seen(struct db *d, const struct bevent *be)
 	bt(q, 1, be->ev.item.di);
 	bt(q, 2, be->ev.item.serial);
 	sqlite3_bind_int64(q, 3, be->id);
-	seen = sqlite3_step(q) == SQLITE_ROW;
+	seen = db_step(d, q) == SQLITE_ROW;
 	sqlite3_reset(q);
 	return seen;
 }
@@ -753,7 +769,7 @@ db_releases(struct db *d, db_release_fn fn, void *arg)
 		sqlite3_finalize(st);
 		return rc;
 	}
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+	while (rc == 0 && db_step(d, st) == SQLITE_ROW) {
 		memset(&be, 0, sizeof(be));
 		be.id = sqlite3_column_int64(st, 0);
 		snprintf(be.device, sizeof(be.device), "%s",

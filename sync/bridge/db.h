@@ -36,6 +36,10 @@ int	db_begin(struct db *);
 int	db_commit(struct db *);
 void	db_rollback(struct db *);
 
+/* For tests: the nth statement step from now fails as an I/O error
+ * would (0: none), so that every caller's error path can be run. */
+void	db_fail_nth(struct db *, int n);
+
 /* Rows for pouctl, as text ("" for none), borrowed for the call. */
 #define DB_ROW_MAX	24
 typedef void (*db_row_fn)(void *arg, const char *const *col, int n);

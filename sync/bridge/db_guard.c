@@ -75,7 +75,7 @@ static int
 guard_run(struct db *d, int g, int64_t *v)
 {
 	sqlite3_stmt *q = d->g[g];
-	int rc = sqlite3_step(q);
+	int rc = db_step(d, q);
 
 	if (rc == SQLITE_ROW && v)
 		*v = sqlite3_column_int64(q, 0);
@@ -102,7 +102,7 @@ db_event_same(struct db *d, const struct bevent *be, int64_t *held_id)
 
 	*held_id = 0;
 	bind_identity(q, be);
-	if ((step = sqlite3_step(q)) != SQLITE_ROW && step != SQLITE_DONE)
+	if ((step = db_step(d, q)) != SQLITE_ROW && step != SQLITE_DONE)
 		rc = db_fail(d, "event hash");
 	else if (step == SQLITE_ROW) {
 		*held_id = sqlite3_column_int64(q, 0);
@@ -130,7 +130,7 @@ db_conflict_add(struct db *d, const struct bevent *be, int64_t held_id,
 	bt(q, 6, topic);
 	bt(q, 7, json);
 	sqlite3_bind_int64(q, 8, now);
-	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	if ((rc = db_step(d, q)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(q, 0);
 		count = sqlite3_column_int64(q, 1);
 	}
@@ -252,7 +252,7 @@ db_enrolment(struct db *d, const char *device, char *site, size_t len)
 
 	site[0] = '\0';
 	bt(q, 1, device);
-	if ((step = sqlite3_step(q)) == SQLITE_ROW) {
+	if ((step = db_step(d, q)) == SQLITE_ROW) {
 		snprintf(site, len, "%s", (const char *)sqlite3_column_text(q,
 		    0));
 		st = (const char *)sqlite3_column_text(q, 1);

@@ -24,9 +24,13 @@ struct db {
 	sqlite3		*h;
 	sqlite3_stmt	*q[Q_COUNT];
 	sqlite3_stmt	*g[G_COUNT];
+	int		 fail_at, steps;	/* db_fail_nth() */
 };
 
 /* db.c */
+/* Every step of a statement goes through here: the one place a test makes
+ * the Nth fail (db_fail_nth). */
+int	db_step(struct db *, sqlite3_stmt *);
 int	db_fail(struct db *, const char *what);
 int	db_exec(struct db *, const char *sql);
 /* Steps q (Q_*) to completion and resets it; 0 or a negative error. */

@@ -102,7 +102,7 @@ bridge_outputs(struct bridge *b)
 		if (strcmp(name, "none") == 0)
 			continue;
 		if ((b->out[d] = outbox_start(&b->conf, dests[d].name,
-		    output_lookup(name))) == NULL)
+		    transport_lookup(name))) == NULL)
 			fatalx("%s: cannot start the %s output", dests[d].name,
 			    name);
 	}

@@ -33,14 +33,14 @@ struct csvout {
 
 /* The columns, in order: a dotted name reaches into an object; the header
  * names the field (the part after the dot). */
-static const char *const csv_cols[] = { "idempotency_key", "type",
+static const char *const csvout_cols[] = { "idempotency_key", "type",
 	"used_at", "item.di", "item_id", "description", "item.lot",
 	"item.serial", "item.expiry", "qty", "erp_location", "cost_center",
 	"location.site", "location.room", "case", "mrn", "encounter", "vendor",
 	"unit_cost_cents", "charge_code", "undoes", "triggered_by" };
 
 static void
-csv_today(char day[9])
+csvout_today(char day[9])
 {
 	char iso[32];
 
@@ -49,7 +49,7 @@ csv_today(char day[9])
 }
 
 static void
-csv_path(const struct csvout *c, const char *day, const char *ext,
+csvout_path(const struct csvout *c, const char *day, const char *ext,
     char *out, size_t len)
 {
 	snprintf(out, len, "%s/%s-%s.csv%s", c->dir, c->dest, day, ext);
@@ -57,12 +57,12 @@ csv_path(const struct csvout *c, const char *day, const char *ext,
 
 /* A finished day: .part to .csv, durably. */
 static void
-csv_finish(struct csvout *c, const char *day)
+csvout_finish(struct csvout *c, const char *day)
 {
 	char part[300], done[300];
 
-	csv_path(c, day, ".part", part, sizeof(part));
-	csv_path(c, day, "", done, sizeof(done));
+	csvout_path(c, day, ".part", part, sizeof(part));
+	csvout_path(c, day, "", done, sizeof(done));
 	if (rename(part, done) != 0 && errno != ENOENT)
 		log_warn("%s: cannot rename %s", c->dest, part);
 	else if (fsync_dir(c->dir) == 0)
@@ -71,7 +71,7 @@ csv_finish(struct csvout *c, const char *day)
 
 /* Finishes every part file of a day before today (after a stop). */
 static void
-csv_finish_old(struct csvout *c, const char *today)
+csvout_finish_old(struct csvout *c, const char *today)
 {
 	char prefix[32], day[9];
 	struct dirent *de;
@@ -88,7 +88,7 @@ csv_finish_old(struct csvout *c, const char *today)
 			continue;
 		snprintf(day, sizeof(day), "%.8s", de->d_name + p);
 		if (strcmp(day, today) < 0)
-			csv_finish(c, day);
+			csvout_finish(c, day);
 	}
 	closedir(d);
 }
@@ -99,7 +99,7 @@ csv_finish_old(struct csvout *c, const char *today)
  * comes again).
  */
 static void
-csv_read_last_key(struct csvout *c)
+csvout_read_last_key(struct csvout *c)
 {
 	char tail[4096], *nl;
 	off_t end = lseek(c->fd, 0, SEEK_END), from;
@@ -127,41 +127,41 @@ csv_read_last_key(struct csvout *c)
 
 /* Closes the part file of a day that is over and finishes it. */
 static void
-csv_end_day(struct csvout *c)
+csvout_end_day(struct csvout *c)
 {
 	char day[9];
 
-	csv_today(day);
+	csvout_today(day);
 	if (c->fd >= 0 && strcmp(day, c->day) != 0) {
 		close(c->fd);
 		c->fd = -1;
-		csv_finish(c, c->day);
+		csvout_finish(c, c->day);
 	}
 }
 
 /* Opens today's part file, finishing yesterday's; -errno. */
 static int
-csv_roll(struct csvout *c)
+csvout_roll(struct csvout *c)
 {
 	char day[9], path[300], hdr[512] = "";
 	size_t i;
 
-	csv_end_day(c);
+	csvout_end_day(c);
 	if (c->fd >= 0)
 		return 0;
-	csv_today(day);
-	csv_path(c, day, ".part", path, sizeof(path));
+	csvout_today(day);
+	csvout_path(c, day, ".part", path, sizeof(path));
 	if ((c->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC,
 	    0640)) < 0)
 		return -errno;
 	snprintf(c->day, sizeof(c->day), "%s", day);
-	csv_read_last_key(c);
+	csvout_read_last_key(c);
 	if (lseek(c->fd, 0, SEEK_END) > 0)
 		return 0;
-	for (i = 0; i < nitems(csv_cols); i++)
+	for (i = 0; i < nitems(csvout_cols); i++)
 		snprintf(hdr + strlen(hdr), sizeof(hdr) - strlen(hdr), "%s%s",
-		    i ? "," : "", strchr(csv_cols[i], '.') ? strchr(csv_cols[i],
-		    '.') + 1 : csv_cols[i]);
+		    i ? "," : "", strchr(csvout_cols[i], '.') ? strchr(csvout_cols[i],
+		    '.') + 1 : csvout_cols[i]);
 	strcat(hdr, "\n");
 	return write_all(c->fd, hdr, strlen(hdr)) == 0 && fsync(c->fd) ==
 	    0 && fsync_dir(c->dir) == 0 ? 0 : -EIO;
@@ -169,7 +169,7 @@ csv_roll(struct csvout *c)
 
 /* Appends v to line, quoted when it holds a comma, quote or newline. */
 static void
-csv_field(struct buf *line, json_t *v)
+csvout_field(struct buf *line, json_t *v)
 {
 	char num[32];
 	const char *s = json_is_string(v) ? json_string_value(v) : "";
@@ -193,7 +193,7 @@ csv_field(struct buf *line, json_t *v)
 
 /* The record's CSV line; -1 when the payload is not a JSON record. */
 static int
-csv_line(const char *payload, struct buf *line)
+csvout_line(const char *payload, struct buf *line)
 {
 	json_t *j = json_loads(payload, 0, NULL), *v;
 	char key[64], *dot;
@@ -203,8 +203,8 @@ csv_line(const char *payload, struct buf *line)
 		json_decref(j);
 		return -1;
 	}
-	for (i = 0; i < nitems(csv_cols); i++) {
-		snprintf(key, sizeof(key), "%s", csv_cols[i]);
+	for (i = 0; i < nitems(csvout_cols); i++) {
+		snprintf(key, sizeof(key), "%s", csvout_cols[i]);
 		if ((dot = strchr(key, '.')) != NULL) {
 			*dot = '\0';
 			v = json_object_get(json_object_get(j, key), dot + 1);
@@ -212,7 +212,7 @@ csv_line(const char *payload, struct buf *line)
 			v = json_object_get(j, key);
 		if (i)
 			buf_addc(line, ',');
-		csv_field(line, v);
+		csvout_field(line, v);
 	}
 	buf_addc(line, '\n');
 	json_decref(j);
@@ -220,20 +220,20 @@ csv_line(const char *payload, struct buf *line)
 }
 
 static enum send_result
-csv_send(void *ctx, struct outmsg *m, char *err, size_t errlen)
+csvout_send(void *ctx, struct outmsg *m, char *err, size_t errlen)
 {
 	struct csvout *c = ctx;
 	struct buf line = BUF_INIT;
 	int rc;
 
-	if ((rc = csv_roll(c)) != 0) {
+	if ((rc = csvout_roll(c)) != 0) {
 		snprintf(err, errlen, "%s: %s", c->dir, strerror(-rc));
 		return SEND_RETRY;
 	}
 	snprintf(err, errlen, "%s-%s.csv", c->dest, c->day);	/* the answer */
 	if (strcmp(m->control_id, c->last_key) == 0)
 		return SEND_OK;		/* written before a stop */
-	if (csv_line(m->payload, &line) != 0) {
+	if (csvout_line(m->payload, &line) != 0) {
 		buf_free(&line);
 		snprintf(err, errlen, "not a JSON record");
 		return SEND_FAIL;
@@ -251,13 +251,13 @@ csv_send(void *ctx, struct outmsg *m, char *err, size_t errlen)
 
 /* Between records: a day that is over is finished even if none follow. */
 static void
-csv_idle(void *ctx)
+csvout_idle(void *ctx)
 {
-	csv_end_day(ctx);
+	csvout_end_day(ctx);
 }
 
 static int
-csv_open(const struct bridge_conf *conf, const char *dest, void **ctx)
+csvout_open(const struct bridge_conf *conf, const char *dest, void **ctx)
 {
 	struct csvout *c = calloc(1, sizeof(*c));
 	char day[9];
@@ -272,14 +272,14 @@ csv_open(const struct bridge_conf *conf, const char *dest, void **ctx)
 		free(c);
 		return -EIO;
 	}
-	csv_today(day);
-	csv_finish_old(c, day);
+	csvout_today(day);
+	csvout_finish_old(c, day);
 	*ctx = c;
 	return 0;
 }
 
 static void
-csv_close(void *ctx)
+csvout_close(void *ctx)
 {
 	struct csvout *c = ctx;
 
@@ -288,10 +288,10 @@ csv_close(void *ctx)
 	free(c);
 }
 
-const struct output_ops output_csv = {
+const struct transport transport_csv = {
 	.name = "csv",
-	.open = csv_open,
-	.send = csv_send,
-	.idle = csv_idle,
-	.close = csv_close,
+	.open = csvout_open,
+	.send = csvout_send,
+	.idle = csvout_idle,
+	.close = csvout_close,
 };

@@ -10,7 +10,7 @@
 #include "util.h"
 
 static int
-file_open(const struct bridge_conf *c, const char *dest, void **ctx)
+drop_open(const struct bridge_conf *c, const char *dest, void **ctx)
 {
 	const char *dir = dest_lookup(dest)->dir(c);
 
@@ -22,7 +22,7 @@ file_open(const struct bridge_conf *c, const char *dest, void **ctx)
 }
 
 static enum send_result
-file_send(void *ctx, struct outmsg *m, char *err, size_t errlen)
+drop_send(void *ctx, struct outmsg *m, char *err, size_t errlen)
 {
 	int rc = file_write_durable(ctx, m->name, m->payload, m->len);
 
@@ -34,14 +34,14 @@ file_send(void *ctx, struct outmsg *m, char *err, size_t errlen)
 }
 
 static void
-file_close(void *ctx)
+drop_close(void *ctx)
 {
 	free(ctx);
 }
 
-const struct output_ops output_file = {
+const struct transport transport_file = {
 	.name = "file",
-	.open = file_open,
-	.send = file_send,
-	.close = file_close,
+	.open = drop_open,
+	.send = drop_send,
+	.close = drop_close,
 };

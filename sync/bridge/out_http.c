@@ -130,7 +130,7 @@ http_close(void *ctx)
 	free(h);
 }
 
-const struct output_ops output_http = {
+const struct transport transport_http = {
 	.name = "http",
 	.open = http_open,
 	.send = http_send,

@@ -327,7 +327,7 @@ mllp_close(void *ctx)
 	free(m);
 }
 
-const struct output_ops output_mllp = {
+const struct transport transport_mllp = {
 	.name = "mllp",
 	.open = mllp_open,
 	.send = mllp_send,

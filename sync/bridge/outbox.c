@@ -24,7 +24,7 @@ struct outbox {
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
 	int			 stop, kicked;
-	const struct output_ops	*ops;
+	const struct transport	*ops;
 	void			*ctx;
 	struct db		*db;
 	struct ledger		*ledger;
@@ -34,17 +34,17 @@ struct outbox {
 	int			 dead_after;	/* attempts; 0: never */
 };
 
-static const struct output_ops *const outputs[] = { &output_file,
-	&output_mllp, &output_http, &output_csv };
+static const struct transport *const transports[] = { &transport_file,
+	&transport_mllp, &transport_http, &transport_csv };
 
-const struct output_ops *
-output_lookup(const char *name)
+const struct transport *
+transport_lookup(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < nitems(outputs); i++)
-		if (strcmp(outputs[i]->name, name) == 0)
-			return outputs[i];
+	for (i = 0; i < nitems(transports); i++)
+		if (strcmp(transports[i]->name, name) == 0)
+			return transports[i];
 	return NULL;
 }
 
@@ -228,7 +228,7 @@ outbox_free(struct outbox *o)
 
 struct outbox *
 outbox_start(const struct bridge_conf *c, const char *dest,
-    const struct output_ops *ops)
+    const struct transport *ops)
 {
 	pthread_condattr_t ca;
 	struct outbox *o;

@@ -30,12 +30,12 @@ ref_items_row(void *row, char **f)
 	struct itemref *r = row;
 	int v[4], i;
 
-	if (f[0][0] == '\0' || ref_copy(r->key, sizeof(r->key), f[0]) ||
+	if (f[0][0] == '\0' || reftab_copy(r->key, sizeof(r->key), f[0]) ||
 	    strlen(f[0]) > 20)
 		return "di is empty or longer than 20 bytes";
-	if (ref_copy(r->item_id, sizeof(r->item_id), f[1]) || f[1][0] == '\0')
+	if (reftab_copy(r->item_id, sizeof(r->item_id), f[1]) || f[1][0] == '\0')
 		return "item_id is empty or longer than 31 bytes";
-	if (ref_copy(r->desc, sizeof(r->desc), f[2]))
+	if (reftab_copy(r->desc, sizeof(r->desc), f[2]))
 		return "description longer than 95 bytes";
 	for (i = 0; i < 4; i++)
 		if ((v[i] = csv_bool(f[3 + i])) < 0)
@@ -45,7 +45,7 @@ ref_items_row(void *row, char **f)
 	r->lot_required = v[1];
 	r->serial_required = v[2];
 	r->active = v[3];
-	if (ref_copy(r->vendor, sizeof(r->vendor), f[7]))
+	if (reftab_copy(r->vendor, sizeof(r->vendor), f[7]))
 		return "vendor longer than 63 bytes";
 	return NULL;
 }
@@ -55,18 +55,18 @@ ref_charge_row(void *row, char **f)
 {
 	struct charge *r = row;
 
-	if (f[0][0] == '\0' || ref_copy(r->key, sizeof(r->key), f[0]) ||
+	if (f[0][0] == '\0' || reftab_copy(r->key, sizeof(r->key), f[0]) ||
 	    strlen(f[0]) > 20)
 		return "di is empty or longer than 20 bytes";
-	if (ref_copy(r->code, sizeof(r->code), f[1]) || f[1][0] == '\0')
+	if (reftab_copy(r->code, sizeof(r->code), f[1]) || f[1][0] == '\0')
 		return "charge_code is empty or too long";
-	if (ref_copy(r->desc, sizeof(r->desc), f[2]))
+	if (reftab_copy(r->desc, sizeof(r->desc), f[2]))
 		return "description longer than 95 bytes";
-	if (ref_amount(f[3], &r->price_cents) != 0)
+	if (reftab_amount(f[3], &r->price_cents) != 0)
 		return "price is not an amount like 123.45";
-	if (ref_copy(r->revenue, sizeof(r->revenue), f[4]))
+	if (reftab_copy(r->revenue, sizeof(r->revenue), f[4]))
 		return "revenue_code longer than 7 bytes";
-	if (ref_copy(r->hcpcs, sizeof(r->hcpcs), f[5]))
+	if (reftab_copy(r->hcpcs, sizeof(r->hcpcs), f[5]))
 		return "hcpcs longer than 15 bytes";
 	if ((r->billable = csv_bool(f[6])) < 0)
 		return "billable is yes or no";
@@ -79,10 +79,10 @@ ref_contract_row(void *row, char **f)
 	struct contract *r = row;
 
 	if (f[0][0] == '\0' || f[1][0] == '\0' ||
-	    ref_copy(r->vendor, sizeof(r->vendor), f[0]) ||
-	    ref_key(r->key, f[0], f[1], NULL))
+	    reftab_copy(r->vendor, sizeof(r->vendor), f[0]) ||
+	    reftab_key(r->key, f[0], f[1], NULL))
 		return "vendor and di are required (vendor up to 63 bytes)";
-	if (ref_amount(f[2], &r->cost_cents) != 0)
+	if (reftab_amount(f[2], &r->cost_cents) != 0)
 		return "unit_cost is not an amount like 123.45";
 	return NULL;
 }
@@ -94,14 +94,14 @@ ref_location_row(void *row, char **f)
 
 	if (f[0][0] == '\0' || f[1][0] == '\0')
 		return "site and room are required";
-	if (ref_copy(r->site, sizeof(r->site), f[0]) ||
-	    ref_copy(r->room, sizeof(r->room), f[1]) ||
-	    ref_copy(r->unit, sizeof(r->unit), f[2]) ||
-	    ref_copy(r->department, sizeof(r->department), f[3]) ||
-	    ref_copy(r->cost_center, sizeof(r->cost_center), f[4]) ||
-	    ref_copy(r->erp_location, sizeof(r->erp_location), f[5]))
+	if (reftab_copy(r->site, sizeof(r->site), f[0]) ||
+	    reftab_copy(r->room, sizeof(r->room), f[1]) ||
+	    reftab_copy(r->unit, sizeof(r->unit), f[2]) ||
+	    reftab_copy(r->department, sizeof(r->department), f[3]) ||
+	    reftab_copy(r->cost_center, sizeof(r->cost_center), f[4]) ||
+	    reftab_copy(r->erp_location, sizeof(r->erp_location), f[5]))
 		return "a field longer than 63 bytes";
-	ref_key(r->key, f[0], f[1], f[2]);
+	reftab_key(r->key, f[0], f[1], f[2]);
 	return NULL;
 }
 
@@ -112,9 +112,9 @@ ref_par_row(void *row, char **f)
 	long long par, reorder;
 
 	if (f[0][0] == '\0' || f[1][0] == '\0' ||
-	    ref_copy(r->erp_location, sizeof(r->erp_location), f[0]) ||
-	    ref_copy(r->di, sizeof(r->di), f[1]) ||
-	    ref_key(r->key, f[0], f[1], NULL))
+	    reftab_copy(r->erp_location, sizeof(r->erp_location), f[0]) ||
+	    reftab_copy(r->di, sizeof(r->di), f[1]) ||
+	    reftab_key(r->key, f[0], f[1], NULL))
 		return "erp_location and di are required (up to 63 and 31 "
 		    "bytes)";
 	if (parse_int(f[2], 1, 100000, &par) != 0 ||
@@ -232,7 +232,7 @@ reference_load_kind(struct reference *r, int k, const char *path)
 	int errors;
 
 	reftab_free(&r->t[k]);
-	if (ref_copy(r->path[k], sizeof(r->path[k]), path) != 0 ||
+	if (reftab_copy(r->path[k], sizeof(r->path[k]), path) != 0 ||
 	    csv_sha256(path, r->version[k]) != 0) {
 		log_warn("%s", path);
 		return 1;
@@ -330,7 +330,7 @@ reference_contract(const struct reference *r, const char *vendor,
 {
 	char key[REF_KEY_MAX];
 
-	return ref_key(key, vendor, di, NULL) ? NULL :
+	return reftab_key(key, vendor, di, NULL) ? NULL :
 	    reftab_find(&r->t[REF_CONTRACTS], key);
 }
 
@@ -341,9 +341,9 @@ reference_location(const struct reference *r, const char *site,
 	const struct location *l = NULL;
 	char key[REF_KEY_MAX];
 
-	if (unit[0] && ref_key(key, site, room, unit) == 0)
+	if (unit[0] && reftab_key(key, site, room, unit) == 0)
 		l = reftab_find(&r->t[REF_LOCATIONS], key);
-	if (l == NULL && ref_key(key, site, room, "") == 0)
+	if (l == NULL && reftab_key(key, site, room, "") == 0)
 		l = reftab_find(&r->t[REF_LOCATIONS], key);
 	return l;
 }
@@ -354,7 +354,7 @@ reference_par(const struct reference *r, const char *erp_location,
 {
 	char key[REF_KEY_MAX];
 
-	return ref_key(key, erp_location, di, NULL) ? NULL :
+	return reftab_key(key, erp_location, di, NULL) ? NULL :
 	    reftab_find(&r->t[REF_PAR], key);
 }
 

@@ -83,20 +83,20 @@ reftab_free(struct reftab *t)
 }
 
 int
-ref_copy(char *dst, size_t len, const char *src)
+reftab_copy(char *dst, size_t len, const char *src)
 {
 	return snprintf(dst, len, "%s", src) >= (int)len ? -1 : 0;
 }
 
 int
-ref_key(char key[REF_KEY_MAX], const char *a, const char *b, const char *c)
+reftab_key(char key[REF_KEY_MAX], const char *a, const char *b, const char *c)
 {
 	return snprintf(key, REF_KEY_MAX, "%s|%s%s%s", a, b, c ? "|" : "",
 	    c ? c : "") >= REF_KEY_MAX ? -1 : 0;
 }
 
 int
-ref_amount(const char *s, long long *cents)
+reftab_amount(const char *s, long long *cents)
 {
 	long long whole = 0, frac = 0;
 	int digits = 0, nd = 0;

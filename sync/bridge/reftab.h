@@ -23,11 +23,11 @@ const void *reftab_find(const struct reftab *, const char *key);
 void	reftab_free(struct reftab *);
 
 /* snprintf that says -1 when src does not fit. */
-int	ref_copy(char *dst, size_t len, const char *src);
+int	reftab_copy(char *dst, size_t len, const char *src);
 /* "a|b" or "a|b|c" into key; -1 when too long. */
-int	ref_key(char key[REF_KEY_MAX], const char *a, const char *b,
+int	reftab_key(char key[REF_KEY_MAX], const char *a, const char *b,
 	    const char *c);
 /* "123.45" or "123" into cents; -1 otherwise. */
-int	ref_amount(const char *s, long long *cents);
+int	reftab_amount(const char *s, long long *cents);
 
 #endif
