@@ -66,7 +66,7 @@ POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/bridge/dest.c sync/bridge/erp.c sync/bridge/replenish.c \
 	  sync/bridge/hl7.c sync/wire.c $(CODES) $(COMMON)
 
-UNIT	= store wire gs1 codes hl7 hidpos ndef board db
+UNIT	= store wire gs1 codes hl7 hidpos ndef board db ingest
 UNIT_SRC_store = $(STORE) $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
@@ -78,6 +78,7 @@ UNIT_SRC_hl7   = sync/bridge/hl7.c sync/bridge/erp.c sync/bridge/ident.c \
 UNIT_SRC_board = board/board.c board/output.c $(COMMON)
 UNIT_SRC_db    = sync/bridge/db.c sync/bridge/db_guard.c sync/bridge/db_ops.c \
 	  sync/bridge/ident.c sync/wire.c $(COMMON)
+UNIT_SRC_ingest = $(filter-out sync/bridge/main.c,$(BRIDGE))
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
 TESTS	= $(UNIT:%=$(B)/test_%)
@@ -93,15 +94,19 @@ else
 Q	= @
 endif
 
-FUZZ_TARGETS = codes bracketed assemble wire hl7_ack hidpos ndef csv refdata
+FUZZ_TARGETS = codes bracketed assemble wire hl7_ack hidpos ndef csv refdata \
+	       ident
 FUZZ_SRC_codes     = tests/fuzz/fuzz_codes.c $(CODES)
 FUZZ_SRC_bracketed = tests/fuzz/fuzz_bracketed.c $(CODES)
 FUZZ_SRC_assemble  = tests/fuzz/fuzz_assemble.c $(CODES)
 FUZZ_SRC_wire      = tests/fuzz/fuzz_wire.c sync/wire.c common/event.c common/buf.c \
 		     common/util.c
 FUZZ_SRC_hl7_ack   = tests/fuzz/fuzz_hl7_ack.c sync/bridge/hl7.c \
+		     sync/bridge/ident.c sync/wire.c common/event.c \
 		     common/buf.c common/util.c common/hash.c
 FUZZ_LIBS_hl7_ack  = -lmbedcrypto
+FUZZ_SRC_ident     = tests/fuzz/fuzz_ident.c sync/bridge/ident.c \
+		     sync/wire.c common/event.c common/buf.c common/util.c
 FUZZ_SRC_hidpos    = tests/fuzz/fuzz_hidpos.c drivers/hidpos_report.c \
 		     drivers/hid_desc.c
 FUZZ_SRC_ndef      = tests/fuzz/fuzz_ndef.c drivers/ndef.c

@@ -289,12 +289,18 @@ db_close(struct db *d)
 	free(d);
 }
 
+/* A step that fails inside a transaction fails the transaction: a lookup
+ * whose caller reads an error as "none" cannot let the commit through. */
 int
 db_step(struct db *d, sqlite3_stmt *st)
 {
-	if (d->fail_at > 0 && ++d->steps == d->fail_at)
-		return SQLITE_IOERR;
-	return sqlite3_step(st);
+	int rc = d->fail_at > 0 && ++d->steps == d->fail_at ? SQLITE_IOERR :
+	    sqlite3_step(st);
+
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE &&
+	    !sqlite3_get_autocommit(d->h))
+		d->txn_failed = 1;
+	return rc;
 }
 
 void
@@ -315,9 +321,31 @@ db_run(struct db *d, int q)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_fail(d, db_sql[q]);
 }
 
-int db_begin(struct db *d) { return db_run(d, Q_BEGIN); }
-int db_commit(struct db *d) { return db_run(d, Q_COMMIT); }
-void db_rollback(struct db *d) { db_run(d, Q_ROLLBACK); }
+int
+db_begin(struct db *d)
+{
+	d->txn_failed = 0;
+	return db_run(d, Q_BEGIN);
+}
+
+int
+db_commit(struct db *d)
+{
+	if (d->txn_failed) {
+		log_warnx("db: a statement of this transaction failed: it is "
+		    "not committed");
+		return -EIO;
+	}
+	return db_run(d, Q_COMMIT);
+}
+
+void
+db_rollback(struct db *d)
+{
+	if (!sqlite3_get_autocommit(d->h))
+		db_run(d, Q_ROLLBACK);
+	d->txn_failed = 0;
+}
 
 void
 bt(sqlite3_stmt *q, int i, const char *v)

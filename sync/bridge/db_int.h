@@ -25,6 +25,7 @@ struct db {
 	sqlite3_stmt	*q[Q_COUNT];
 	sqlite3_stmt	*g[G_COUNT];
 	int		 fail_at, steps;	/* db_fail_nth() */
+	int		 txn_failed;	/* a step failed since db_begin */
 };
 
 /* db.c */

@@ -43,6 +43,8 @@ seeds = {
     "csv": [l.encode() for f in glob.glob("configs/*.csv") for l in open(f)],
     "refdata": [bytes([k]) + open("configs/%s.csv" % n, "rb").read() for k, n in
                 enumerate(("items", "chargemaster", "contracts", "locations", "par"))],
+    "ident": [b"cart-07:3f9a.b2:42", b"a:b:0", b"a::1", b"2026-11-24",
+              b"2026-11-24T13:30", b"2026-11-24 13:30:05Z"],
 }[target]
 for i, s in enumerate(seeds):
     open(os.path.join(out, "s%04d" % i), "wb").write(s)
@@ -50,7 +52,7 @@ PY
 }
 
 status=0
-for t in ${TARGETS:-codes bracketed assemble wire hl7_ack hidpos ndef csv refdata}; do
+for t in ${TARGETS:-codes bracketed assemble wire hl7_ack hidpos ndef csv refdata ident}; do
 	seed "$t"
 	mkdir -p "$F/corpus/$t"
 	log="$F/fuzz_$t.log"
