@@ -35,6 +35,13 @@ struct lint_err {
 	char		 why[96];
 };
 
+/* A component's value as its linters see it: n characters, a string too. */
+struct lint_val {
+	const char	*v;
+	size_t		 n;
+	int		 year_now;	/* places two-digit years */
+};
+
 int
 gs1_cset82(int c)
 {
@@ -125,8 +132,18 @@ in_list(const char *const *list, size_t n, const char *v, size_t len)
 #define IN_LIST(l, v, n) in_list(l, sizeof(l) / sizeof(l[0]), v, n)
 
 static int
-lint_csumalpha(const char *v, size_t n, struct lint_err *e)
+content(struct lint_err *e, const char *why)
 {
+	snprintf(e->why, sizeof(e->why), "%s", why);
+	e->err = CODE_CONTENT;
+	return -1;
+}
+
+static int
+lint_csumalpha(const struct lint_val *x, struct lint_err *e)
+{
+	const char *v = x->v;
+	size_t n = x->n;
 	unsigned sum = 0, p, k, i, c;
 	static const unsigned primes[] = { 2, 3, 5, 7, 11, 13, 17, 19, 23, 29,
 		31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101,
@@ -152,10 +169,11 @@ bad:
 }
 
 static int
-lint_iban(const char *v, size_t n, struct lint_err *e)
+lint_iban(const struct lint_val *x, struct lint_err *e)
 {
+	const char *v = x->v;
+	size_t n = x->n, i, k;
 	unsigned r = 0;
-	size_t i, k;
 	int c;
 
 	if (n < 5 || !IN_LIST(iso3166_alpha2, v, 2) || !codes_digits(v + 2, 2))
@@ -179,33 +197,24 @@ bad:
 }
 
 static int
-lint_pcenc(const char *v, size_t n, struct lint_err *e)
+lint_pcenc(const struct lint_val *x, struct lint_err *e)
 {
 	static const char hex[] = "0123456789ABCDEFabcdef";
-	size_t i;
+	const char *v = x->v;
+	size_t n = x->n, i;
 
 	for (i = 0; i < n; i++)
 		if (v[i] == '%' && (i + 2 >= n || !strchr(hex, v[i + 1]) ||
-		    !strchr(hex, v[i + 2]))) {
-			snprintf(e->why, sizeof(e->why), "bad %%hh escape");
-			e->err = CODE_CONTENT;
-			return -1;
-		}
+		    !strchr(hex, v[i + 2])))
+			return content(e, "bad %hh escape");
 	return 0;
 }
 
 static int
-content(struct lint_err *e, const char *why)
+lint_pieces(const struct lint_val *x, struct lint_err *e)
 {
-	snprintf(e->why, sizeof(e->why), "%s", why);
-	e->err = CODE_CONTENT;
-	return -1;
-}
-
-static int
-lint_pieces(const char *v, size_t n, struct lint_err *e)
-{
-	long long piece = codes_num(v, n / 2), total = codes_num(v + n / 2, n / 2);
+	size_t h = x->n / 2;
+	long long piece = codes_num(x->v, h), total = codes_num(x->v + h, h);
 
 	if (piece == 0 || total == 0)
 		return content(e, "piece number and total must not be zero");
@@ -226,92 +235,244 @@ lint_country(const char *v, size_t n, int allow999, struct lint_err *e)
 	return -1;
 }
 
-/* Runs the linter name (namelen bytes) on the component value v. */
 static int
-lint_one(const char *name, size_t namelen, const char *v, size_t n,
-    int year_now, struct lint_err *e)
+lint_csum(const struct lint_val *x, struct lint_err *e)
 {
-#define IS(s) (namelen == sizeof(s) - 1 && memcmp(name, s, namelen) == 0)
-	int cd;
+	int cd = gs1_check_digit(x->v, x->n);
 
-	if (IS("csum")) {
-		if ((cd = gs1_check_digit(v, n)) == v[n - 1] - '0')
-			return 0;
-		snprintf(e->why, sizeof(e->why), "check digit should be %d, "
-		    "label says %c", cd, v[n - 1]);
-		return e->err = CODE_BAD_CHECK_DIGIT, -1;
-	}
-	if (IS("yymmd0") || IS("yymmdd"))
-		return lint_date(century((int)codes_num(v, 2), year_now), v + 2,
-		    IS("yymmd0"), e);
-	if (IS("yyyymmdd"))
-		return lint_date((int)codes_num(v, 4), v + 4, 0, e);
-	if (IS("hh"))
-		return lint_range(v, 2, 23, "hour", e);
-	if (IS("mi") || IS("ss"))
-		return lint_range(v, 2, 59, IS("mi") ? "minute" : "second", e);
-	if (IS("hhmi"))
-		return lint_range(v, 2, 23, "hour", e) ||
-		    lint_range(v + 2, 2, 59, "minute", e) ? -1 : 0;
-	if (IS("gcppos1") || IS("gcppos2")) {
-		size_t off = IS("gcppos2");
+	if (cd == x->v[x->n - 1] - '0')
+		return 0;
+	snprintf(e->why, sizeof(e->why), "check digit should be %d, "
+	    "label says %c", cd, x->v[x->n - 1]);
+	return e->err = CODE_BAD_CHECK_DIGIT, -1;
+}
 
-		if (n >= off + GCP_MIN && codes_digits(v + off, GCP_MIN))
-			return 0;
-		return content(e, "does not start with a GS1 Company Prefix");
+static int
+lint_yymmd0(const struct lint_val *x, struct lint_err *e)
+{
+	return lint_date(century((int)codes_num(x->v, 2), x->year_now),
+	    x->v + 2, 1, e);
+}
+
+static int
+lint_yymmdd(const struct lint_val *x, struct lint_err *e)
+{
+	return lint_date(century((int)codes_num(x->v, 2), x->year_now),
+	    x->v + 2, 0, e);
+}
+
+static int
+lint_yyyymmdd(const struct lint_val *x, struct lint_err *e)
+{
+	return lint_date((int)codes_num(x->v, 4), x->v + 4, 0, e);
+}
+
+static int
+lint_hh(const struct lint_val *x, struct lint_err *e)
+{
+	return lint_range(x->v, 2, 23, "hour", e);
+}
+
+static int
+lint_mi(const struct lint_val *x, struct lint_err *e)
+{
+	return lint_range(x->v, 2, 59, "minute", e);
+}
+
+static int
+lint_ss(const struct lint_val *x, struct lint_err *e)
+{
+	return lint_range(x->v, 2, 59, "second", e);
+}
+
+static int
+lint_hhmi(const struct lint_val *x, struct lint_err *e)
+{
+	return lint_range(x->v, 2, 23, "hour", e) ||
+	    lint_range(x->v + 2, 2, 59, "minute", e) ? -1 : 0;
+}
+
+/* A GS1 Company Prefix from offset off: at least its shortest length. */
+static int
+gcppos(const struct lint_val *x, size_t off, struct lint_err *e)
+{
+	if (x->n >= off + GCP_MIN && codes_digits(x->v + off, GCP_MIN))
+		return 0;
+	return content(e, "does not start with a GS1 Company Prefix");
+}
+
+static int
+lint_gcppos1(const struct lint_val *x, struct lint_err *e)
+{
+	return gcppos(x, 0, e);
+}
+
+static int
+lint_gcppos2(const struct lint_val *x, struct lint_err *e)
+{
+	return gcppos(x, 1, e);
+}
+
+static int
+lint_iso3166(const struct lint_val *x, struct lint_err *e)
+{
+	return lint_country(x->v, x->n, 0, e);
+}
+
+static int
+lint_iso3166999(const struct lint_val *x, struct lint_err *e)
+{
+	return lint_country(x->v, x->n, 1, e);
+}
+
+static int
+lint_iso3166alpha2(const struct lint_val *x, struct lint_err *e)
+{
+	return IN_LIST(iso3166_alpha2, x->v, x->n) ? 0 :
+	    content(e, "not an ISO 3166 alpha-2 country");
+}
+
+static int
+lint_iso4217(const struct lint_val *x, struct lint_err *e)
+{
+	return IN_LIST(iso4217_numeric, x->v, x->n) ? 0 :
+	    content(e, "not an ISO 4217 currency");
+}
+
+static int
+lint_nonzero(const struct lint_val *x, struct lint_err *e)
+{
+	return codes_num(x->v, x->n) != 0 ? 0 : content(e, "must not be zero");
+}
+
+static int
+lint_latitude(const struct lint_val *x, struct lint_err *e)
+{
+	return codes_num(x->v, x->n) <= 1800000000 ? 0 :
+	    content(e, "latitude");
+}
+
+static int
+lint_longitude(const struct lint_val *x, struct lint_err *e)
+{
+	return codes_num(x->v, x->n) <= 3600000000LL ? 0 :
+	    content(e, "longitude");
+}
+
+static int
+lint_nozeroprefix(const struct lint_val *x, struct lint_err *e)
+{
+	return x->n == 1 || x->v[0] != '0' ? 0 :
+	    content(e, "must not start with zero");
+}
+
+static int
+lint_hasnondigit(const struct lint_val *x, struct lint_err *e)
+{
+	return !codes_digits(x->v, x->n) ? 0 :
+	    content(e, "must hold a non-digit");
+}
+
+static int
+lint_mediatype(const struct lint_val *x, struct lint_err *e)
+{
+	long long t = codes_num(x->v, 2);
+
+	return (t >= 1 && t <= 10) || t >= 80 ? 0 :
+	    content(e, "not an AIDC media type");
+}
+
+static int
+lint_posinseqslash(const struct lint_val *x, struct lint_err *e)
+{
+	const char *v = x->v;
+
+	return v[1] == '/' && v[0] >= '1' && v[0] <= '9' &&
+	    v[2] >= v[0] && v[2] <= '9' ? 0 :
+	    content(e, "not a position like 1/2");
+}
+
+static int
+lint_importeridx(const struct lint_val *x, struct lint_err *e)
+{
+	return strchr(cset64, x->v[0]) && x->v[0] != '=' ? 0 :
+	    content(e, "not an importer index");
+}
+
+/*
+ * The linters by the names the AI table's specs give them. A row without
+ * fn is a test of the first character alone: one of first, or why.
+ */
+struct linter {
+	const char	*name;
+	int		(*fn)(const struct lint_val *, struct lint_err *);
+	const char	*first;
+	const char	*why;
+};
+
+#define FN(name, fn)		{ name, fn, NULL, NULL }
+#define FIRST(name, set, why)	{ name, NULL, set, why }
+
+/* lint_one walks it (linear): the ones the AI table uses most come first. */
+static const struct linter linters[] = {
+	FN("csum", lint_csum),
+	FN("gcppos1", lint_gcppos1),
+	FN("pcenc", lint_pcenc),
+	FN("iso3166", lint_iso3166),
+	FN("iso3166999", lint_iso3166999),
+	FN("yymmd0", lint_yymmd0),
+	FN("yymmdd", lint_yymmdd),
+	FN("gcppos2", lint_gcppos2),
+	FN("hhmi", lint_hhmi),
+	FN("hh", lint_hh),
+	FN("mi", lint_mi),
+	FN("ss", lint_ss),
+	FN("yyyymmdd", lint_yyyymmdd),
+	FN("csumalpha", lint_csumalpha),
+	FN("iso3166alpha2", lint_iso3166alpha2),
+	FN("iso4217", lint_iso4217),
+	FN("nonzero", lint_nonzero),
+	FN("pieceoftotal", lint_pieces),
+	FN("latitude", lint_latitude),
+	FN("longitude", lint_longitude),
+	FN("iban", lint_iban),
+	FN("nozeroprefix", lint_nozeroprefix),
+	FN("hasnondigit", lint_hasnondigit),
+	FN("mediatype", lint_mediatype),
+	FN("posinseqslash", lint_posinseqslash),
+	FN("importeridx", lint_importeridx),
+	FIRST("hyphen", "-", "must be a hyphen"),
+	FIRST("yesno", "01", "not 0 or 1"),
+	FIRST("zero", "0", "must be zero"),
+	FIRST("iso5218", "0129", "not an ISO/IEC 5218 sex code"),
+	FIRST("winding", "019", "winding must be 0, 1 or 9"),
+};
+
+#undef FN
+#undef FIRST
+
+/* Runs the linter name (namelen bytes) on the component value x. */
+static int
+lint_one(const char *name, size_t namelen, const struct lint_val *x,
+    struct lint_err *e)
+{
+	const struct linter *l;
+	size_t i;
+
+	for (i = 0; i < sizeof(linters) / sizeof(linters[0]); i++) {
+		l = &linters[i];
+		if (strlen(l->name) != namelen ||
+		    memcmp(l->name, name, namelen) != 0)
+			continue;
+		if (l->fn != NULL)
+			return l->fn(x, e);
+		return strchr(l->first, x->v[0]) != NULL ? 0 :
+		    content(e, l->why);
 	}
-	if (IS("csumalpha"))
-		return lint_csumalpha(v, n, e);
-	if (IS("iso3166") || IS("iso3166999"))
-		return lint_country(v, n, IS("iso3166999"), e);
-	if (IS("iso3166alpha2"))
-		return IN_LIST(iso3166_alpha2, v, n) ? 0 :
-		    content(e, "not an ISO 3166 alpha-2 country");
-	if (IS("iso4217"))
-		return IN_LIST(iso4217_numeric, v, n) ? 0 :
-		    content(e, "not an ISO 4217 currency");
-	if (IS("iso5218"))
-		return strchr("0129", v[0]) ? 0 :
-		    content(e, "not an ISO/IEC 5218 sex code");
-	if (IS("yesno"))
-		return v[0] == '0' || v[0] == '1' ? 0 : content(e, "not 0 or 1");
-	if (IS("nonzero"))
-		return codes_num(v, n) != 0 ? 0 : content(e, "must not be zero");
-	if (IS("zero"))
-		return v[0] == '0' ? 0 : content(e, "must be zero");
-	if (IS("winding"))
-		return strchr("019", v[0]) ? 0 :
-		    content(e, "winding must be 0, 1 or 9");
-	if (IS("hyphen"))
-		return v[0] == '-' ? 0 : content(e, "must be a hyphen");
-	if (IS("pieceoftotal"))
-		return lint_pieces(v, n, e);
-	if (IS("latitude"))
-		return codes_num(v, n) <= 1800000000 ? 0 : content(e, "latitude");
-	if (IS("longitude"))
-		return codes_num(v, n) <= 3600000000LL ? 0 : content(e, "longitude");
-	if (IS("pcenc"))
-		return lint_pcenc(v, n, e);
-	if (IS("iban"))
-		return lint_iban(v, n, e);
-	if (IS("nozeroprefix"))
-		return n == 1 || v[0] != '0' ? 0 :
-		    content(e, "must not start with zero");
-	if (IS("hasnondigit"))
-		return !codes_digits(v, n) ? 0 : content(e, "must hold a non-digit");
-	if (IS("mediatype"))
-		return (codes_num(v, 2) >= 1 && codes_num(v, 2) <= 10) || codes_num(v, 2) >= 80 ?
-		    0 : content(e, "not an AIDC media type");
-	if (IS("posinseqslash"))
-		return v[1] == '/' && v[0] >= '1' && v[0] <= '9' &&
-		    v[2] >= v[0] && v[2] <= '9' ? 0 :
-		    content(e, "not a position like 1/2");
-	if (IS("importeridx"))
-		return strchr(cset64, v[0]) && v[0] != '=' ? 0 :
-		    content(e, "not an importer index");
-	/* packagetype, couponcode, couponposoffer: the format only (see docs). */
+	/*
+	 * packagetype, couponcode, couponposoffer: the format only (see docs).
+	 */
 	return 0;
-#undef IS
 }
 
 static int
@@ -360,6 +521,7 @@ comp_lint(const struct comp *c, const char *v, size_t n, int year_now,
 {
 	const char *p = c->lint, *end = c->lint + c->lintlen, *q;
 	char buf[CODES_AI_VAL_MAX + 1];
+	struct lint_val x = { buf, n, year_now };
 
 	memcpy(buf, v, n);	/* linters may read the value as a string */
 	buf[n] = '\0';
@@ -367,7 +529,7 @@ comp_lint(const struct comp *c, const char *v, size_t n, int year_now,
 		p++;			/* the comma */
 		for (q = p; q < end && *q != ','; q++)
 			;
-		if (lint_one(p, (size_t)(q - p), buf, n, year_now, e) != 0)
+		if (lint_one(p, (size_t)(q - p), &x, e) != 0)
 			return -1;
 		p = q;
 	}
