@@ -39,12 +39,13 @@ STORE	= agent/store.c agent/store_space.c agent/store_epoch.c \
 	  agent/store_ref.c
 CODES	= agent/codes/codes.c agent/codes/gs1.c agent/codes/gs1_ai.c \
 	  agent/codes/gs1_lint.c agent/codes/hibc.c agent/codes/isbt.c
+DRIVERS	= drivers/driver.c drivers/sim.c drivers/hidpos.c \
+	  drivers/hidpos_report.c drivers/hid_desc.c drivers/ndef.c \
+	  drivers/serial.c drivers/wedge.c drivers/nfc.c
 AGENT	= agent/main.c agent/conf.c agent/session.c $(STORE) \
 	  agent/housekeeping.c agent/salvage.c agent/checks.c agent/command.c \
 	  agent/refdata.c agent/watchdog.c agent/feedback.c agent/schedule.c \
-	  drivers/driver.c drivers/sim.c drivers/hidpos.c drivers/hidpos_report.c \
-	  drivers/hid_desc.c drivers/ndef.c \
-	  drivers/serial.c drivers/wedge.c drivers/nfc.c \
+	  $(DRIVERS) \
 	  board/board.c board/output.c sync/wire.c \
 	  sync/uplink.c sync/mqttc.c $(CODES) $(DAEMON) $(COMMON)
 BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
@@ -66,7 +67,7 @@ POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/bridge/dest.c sync/bridge/erp.c sync/bridge/replenish.c \
 	  sync/bridge/hl7.c sync/wire.c $(CODES) $(COMMON)
 
-UNIT	= store wire gs1 codes hl7 hidpos ndef board db ingest
+UNIT	= store wire gs1 codes hl7 hidpos ndef board db ingest driver
 UNIT_SRC_store = $(STORE) $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
@@ -79,6 +80,7 @@ UNIT_SRC_board = board/board.c board/output.c $(COMMON)
 UNIT_SRC_db    = sync/bridge/db.c sync/bridge/db_guard.c sync/bridge/db_ops.c \
 	  sync/bridge/ident.c sync/wire.c $(COMMON)
 UNIT_SRC_ingest = $(filter-out sync/bridge/main.c,$(BRIDGE))
+UNIT_SRC_driver = $(DRIVERS) $(COMMON)
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
 TESTS	= $(UNIT:%=$(B)/test_%)

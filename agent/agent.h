@@ -81,29 +81,54 @@ struct outcome {
 	char			why[160];
 };
 
+/* What the session did since the start (session.c; logged at the stop). */
+struct tally {
+	unsigned long	recorded, refused, store_errors, abandoned;
+};
+
+/* The store as housekeeping.c watches it; broken is session.c's. */
+struct store_health {
+	int64_t	next_ms;	/* the next housekeeping pass */
+	int	alarm_level;	/* 0, 50, 80, 95 (% of the quota) */
+	int	fill_pct;	/* -1: no quota */
+	int	full;		/* the last append found no room */
+	int	broken;		/* the last append failed: I/O */
+};
+
+/* The watchdogs (watchdog.c). */
+struct watchdogs {
+	int	fd;		/* the hardware watchdog, or -1 */
+	int64_t	systemd_ms;	/* systemd's: feed period, 0 none */
+	int64_t	next_ms;
+	int	starving;
+};
+
+/* The last outcomes told to the person, for pouctl status (feedback.c). */
+struct outcomes {
+	struct outcome	out[FEEDBACK_KEEP];	/* a ring */
+	int		head, n;
+	int		state_warned;
+};
+
+/* This room's scheduled cases (schedule.c). */
+struct schedule {
+	struct slot	slots[SCHEDULE_MAX];
+	int		n;
+};
+
 struct agent {
 	struct agent_conf	 conf;
 	const char		*conf_path;
+	char			 boot[40];
 	struct store		*store;
 	struct uplink		*uplink;
 	struct board		*board;
 	struct session		 sess;
-	char			 boot[40];
-	unsigned long		 recorded, refused, store_errors, abandoned;
-	int64_t			 next_housekeep_ms;
-	int			 alarm_level;	/* 0, 50, 80, 95 (% of the quota) */
-	int			 store_fill_pct;	/* -1: no quota */
-	int			 store_full;	/* the last append found no room */
-	int			 store_broken;	/* the last append failed: I/O */
-	int			 wd_fd;		/* the hardware watchdog, or -1 */
-	int64_t			 wd_systemd_ms;	/* systemd's: feed period, 0 none */
-	int64_t			 wd_next_ms;
-	int			 wd_starving;
-	struct outcome		 out[FEEDBACK_KEEP];	/* a ring */
-	int			 out_head, nout;
-	int			 state_warned;
-	struct slot		 slots[SCHEDULE_MAX];
-	int			 nslots;
+	struct tally		 tally;
+	struct store_health	 health;
+	struct watchdogs	 wd;
+	struct outcomes		 fb;
+	struct schedule		 sched;
 };
 
 /* conf.c */

@@ -23,11 +23,11 @@ state_json(const struct agent *a)
 	json_t *last = json_array();
 	int i, k;
 
-	for (i = 0; i < a->nout && last; i++) {
-		k = (a->out_head - 1 - i + FEEDBACK_KEEP) % FEEDBACK_KEEP;
+	for (i = 0; i < a->fb.n && last; i++) {
+		k = (a->fb.head - 1 - i + FEEDBACK_KEEP) % FEEDBACK_KEEP;
 		json_array_append_new(last, json_pack("{s:I, s:s, s:s}", "at",
-		    (json_int_t)a->out[k].at_ms, "outcome",
-		    board_signal_name(a->out[k].sig), "what", a->out[k].why));
+		    (json_int_t)a->fb.out[k].at_ms, "outcome",
+		    board_signal_name(a->fb.out[k].sig), "what", a->fb.out[k].why));
 	}
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:o}",
 	    "at", (json_int_t)now_wall_ms(), "board", a->conf.board_desc[0] ?
@@ -56,7 +56,7 @@ feedback_state(struct agent *a)
 	if (rc != 0 && access(dirname(dir), W_OK) == 0)
 		errno = EIO;
 	if ((rc != 0 || rename(tmp, a->conf.state_file) != 0) &&
-	    !a->state_warned++)
+	    !a->fb.state_warned++)
 		log_warn("state: %s (for pouctl status; said once)",
 		    a->conf.state_file);
 }
@@ -64,14 +64,14 @@ feedback_state(struct agent *a)
 void
 feedback(struct agent *a, enum board_signal sig, const char *why)
 {
-	struct outcome *o = &a->out[a->out_head];
+	struct outcome *o = &a->fb.out[a->fb.head];
 
 	board_signal(a->board, sig, why);
 	o->at_ms = now_wall_ms();
 	o->sig = sig;
 	snprintf(o->why, sizeof(o->why), "%s", why);
-	a->out_head = (a->out_head + 1) % FEEDBACK_KEEP;
-	if (a->nout < FEEDBACK_KEEP)
-		a->nout++;
+	a->fb.head = (a->fb.head + 1) % FEEDBACK_KEEP;
+	if (a->fb.n < FEEDBACK_KEEP)
+		a->fb.n++;
 	feedback_state(a);
 }

@@ -48,9 +48,9 @@ housekeeping_full(struct agent *a, int full)
 	char detail[160];
 	int64_t db, avail;
 
-	if (full == a->store_full)
+	if (full == a->health.full)
 		return;
-	a->store_full = full;
+	a->health.full = full;
 	if (!full) {
 		log_info("store: room again, scans are recorded");
 		store_alarm_clear(a->store, "store_full");
@@ -82,7 +82,7 @@ housekeeping_now(struct agent *a)
 {
 	int64_t quota = a->conf.quota_mb * MB, n, used;
 	int level, had_room = store_room_ok(a->store);
-	int tight = a->store_full || !had_room;
+	int tight = a->health.full || !had_room;
 
 	n = prune(a, now_wall_ms() - a->conf.retention_days * DAY_MS);
 	if (tight || (quota > 0 && store_used(a->store) >= quota * 80 / 100))
@@ -90,17 +90,17 @@ housekeeping_now(struct agent *a)
 	if (tight && store_room_restore(a->store) && (n > 0 || !had_room))
 		housekeeping_full(a, 0);
 	used = store_used(a->store);
-	a->store_fill_pct = quota > 0 ? (int)(used * 100 / quota) : -1;
+	a->health.fill_pct = quota > 0 ? (int)(used * 100 / quota) : -1;
 	level = fill_level(used, quota);
-	if (level != a->alarm_level) {
-		if (level > a->alarm_level)
+	if (level != a->health.alarm_level) {
+		if (level > a->health.alarm_level)
 			log_warnx("store: alarm: %d%% of its %lld MB quota in use, "
 			    "with everything acked already deleted", level,
 			    a->conf.quota_mb);
 		else
 			log_info("store: below %d%% of its quota again",
-			    a->alarm_level);
-		a->alarm_level = level;
+			    a->health.alarm_level);
+		a->health.alarm_level = level;
 		fill_alarm(a, level, used);
 		uplink_telemetry_soon(a->uplink);
 	}
@@ -112,16 +112,16 @@ housekeeping_now(struct agent *a)
 int
 housekeeping_timeout(struct agent *a, int64_t now)
 {
-	return a->next_housekeep_ms <= now ? 0 :
-	    (int)(a->next_housekeep_ms - now);
+	return a->health.next_ms <= now ? 0 :
+	    (int)(a->health.next_ms - now);
 }
 
 void
 housekeeping_tick(struct agent *a, int64_t now)
 {
-	if (now < a->next_housekeep_ms)
+	if (now < a->health.next_ms)
 		return;
 	housekeeping_now(a);
-	a->next_housekeep_ms = now + (a->store_full ||
+	a->health.next_ms = now + (a->health.full ||
 	    !store_room_ok(a->store) ? HOUSEKEEP_FULL_MS : HOUSEKEEP_MS);
 }

@@ -16,7 +16,12 @@
 #include "util.h"
 
 #define AGENT_CONF_DEFAULT	"/etc/pou/agent.conf"
-#define POLL_SLOTS		(1 + AGENT_DRIVERS_MAX * DRIVER_FDS_MAX)
+/* The poll set: the uplink's socket, then each driver's fds in turn. */
+enum {
+	SLOT_UPLINK,
+	SLOT_DRIVERS,
+	POLL_SLOTS = SLOT_DRIVERS + AGENT_DRIVERS_MAX * DRIVER_FDS_MAX
+};
 
 static void
 agent_driver_state(void *arg, const char *instance, const char *state)
@@ -38,6 +43,28 @@ agent_open_drivers(struct agent *a)
 		if (driver_open(a->conf.drivers[i], &sink) != 0)
 			agent_driver_state(a, a->conf.drivers[i]->name,
 			    "not started: see the log");
+}
+
+/* What the front end counted, for telemetry and pouctl status. */
+static void
+agent_driver_counts(struct agent *a)
+{
+	struct driver_counts c;
+	struct store_driver sd;
+	int i;
+
+	for (i = 0; i < a->conf.ndrivers; i++) {
+		if (!driver_counts(a->conf.drivers[i], &c))
+			continue;
+		memset(&sd, 0, sizeof(sd));
+		snprintf(sd.name, sizeof(sd.name), "%s",
+		    a->conf.drivers[i]->name);
+		sd.scans = c.scans;
+		sd.last_ms = c.last_ms;
+		sd.handle_max_ms = c.handle_max_ms;
+		sd.slow = c.slow;
+		store_set_driver_counts(a->store, &sd);
+	}
 }
 
 static void
@@ -64,11 +91,29 @@ agent_board(struct agent *a)
 	a->board = b;
 }
 
+/* A new uplink for new [mqtt] settings, or the running one kept (with its
+ * settings in nc) when the new one cannot start. */
+static void
+agent_uplink(struct agent *a, struct uplink_conf *nc)
+{
+	struct uplink *u;
+
+	if (memcmp(nc, &a->conf.mqtt, sizeof(*nc)) == 0)
+		return;
+	if ((u = uplink_new(nc, a->store)) == NULL) {
+		log_warnx("reload: cannot start the uplink with the new [mqtt] "
+		    "settings; keeping the running one");
+		*nc = a->conf.mqtt;
+		return;
+	}
+	uplink_free(a->uplink);
+	a->uplink = u;
+}
+
 static void
 agent_reload(struct agent *a)
 {
 	struct agent_conf nc;
-	int mqtt_changed;
 
 	if (agent_conf_load(a->conf_path, &nc) != 0) {
 		log_warnx("reload: %s has errors; keeping the running "
@@ -88,8 +133,8 @@ agent_reload(struct agent *a)
 	memcpy(nc.device, a->conf.device, sizeof(nc.device));
 	memcpy(nc.mqtt.site, a->conf.mqtt.site, sizeof(nc.mqtt.site));
 	memcpy(nc.mqtt.device, a->conf.mqtt.device, sizeof(nc.mqtt.device));
+	agent_uplink(a, &nc.mqtt);
 	agent_close_drivers(a);
-	mqtt_changed = memcmp(&nc.mqtt, &a->conf.mqtt, sizeof(nc.mqtt)) != 0;
 	agent_conf_free(&a->conf);
 	a->conf = nc;
 	agent_board(a);
@@ -97,11 +142,6 @@ agent_reload(struct agent *a)
 	refdata_load(a->store, a->conf.catalog, a->conf.recalls);
 	schedule_load(a);
 	agent_open_drivers(a);
-	if (mqtt_changed) {
-		uplink_free(a->uplink);
-		if ((a->uplink = uplink_new(&a->conf.mqtt, a->store)) == NULL)
-			fatalx("reload: cannot start the uplink");
-	}
 	log_info("reload: configuration reloaded from %s", a->conf_path);
 }
 
@@ -124,12 +164,12 @@ agent_loop(struct agent *a)
 			agent_reload(a);
 		}
 		now = now_mono_ms();
-		uplink_pollfd(a->uplink, &pfd[0]);
+		uplink_pollfd(a->uplink, &pfd[SLOT_UPLINK]);
 		t = min_timeout(min_timeout(uplink_timeout(a->uplink, now),
 		    session_timeout(a, now)), housekeeping_timeout(a, now));
 		t = min_timeout(t, board_timeout(a->board, now));
 		t = min_timeout(t, watchdog_timeout(a, now));
-		for (n = 1, i = 0; i < a->conf.ndrivers; i++) {
+		for (n = SLOT_DRIVERS, i = 0; i < a->conf.ndrivers; i++) {
 			first[i] = n;
 			n += driver_pollfds(a->conf.drivers[i], &pfd[n],
 			    POLL_SLOTS - n);
@@ -139,11 +179,12 @@ agent_loop(struct agent *a)
 		if (poll(pfd, (nfds_t)n, t) < 0 && errno != EINTR)
 			fatal("poll");
 		now = now_mono_ms();
-		uplink_handle(a->uplink, pfd[0].fd >= 0 ? pfd[0].revents : 0,
-		    now);
+		uplink_handle(a->uplink, pfd[SLOT_UPLINK].fd >= 0 ?
+		    pfd[SLOT_UPLINK].revents : 0, now);
 		for (i = 0; i < a->conf.ndrivers; i++)
 			driver_handle(a->conf.drivers[i], &pfd[first[i]],
 			    a->conf.drivers[i]->nfds, now);
+		agent_driver_counts(a);
 		session_tick(a, now);
 		schedule_tick(a);
 		housekeeping_tick(a, now);
@@ -195,8 +236,8 @@ agent_stop(struct agent *a)
 	board_close(a->board);
 	agent_conf_free(&a->conf);
 	log_info("stopped: %lu recorded, %lu refused, %lu stopped and not "
-	    "used, %lu store errors", a->recorded, a->refused, a->abandoned,
-	    a->store_errors);
+	    "used, %lu store errors", a->tally.recorded, a->tally.refused,
+	    a->tally.abandoned, a->tally.store_errors);
 }
 
 /* -n: the reference files the configuration names can be read. */

@@ -34,8 +34,7 @@ parse_local(const char *s, int64_t *ms)
 
 struct sched_load {
 	const char	*room;
-	struct slot	 slots[SCHEDULE_MAX];
-	int		 n;
+	struct schedule	 s;
 };
 
 static const char *
@@ -47,9 +46,9 @@ schedule_row(void *arg, char **f)
 
 	if (strcmp(f[0], l->room) != 0)
 		return NULL;		/* another room's case */
-	if (l->n == SCHEDULE_MAX)
+	if (l->s.n == SCHEDULE_MAX)
 		return "more cases for this room than the agent keeps";
-	s = &l->slots[l->n];
+	s = &l->s.slots[l->s.n];
 	memset(s, 0, sizeof(*s));
 	if (parse_local(f[1], &s->start_ms) != 0 ||
 	    parse_local(f[2], &s->end_ms) != 0 || s->end_ms <= s->start_ms)
@@ -62,7 +61,7 @@ schedule_row(void *arg, char **f)
 	snprintf(s->case_id, sizeof(s->case_id), "%s", f[3]);
 	snprintf(s->mrn, sizeof(s->mrn), "%s", f[4]);
 	snprintf(s->encounter, sizeof(s->encounter), "%s", f[5]);
-	l->n++;
+	l->s.n++;
 	return NULL;
 }
 
@@ -78,11 +77,10 @@ schedule_load(struct agent *a)
 	l->room = a->conf.room;
 	if (csv_load(a->conf.schedule, 6, "room", schedule_row, l) != 0)
 		log_warnx("schedule: %s not loaded; %d cases loaded before "
-		    "stay", a->conf.schedule, a->nslots);
+		    "stay", a->conf.schedule, a->sched.n);
 	else {
-		memcpy(a->slots, l->slots, sizeof(a->slots));
-		a->nslots = l->n;
-		log_info("schedule: %d cases for room %s", a->nslots,
+		a->sched = l->s;
+		log_info("schedule: %d cases for room %s", a->sched.n,
 		    a->conf.room);
 	}
 	free(l);
@@ -98,8 +96,8 @@ schedule_tick(struct agent *a)
 
 	if (s->case_id[0] != '\0')
 		return;
-	for (i = 0; i < a->nslots; i++) {
-		struct slot *sl = &a->slots[i];
+	for (i = 0; i < a->sched.n; i++) {
+		struct slot *sl = &a->sched.slots[i];
 
 		if (sl->applied || now < sl->start_ms || now >= sl->end_ms)
 			continue;

@@ -159,7 +159,7 @@ session_refuse(struct agent *a, const struct scan *sc,
 {
 	char raw[ITEM_RAW_MAX * 4 + 1], msg[224];
 
-	a->refused++;
+	a->tally.refused++;
 	escape(sc->data, sc->len, raw, sizeof(raw));
 	log_warnx("%s: scan refused (%s): %s: \"%s\"", sc->source,
 	    codes_errname(r->err), r->msg, raw);
@@ -221,10 +221,10 @@ session_commit(struct agent *a, struct event *ev)
 	    store_room_ok(a->store)))
 		rc = store_append(a->store, ev);
 	if (rc != 0) {
-		a->store_errors++;
+		a->tally.store_errors++;
 		if (rc == -ENOSPC)
 			housekeeping_full(a, 1);
-		a->store_broken = rc == -EIO || rc == -EBADMSG;
+		a->health.broken = rc == -EIO || rc == -EBADMSG;
 		log_warnx("%s: scan NOT recorded: %s", ev->source, rc == -ENOSPC ?
 		    "the store is full" : "store error");
 		feedback(a, BOARD_STOP, rc == -ENOSPC ? "NOT RECORDED: "
@@ -233,8 +233,8 @@ session_commit(struct agent *a, struct event *ev)
 		return;
 	}
 	housekeeping_full(a, 0);
-	a->store_broken = 0;
-	a->recorded++;
+	a->health.broken = 0;
+	a->tally.recorded++;
 	session_feedback(a, ev);
 	uplink_kick(a->uplink);
 }
@@ -316,7 +316,7 @@ session_abandon(struct agent *a)
 	if (!s->has_stopped)
 		return;
 	s->has_stopped = 0;
-	a->abandoned++;
+	a->tally.abandoned++;
 	session_reset_action(s);
 	log_info("%s: stopped item %s lot %s not used: not recorded",
 	    s->stopped.source, s->stopped.item.di, s->stopped.item.lot);

@@ -35,11 +35,12 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_DRIVER] = "INSERT INTO drivers VALUES (?1, ?2, ?3) ON CONFLICT DO "
-	    "UPDATE SET state = ?2, since_ms = ?3",
-	[ST_DRIVERS] = "SELECT d.name, d.state, d.since_ms, (SELECT count(*) FROM "
-	    "events WHERE source = d.name), (SELECT max(at_ms) FROM events WHERE "
-	    "source = d.name) FROM drivers d ORDER BY d.name",
+	[ST_DRIVER] = "INSERT INTO drivers (name, state, since_ms) VALUES (?1, "
+	    "?2, ?3) ON CONFLICT DO UPDATE SET state = ?2, since_ms = ?3",
+	[ST_DRIVER_COUNTS] = "UPDATE drivers SET scans = ?2, last_ms = ?3, "
+	    "handle_max_ms = ?4, slow = ?5 WHERE name = ?1",
+	[ST_DRIVERS] = "SELECT name, state, since_ms, scans, last_ms, "
+	    "handle_max_ms, slow FROM drivers ORDER BY name",
 	[ST_SAL_PUT] = "INSERT OR IGNORE INTO salvage (epoch, seq, "
 	    EVSQL_COLUMNS ") VALUES (?, ?, " EVSQL_PARAMS ")",
 	/* The oldest epoch first; rows whose epoch was unreadable stay. */
@@ -104,6 +105,11 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE events " EVSQL_ADD_UNDOES ";"
 	"ALTER TABLE salvage " EVSQL_ADD_UNDOES ";"
 	"CREATE INDEX events_undoes ON events (undoes) WHERE undoes > 0;",
+	/* 6: what the driver front end counts, for telemetry and pouctl. */
+	"ALTER TABLE drivers ADD scans INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE drivers ADD last_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE drivers ADD handle_max_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE drivers ADD slow INTEGER NOT NULL DEFAULT 0;",
 };
 
 /* A full disk shows as SQLITE_FULL, or as an I/O error whose errno says so. */
@@ -137,12 +143,30 @@ store_err(struct store *s, const char *what)
 }
 
 int
+store_step(struct store *s, sqlite3_stmt *st)
+{
+	return s->fail_at > 0 && ++s->steps == s->fail_at ? SQLITE_IOERR :
+	    sqlite3_step(st);
+}
+
+void
+store_fail_nth(struct store *s, int n)
+{
+	s->fail_at = n;
+	s->steps = 0;
+}
+
+int
 store_exec(struct store *s, const char *sql)
 {
 	char *msg = NULL;
 	int rc;
 
-	if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg)) != SQLITE_OK) {
+	if (s->fail_at > 0 && ++s->steps == s->fail_at)
+		rc = SQLITE_IOERR;
+	else
+		rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
 		log_warnx("store: %s", msg ? msg : "exec failed");
 		sqlite3_free(msg);
 		return store_errno(s, rc);
@@ -161,7 +185,7 @@ store_check(struct store *s)
 	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st,
 	    NULL) != SQLITE_OK)
 		return store_err(s, "quick_check");
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+	if ((rc = store_step(s, st)) != SQLITE_ROW)
 		rc = store_err(s, "quick_check");
 	else if ((v = (const char *)sqlite3_column_text(st, 0)) == NULL ||
 	    strcmp(v, "ok") != 0) {
@@ -181,7 +205,7 @@ store_user_version(struct store *s, int *v)
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL))
 		return store_err(s, "user_version");
-	rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -EIO;
+	rc = store_step(s, st) == SQLITE_ROW ? 0 : -EIO;
 	*v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return rc;
@@ -214,7 +238,7 @@ store_load_epoch(struct store *s)
 	sqlite3_stmt *st = s->st[ST_STATE];
 	int rc = -EBADMSG;	/* no state row: not a store this agent made */
 
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (store_step(s, st) == SQLITE_ROW) {
 		snprintf(s->epoch, sizeof(s->epoch), "%s",
 		    (const char *)sqlite3_column_text(st, 0));
 		rc = 0;
@@ -390,7 +414,7 @@ store_epoch(const struct store *s)
 int
 store_step_done(struct store *s, int i)
 {
-	int rc = sqlite3_step(s->st[i]);
+	int rc = store_step(s, s->st[i]);
 
 	sqlite3_reset(s->st[i]);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_err(s,
@@ -465,7 +489,7 @@ store_append(struct store *s, struct event *ev)
 		return ev->seq = 0, -ENOSPC;
 	if ((rc = store_step_done(s, ST_BEGIN)) != 0)
 		return rc;
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (store_step(s, st) != SQLITE_ROW) {
 		rc = store_err(s, "next seq");
 		sqlite3_reset(st);
 		goto fail;
@@ -514,7 +538,7 @@ store_read(struct store *s, int64_t after, struct event *evs, int max)
 
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int(st, 2, max);
-	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (n < max && (rc = store_step(s, st)) == SQLITE_ROW) {
 		memset(&evs[n], 0, sizeof(evs[n]));
 		evs[n].seq = sqlite3_column_int64(st, 0);
 		evsql_row(st, 1, &evs[n++]);
@@ -531,7 +555,7 @@ store_stats(struct store *s, struct store_stats *out)
 	sqlite3_stmt *st = s->st[ST_STATE];
 
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (store_step(s, st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return store_err(s, "stats");
 	}
@@ -543,14 +567,14 @@ store_stats(struct store *s, struct store_stats *out)
 	out->uplink_since_ms = sqlite3_column_int64(st, 5);
 	sqlite3_reset(st);
 	out->unacked = out->last_seq - out->acked_upto;
-	if (sqlite3_step(s->st[ST_SAL_COUNT]) == SQLITE_ROW)
+	if (store_step(s, s->st[ST_SAL_COUNT]) == SQLITE_ROW)
 		out->salvage = sqlite3_column_int64(s->st[ST_SAL_COUNT], 0);
 	sqlite3_reset(s->st[ST_SAL_COUNT]);
 	if (out->unacked == 0)
 		return 0;
 	st = s->st[ST_OLDEST];
 	sqlite3_bind_int64(st, 1, out->acked_upto + 1);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (store_step(s, st) == SQLITE_ROW)
 		out->oldest_unacked_at_ms = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return 0;
@@ -579,18 +603,33 @@ store_set_driver(struct store *s, const char *name, const char *state,
 }
 
 int
+store_set_driver_counts(struct store *s, const struct store_driver *d)
+{
+	sqlite3_stmt *st = s->st[ST_DRIVER_COUNTS];
+
+	bind_text(st, 1, d->name);
+	sqlite3_bind_int64(st, 2, d->scans);
+	sqlite3_bind_int64(st, 3, d->last_ms);
+	sqlite3_bind_int64(st, 4, d->handle_max_ms);
+	sqlite3_bind_int64(st, 5, d->slow);
+	return store_keep(s, ST_DRIVER_COUNTS, KEEP_LAZY);
+}
+
+int
 store_drivers(struct store *s, store_driver_fn fn, void *arg)
 {
 	sqlite3_stmt *st = s->st[ST_DRIVERS];
 	struct store_driver d;
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(s, st)) == SQLITE_ROW) {
 		store_col_text(st, 0, d.name, sizeof(d.name));
 		store_col_text(st, 1, d.state, sizeof(d.state));
 		d.since_ms = sqlite3_column_int64(st, 2);
 		d.scans = sqlite3_column_int64(st, 3);
 		d.last_ms = sqlite3_column_int64(st, 4);
+		d.handle_max_ms = sqlite3_column_int64(st, 5);
+		d.slow = sqlite3_column_int64(st, 6);
 		fn(arg, &d);
 	}
 	sqlite3_reset(st);
@@ -605,7 +644,7 @@ store_pragma(struct store *s, const char *sql)
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (store_step(s, st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
@@ -621,7 +660,7 @@ store_last_undoable(struct store *s, const char *user, const char *case_id,
 	bind_text(st, 1, user);
 	bind_text(st, 2, case_id);
 	memset(ev, 0, sizeof(*ev));
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = store_step(s, st)) == SQLITE_ROW) {
 		ev->seq = sqlite3_column_int64(st, 0);
 		evsql_row(st, 1, ev);
 	}
@@ -659,7 +698,7 @@ store_salvage_read(struct store *s, char *epoch, size_t epochlen,
 	int n = 0, rc;
 
 	sqlite3_bind_int(st, 1, max);
-	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (n < max && (rc = store_step(s, st)) == SQLITE_ROW) {
 		store_col_text(st, 0, epoch, epochlen);
 		memset(&evs[n], 0, sizeof(evs[n]));
 		evs[n].seq = sqlite3_column_int64(st, 1);
@@ -706,7 +745,7 @@ store_alarms(struct store *s, store_alarm_fn fn, void *arg)
 	sqlite3_stmt *st = s->st[ST_ALARMS];
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = store_step(s, st)) == SQLITE_ROW)
 		fn(arg, (const char *)sqlite3_column_text(st, 0),
 		    sqlite3_column_int64(st, 1),
 		    (const char *)sqlite3_column_text(st, 2));

@@ -45,18 +45,23 @@ int	store_read(struct store *, int64_t after, struct event *evs, int max);
 int	store_stats(struct store *, struct store_stats *);
 int	store_set_uplink(struct store *, const char *state, int64_t wall_ms);
 
-/* An input driver's state, and the events it has recorded. */
+/* An input driver's state, and what the front end counted of it since the
+ * agent started (drivers/driver.h's struct driver_counts). */
 struct store_driver {
 	char	name[32];
 	char	state[96];
 	int64_t	since_ms;
 	int64_t	scans;
-	int64_t	last_ms;	/* wall ms of its last event, 0 if none */
+	int64_t	last_ms;	/* wall ms of its last scan, 0 if none */
+	int64_t	handle_max_ms;	/* its longest handler call */
+	int64_t	slow;		/* handler calls that held up the loop */
 };
 typedef void (*store_driver_fn)(void *arg, const struct store_driver *);
 
 int	store_set_driver(struct store *, const char *name, const char *state,
 	    int64_t wall_ms);
+/* Writes d's counts to its row (lazily: a power cut may lose the last). */
+int	store_set_driver_counts(struct store *, const struct store_driver *d);
 /*
  * The room on the disk (store_space.c). The quota covers the database, its
  * WAL and a reserve file; the reserve's bytes are given back to the disk

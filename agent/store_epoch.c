@@ -121,7 +121,7 @@ rollover_step(struct store *s, const char *sql, int64_t from,
 		sqlite3_bind_int64(st, 1, from);
 	if (sqlite3_bind_parameter_count(st) >= 2)
 		sqlite3_bind_text(st, 2, epoch, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	rc = store_step(s, st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_err(s, "rollover");
 }

@@ -15,6 +15,7 @@
 
 enum { ST_APPEND_SEQ, ST_INSERT, ST_ACK, ST_READ, ST_STATE, ST_OLDEST,
 	ST_UPLINK, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_DRIVER, ST_DRIVERS,
+	ST_DRIVER_COUNTS,
 	ST_SAL_PUT, ST_SAL_READ, ST_SAL_RELEASE, ST_SAL_COUNT, ST_ALARM_SET,
 	ST_ALARM_CLEAR, ST_ALARMS, ST_UNDOABLE, ST_REF_VERSION, ST_REF_RECORD,
 	ST_REF_ITEM, ST_REF_ANY, ST_REF_RECALLED, ST_COUNT };
@@ -41,12 +42,17 @@ struct store {
 	int64_t			 keep_warned_ms;	/* a failed must-land write */
 	sqlite3_stmt		*ref_ins;	/* a reference file being loaded */
 	int			 ref_kind, ref_rows;
+	int			 steps, fail_at;	/* store_fail_nth() */
 };
 
 /* store.c */
 int	store_errno(struct store *, int rc);
 int	store_err(struct store *, const char *what);
 int	store_exec(struct store *, const char *sql);
+/* Every statement the store runs is stepped here: sqlite3_step(), or the
+ * Nth step an I/O error when a test asked for it with store_fail_nth(). */
+int	store_step(struct store *, sqlite3_stmt *);
+void	store_fail_nth(struct store *, int n);	/* 0: none */
 int	store_step_done(struct store *, int i);
 int64_t	store_pragma(struct store *, const char *sql);
 void	store_col_text(sqlite3_stmt *, int i, char *dst, size_t size);

@@ -29,7 +29,7 @@ store_ref_current(struct store *s, int kind, const char *version)
 
 	sqlite3_bind_text(st, 1, ref_tables[kind].name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
-	same = sqlite3_step(st) == SQLITE_ROW;
+	same = store_step(s, st) == SQLITE_ROW;
 	sqlite3_reset(st);
 	return same;
 }
@@ -64,7 +64,7 @@ store_ref_row(struct store *s, char *const *f, const int *flag)
 		else
 			sqlite3_bind_text(s->ref_ins, i + 1, f[i], -1,
 			    SQLITE_TRANSIENT);
-	if (sqlite3_step(s->ref_ins) != SQLITE_DONE)
+	if (store_step(s, s->ref_ins) != SQLITE_DONE)
 		return "duplicate or unstorable row";
 	s->ref_rows++;
 	return NULL;
@@ -107,7 +107,7 @@ store_catalog_item(struct store *s, const char *di, struct store_item *out)
 
 	memset(out, 0, sizeof(*out));
 	sqlite3_bind_text(st, 1, di, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = store_step(s, st)) == SQLITE_ROW) {
 		store_col_text(st, 0, out->desc, sizeof(out->desc));
 		out->implant = sqlite3_column_int(st, 1);
 		out->lot_required = sqlite3_column_int(st, 2);
@@ -126,7 +126,7 @@ int
 store_catalog_loaded(struct store *s)
 {
 	sqlite3_stmt *st = s->st[ST_REF_ANY];
-	int n = sqlite3_step(st) == SQLITE_ROW;
+	int n = store_step(s, st) == SQLITE_ROW;
 
 	sqlite3_reset(st);
 	return n;
@@ -141,7 +141,7 @@ store_recalled(struct store *s, const struct item *it, char *id, size_t len)
 	sqlite3_bind_text(st, 1, it->di, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, it->lot, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, it->serial, -1, SQLITE_STATIC);
-	if ((hit = sqlite3_step(st) == SQLITE_ROW))
+	if ((hit = store_step(s, st) == SQLITE_ROW))
 		store_col_text(st, 0, id, len);
 	sqlite3_reset(st);
 	return hit;

@@ -276,7 +276,7 @@ prune_chunk(struct store *s, sqlite3_stmt *st, int64_t before, int chunk)
 
 	sqlite3_bind_int64(st, 1, before);
 	sqlite3_bind_int(st, 2, chunk);	/* ?3 stays bound */
-	rc = sqlite3_step(st);
+	rc = store_step(s, st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return sqlite3_changes(s->db);

@@ -47,27 +47,27 @@ watchdog_start(struct agent *a)
 	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
 	long long us;
 
-	a->wd_fd = -1;
-	if (a->conf.watchdog[0] != '\0' && (a->wd_fd = open(a->conf.watchdog,
+	a->wd.fd = -1;
+	if (a->conf.watchdog[0] != '\0' && (a->wd.fd = open(a->conf.watchdog,
 	    O_WRONLY | O_CLOEXEC)) < 0)
 		log_warn("watchdog: %s", a->conf.watchdog);
-	a->wd_systemd_ms = 0;
+	a->wd.systemd_ms = 0;
 	if (usec && parse_int(usec, 1, INT64_MAX, &us) == 0 &&
 	    (pid == NULL || atoll(pid) == (long long)getpid()))
-		a->wd_systemd_ms = us / 2000;	/* twice per period */
+		a->wd.systemd_ms = us / 2000;	/* twice per period */
 	notify("READY=1");
-	log_info("watchdog: %s%s%s", a->wd_fd >= 0 ? a->conf.watchdog : "",
-	    a->wd_fd >= 0 && a->wd_systemd_ms ? " and " : "",
-	    a->wd_systemd_ms ? "systemd" : a->wd_fd < 0 ? "none" : "");
+	log_info("watchdog: %s%s%s", a->wd.fd >= 0 ? a->conf.watchdog : "",
+	    a->wd.fd >= 0 && a->wd.systemd_ms ? " and " : "",
+	    a->wd.systemd_ms ? "systemd" : a->wd.fd < 0 ? "none" : "");
 }
 
 static int
 watchdog_period(const struct agent *a)
 {
-	int64_t p = a->wd_fd >= 0 ? a->conf.watchdog_kick_s * 1000 : INT64_MAX;
+	int64_t p = a->wd.fd >= 0 ? a->conf.watchdog_kick_s * 1000 : INT64_MAX;
 
-	if (a->wd_systemd_ms > 0 && a->wd_systemd_ms < p)
-		p = a->wd_systemd_ms;
+	if (a->wd.systemd_ms > 0 && a->wd.systemd_ms < p)
+		p = a->wd.systemd_ms;
 	return p == INT64_MAX ? -1 : (int)p;
 }
 
@@ -76,7 +76,7 @@ watchdog_timeout(const struct agent *a, int64_t now)
 {
 	if (watchdog_period(a) < 0)
 		return -1;
-	return a->wd_next_ms <= now ? 0 : (int)(a->wd_next_ms - now);
+	return a->wd.next_ms <= now ? 0 : (int)(a->wd.next_ms - now);
 }
 
 void
@@ -84,18 +84,18 @@ watchdog_tick(struct agent *a, int64_t now)
 {
 	int p = watchdog_period(a);
 
-	if (p < 0 || now < a->wd_next_ms)
+	if (p < 0 || now < a->wd.next_ms)
 		return;
-	a->wd_next_ms = now + p;
-	if (a->store_broken) {
-		if (!a->wd_starving)
+	a->wd.next_ms = now + p;
+	if (a->health.broken) {
+		if (!a->wd.starving)
 			log_warnx("watchdog: the store fails; no longer fed");
-		a->wd_starving = 1;
+		a->wd.starving = 1;
 		return;
 	}
-	if (a->wd_fd >= 0 && write(a->wd_fd, "1", 1) != 1)
+	if (a->wd.fd >= 0 && write(a->wd.fd, "1", 1) != 1)
 		log_warn("watchdog: %s", a->conf.watchdog);
-	if (a->wd_systemd_ms > 0)
+	if (a->wd.systemd_ms > 0)
 		notify("WATCHDOG=1");
 }
 
@@ -103,10 +103,10 @@ void
 watchdog_stop(struct agent *a)
 {
 	notify("STOPPING=1");
-	if (a->wd_fd < 0)
+	if (a->wd.fd < 0)
 		return;
-	if (write(a->wd_fd, "V", 1) != 1)	/* the magic close */
+	if (write(a->wd.fd, "V", 1) != 1)	/* the magic close */
 		log_warn("watchdog: %s", a->conf.watchdog);
-	close(a->wd_fd);
-	a->wd_fd = -1;
+	close(a->wd.fd);
+	a->wd.fd = -1;
 }

@@ -47,6 +47,7 @@ driver_new(const char *instance)
 		return NULL;
 	}
 	d->ops = ops;
+	d->counts_changed = 1;	/* the zeros replace a past run's counts */
 	snprintf(d->name, sizeof(d->name), "%s", instance);
 	conf_defaults(ops->conf, d->conf);
 	return d;
@@ -65,12 +66,36 @@ driver_set(struct driver *d, const char *key, const char *value, char *err,
 	return -1;
 }
 
+static void
+driver_counted_scan(void *arg, const struct scan *sc)
+{
+	struct driver *d = arg;
+
+	d->counts.scans++;
+	d->counts.last_ms = sc->wall_ms;
+	d->counts_changed = 1;
+	d->up.scan(d->up.arg, sc);
+}
+
+static void
+driver_up_state(void *arg, const char *instance, const char *state)
+{
+	struct driver *d = arg;
+
+	if (d->up.state)
+		d->up.state(d->up.arg, instance, state);
+}
+
 int
 driver_open(struct driver *d, const struct driver_sink *sink)
 {
 	int rc;
 
-	if ((rc = d->ops->open(d->conf, d->name, sink, &d->ctx)) != 0) {
+	d->up = *sink;
+	d->sink.scan = driver_counted_scan;
+	d->sink.state = driver_up_state;
+	d->sink.arg = d;
+	if ((rc = d->ops->open(d->conf, d->name, &d->sink, &d->ctx)) != 0) {
 		log_warnx("%s: cannot open: %s", d->name, strerror(-rc));
 		d->ctx = NULL;
 		return rc;
@@ -92,11 +117,36 @@ driver_timeout(struct driver *d, int64_t now)
 	return d->ctx && d->ops->timeout ? d->ops->timeout(d->ctx, now) : -1;
 }
 
+/* Times the handler: the loop, and so every other scan's beep, waits on it. */
 void
 driver_handle(struct driver *d, const struct pollfd *pfd, int n, int64_t now)
 {
-	if (d->ctx)
-		d->ops->handle(d->ctx, pfd, n, now);
+	int64_t start = now_mono_ms(), took;
+
+	if (d->ctx == NULL)
+		return;
+	d->ops->handle(d->ctx, pfd, n, now);
+	took = now_mono_ms() - start;
+	if (took >= DRIVER_SLOW_MS) {
+		d->counts.slow++;
+		d->counts_changed = 1;
+		log_warnx("%s: its handler took %lld ms; scans wait meanwhile",
+		    d->name, (long long)took);
+	}
+	if (took > d->counts.handle_max_ms) {
+		d->counts.handle_max_ms = took;
+		d->counts_changed = 1;
+	}
+}
+
+int
+driver_counts(struct driver *d, struct driver_counts *c)
+{
+	if (!d->counts_changed)
+		return 0;
+	*c = d->counts;
+	d->counts_changed = 0;
+	return 1;
 }
 
 void

@@ -1,4 +1,7 @@
-/* Input devices behind one ops table; the core calls driver_*(), never ops. */
+/*
+ * Input devices behind one ops table; the core calls driver_*(), never ops,
+ * so the front end counts every instance's scans and times its handlers.
+ */
 #ifndef POU_DRIVER_H
 #define POU_DRIVER_H
 
@@ -41,13 +44,26 @@ struct driver_ops {
 	void	(*close)(void *ctx);
 };
 
+#define DRIVER_SLOW_MS	100	/* a handler this long holds up the beep */
+
+/* What the front end counts for an instance since the agent started. */
+struct driver_counts {
+	int64_t	scans;		/* scans handed to the sink */
+	int64_t	last_ms;	/* wall ms of the last, 0 for none */
+	int64_t	handle_max_ms;	/* the longest handler call */
+	int64_t	slow;		/* handler calls of DRIVER_SLOW_MS or more */
+};
+
 struct driver {
 	const struct driver_ops	*ops;
 	char			 name[DRIVER_NAME_MAX];
 	void			*conf;	/* owned; ops->conf_size bytes */
 	void			*ctx;	/* NULL while closed */
 	int			 nfds;	/* fds this instance holds in the poll set */
-	unsigned long		 scans;
+	struct driver_sink	 up;	/* the core's sink */
+	struct driver_sink	 sink;	/* the driver's: counts, then up */
+	struct driver_counts	 counts;
+	int			 counts_changed;
 };
 
 /* sim.c, hidpos.c, serial.c, wedge.c, nfc.c */
@@ -70,6 +86,8 @@ int	driver_timeout(struct driver *, int64_t now_ms);
 void	driver_handle(struct driver *, const struct pollfd *, int n,
 	    int64_t now_ms);
 void	driver_close(struct driver *);	/* NULL-safe; may be reopened */
+/* 1 with the counts when they changed since the last call, else 0. */
+int	driver_counts(struct driver *, struct driver_counts *);
 /*
  * For drivers: hands one scan to the sink as every driver must, with the
  * instance name and both clocks; a scan over ITEM_RAW_MAX is dropped.

@@ -70,8 +70,12 @@ print_driver(void *arg, const struct store_driver *d)
 	age(a, sizeof(a), now - d->since_ms);
 	if (d->last_ms)
 		age(l, sizeof(l), now - d->last_ms);
-	printf("  %-10s %s for %s; %lld recorded, last %s%s\n", d->name,
-	    d->state, a, (long long)d->scans, l, d->last_ms ? " ago" : "");
+	printf("  %-10s %s for %s; %lld scans, last %s%s; longest handler "
+	    "%lld ms", d->name, d->state, a, (long long)d->scans, l,
+	    d->last_ms ? " ago" : "", (long long)d->handle_max_ms);
+	if (d->slow)
+		printf(", %lld slow", (long long)d->slow);
+	printf("\n");
 }
 
 static void

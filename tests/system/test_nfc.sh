@@ -60,8 +60,11 @@ check "a tag's Digital Link is an item" wait_for 5 recorded_is 4
 stop_pid "$AGENT_PID"
 "$B/pouctl" -c "$T/agent.conf" status > "$T/status"
 check "pouctl status: the reader is open again" grep -q '^  nfc0 *open for' "$T/status"
-check "pouctl status: the sim driver recorded the three items" \
-    grep -q '^  sim0 *open for .*; 3 recorded, last' "$T/status"
+check "pouctl status: the reader counted four badge reads and a tag" \
+    grep -q '^  nfc0 *open for .*; 5 scans, last .* ago; longest handler' \
+    "$T/status"
+check "pouctl status: the sim driver counted its three scans" \
+    grep -q '^  sim0 *open for .*; 3 scans, last' "$T/status"
 check_eq "the first item's user is the first badge" 04A1B2C3 \
     "$(sql "$T/agent.db" 'SELECT user_id FROM events WHERE seq = 1')"
 check_eq "the second item's user is the 7-byte badge" 04112233445566 \

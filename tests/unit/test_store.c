@@ -1,4 +1,7 @@
-/* Unit tests for agent/store.c on real SQLite files in a temp dir. */
+/*
+ * Unit tests for agent/store.c on real SQLite files in a temp dir; the
+ * store's every step failed in turn (store_fail_nth) on a fresh file.
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -14,6 +17,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_int.h"	/* store_fail_nth() */
 
 struct fx {
 	char	dir[64];
@@ -377,6 +381,75 @@ test_reference_tables(void **state)
 	store_close(s);
 }
 
+/*
+ * Appends, an ack, a state write and a prune with the Nth step of the store
+ * failing: each append is whole with its seq or gone with seq 0, seqs stay
+ * gap-free, the ack mark is where the calls said, and the store works on
+ * once the fault is gone, after a reopen too. Returns the steps taken.
+ */
+static int
+run_failing(const char *path, int nth)
+{
+	struct store_stats ss;
+	struct event ev, got[8];
+	struct store *s;
+	int64_t kept[4];
+	const char *const tails[] = { "", "-wal", "-shm", "-mark", "-reserve" };
+	char file[160];
+	int i, nkept = 0, acked = 0, steps;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(file, sizeof(file), "%s%s", path, tails[i]);
+		unlink(file);
+	}
+	assert_int_equal(store_open(path, 1, &s), 0);
+	store_fail_nth(s, nth);
+	for (i = 0; i < 3; i++) {
+		make_event(&ev, i);
+		if (store_append(s, &ev) == 0) {
+			assert_int_equal(ev.seq, nkept + 1);
+			kept[nkept++] = i;
+		} else
+			assert_int_equal(ev.seq, 0);
+	}
+	if (nkept > 0 && store_ack(s, 1, 500) == 0)
+		acked = 1;
+	store_set_uplink(s, "online", 501);
+	store_prune(s, INT64_MAX, 1);
+	steps = s->steps;
+	store_fail_nth(s, 0);
+	make_event(&ev, 3);
+	assert_int_equal(store_append(s, &ev), 0);
+	assert_int_equal(ev.seq, nkept + 1);
+	kept[nkept++] = 3;
+	store_close(s);
+
+	assert_int_equal(store_open(path, 1, &s), 0);
+	assert_int_equal(store_stats(s, &ss), 0);
+	assert_int_equal(ss.last_seq, nkept);
+	assert_int_equal(ss.acked_upto, acked);
+	assert_int_equal(store_read(s, acked, got, 8), nkept - acked);
+	for (i = 0; i < nkept - acked; i++) {
+		make_event(&ev, (int)kept[acked + i]);
+		assert_int_equal(got[i].seq, acked + i + 1);
+		assert_string_equal(got[i].item.lot, ev.item.lot);
+	}
+	store_close(s);
+	return steps;
+}
+
+static void
+test_every_step_failed_in_turn(void **state)
+{
+	struct fx *f = *state;
+	int nth;
+
+	/* Past the last step no fault lands: the run takes fewer steps. */
+	for (nth = 1; run_failing(f->path, nth) >= nth; nth++)
+		;
+	assert_true(nth > 15);
+}
+
 int
 main(void)
 {
@@ -397,6 +470,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reference_tables, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_every_step_failed_in_turn,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database_is_refused,
 		    setup, teardown),
 	};
