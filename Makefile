@@ -67,7 +67,7 @@ POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/bridge/hl7.c sync/wire.c $(CODES) $(COMMON)
 
 UNIT	= store wire gs1 codes hl7 hidpos ndef board db ingest checks \
-	  session
+	  session command
 UNIT_SRC_store = $(STORE) $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
@@ -85,6 +85,7 @@ UNIT_SRC_checks = agent/checks.c $(STORE) $(COMMON)
 AGENT_SCAN = tests/unit/agent_fx.c agent/session.c agent/command.c \
 	  agent/checks.c agent/housekeeping.c $(STORE) $(CODES) $(COMMON)
 UNIT_SRC_session = $(AGENT_SCAN)
+UNIT_SRC_command = $(AGENT_SCAN)
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
 TESTS	= $(UNIT:%=$(B)/test_%)
