@@ -67,7 +67,8 @@ POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/bridge/dest.c sync/bridge/erp.c sync/bridge/replenish.c \
 	  sync/bridge/hl7.c sync/wire.c $(CODES) $(COMMON)
 
-UNIT	= store wire gs1 codes hl7 hidpos ndef board db ingest driver
+UNIT	= store wire gs1 codes hl7 hidpos ndef board db ingest driver \
+	  checks session command
 UNIT_SRC_store = $(STORE) $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
@@ -81,6 +82,12 @@ UNIT_SRC_db    = sync/bridge/db.c sync/bridge/db_guard.c sync/bridge/db_ops.c \
 	  sync/bridge/ident.c sync/wire.c $(COMMON)
 UNIT_SRC_ingest = $(filter-out sync/bridge/main.c,$(BRIDGE))
 UNIT_SRC_driver = $(DRIVERS) $(COMMON)
+UNIT_SRC_checks = agent/checks.c $(STORE) $(COMMON)
+# The agent's scan path; agent_fx.c stands in for feedback.c and the uplink.
+AGENT_SCAN = tests/unit/agent_fx.c agent/session.c agent/command.c \
+	  agent/checks.c agent/housekeeping.c $(STORE) $(CODES) $(COMMON)
+UNIT_SRC_session = $(AGENT_SCAN)
+UNIT_SRC_command = $(AGENT_SCAN)
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
 TESTS	= $(UNIT:%=$(B)/test_%)
