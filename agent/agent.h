@@ -177,6 +177,8 @@ int	command_scan(struct agent *, const struct scan *sc);
 const char *scan_text(const struct scan *, size_t *len);
 /* Records the stopped item with the override flag and the current user. */
 void	session_override(struct agent *);
+/* Settles a held half-label: a product alone recorded, a lot refused. */
+void	session_flush(struct agent *);
 /* Gives up a stopped item: it is not recorded. */
 void	session_abandon(struct agent *);
 void	session_reset_action(struct session *);

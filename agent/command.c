@@ -17,7 +17,10 @@
 static const char *const cmd_kinds[] = { "USE", "WASTE", "RETURN", "BILLONLY",
 	"CONSIGN" };
 
-/* The command's text after POU: (and an AIM id), NUL-terminated in buf. */
+/*
+ * The command's text after POU: (and an AIM id), NUL-terminated in buf; a
+ * word too long for buf is cut to "" (no command has that name).
+ */
 static const char *
 command_text(const struct scan *sc, char *buf, size_t len)
 {
@@ -25,9 +28,11 @@ command_text(const struct scan *sc, char *buf, size_t len)
 	const char *p = scan_text(sc, &n);
 
 	if (n < strlen(CMD_PREFIX) || memcmp(p, CMD_PREFIX,
-	    strlen(CMD_PREFIX)) != 0 || n - strlen(CMD_PREFIX) >= len)
+	    strlen(CMD_PREFIX)) != 0)
 		return NULL;
 	n -= strlen(CMD_PREFIX);
+	if (n >= len)
+		n = 0;
 	memcpy(buf, p + strlen(CMD_PREFIX), n);
 	buf[n] = '\0';
 	return buf;
@@ -80,6 +85,7 @@ command_scan(struct agent *a, const struct scan *sc)
 	if ((cmd = command_text(sc, buf, sizeof(buf))) == NULL)
 		return 0;
 	a->sess.last_ms = sc->mono_ms;
+	session_flush(a);	/* a held half belongs to the context before */
 	if (strcmp(cmd, "OVERRIDE") == 0) {
 		session_override(a);
 		return 1;
@@ -95,7 +101,8 @@ command_scan(struct agent *a, const struct scan *sc)
 	} else if (strcmp(cmd, "END") == 0)
 		session_end(a, "case ended");
 	else {
-		snprintf(msg, sizeof(msg), "unknown command POU:%s", cmd);
+		snprintf(msg, sizeof(msg), "unknown command POU:%s", cmd[0] ?
+		    cmd : " (no word, or one over 31 characters)");
 		log_warnx("%s: %s", sc->source, msg);
 		feedback(a, BOARD_STOP, msg);
 	}

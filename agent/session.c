@@ -323,7 +323,7 @@ session_abandon(struct agent *a)
 }
 
 /* Settles a held half: a primary is recorded alone, a secondary refused. */
-static void
+void
 session_flush(struct agent *a)
 {
 	struct session *s = &a->sess;
