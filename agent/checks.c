@@ -5,11 +5,13 @@
  * an implant or lot-tracked item without a lot, and no case are warnings
  * recorded as flags.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "agent.h"
+#include "log.h"
 #include "store.h"
 
 static void
@@ -29,8 +31,13 @@ checks_catalog(struct agent *a, const struct item *it)
 	int found = store_catalog_item(a->store, it->di, &ri);
 	unsigned no_lot = it->lot[0] == '\0' ? EVF_LOT_MISSING : 0;
 
-	if (found < 0)		/* no catalog: every lot-less item is flagged */
+	if (found == -ENOENT)	/* no catalog: every lot-less item is flagged */
 		return no_lot;
+	if (found < 0) {	/* unchecked is unknown: held for a person */
+		log_warnx("checks: item %s not checked against the catalog: "
+		    "recorded as unknown", it->di);
+		return EVF_UNKNOWN_ITEM | no_lot;
+	}
 	if (found == 0)
 		return EVF_UNKNOWN_ITEM | no_lot;
 	return (ri.active ? 0 : EVF_INACTIVE_ITEM) |
@@ -43,6 +50,7 @@ checks_run(struct agent *a, struct event *ev, char *why, size_t len)
 	const struct item *it = &ev->item;
 	char day[11], recall[64];
 	unsigned f = checks_catalog(a, it);
+	int rc;
 
 	why[0] = '\0';
 	if (!ev->case_id[0] && !ev->mrn[0] && !ev->encounter[0])
@@ -52,10 +60,15 @@ checks_run(struct agent *a, struct event *ev, char *why, size_t len)
 		f |= EVF_EXPIRED;
 		snprintf(why, len, "EXPIRED %s", it->expiry);
 	}
-	if (store_recalled(a->store, it, recall, sizeof(recall))) {
+	if ((rc = store_recalled(a->store, it, recall, sizeof(recall))) > 0) {
 		f |= EVF_RECALLED;
 		snprintf(why + strlen(why), len - strlen(why), "%sRECALLED "
 		    "(%s)", why[0] ? ", " : "", recall);
+	} else if (rc < 0) {
+		/* Unchecked is unknown: the bridge holds it for a person. */
+		log_warnx("checks: item %s not checked against the recalls: "
+		    "recorded as unknown", it->di);
+		f |= EVF_UNKNOWN_ITEM;
 	}
 	ev->flags |= f;
 	return f & CHECKS_STOP;

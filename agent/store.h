@@ -116,7 +116,8 @@ struct store_item {
 int	store_catalog_item(struct store *, const char *di,
 	    struct store_item *out);
 int	store_catalog_loaded(struct store *);
-/* 1 with the recall's id when (DI, lot, serial) is recalled, else 0. */
+/* 1 with the recall's id when (DI, lot, serial) is recalled, else 0; < 0
+ * on error (logged). */
 int	store_recalled(struct store *, const struct item *, char *id,
 	    size_t len);
 

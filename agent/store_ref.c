@@ -136,13 +136,15 @@ int
 store_recalled(struct store *s, const struct item *it, char *id, size_t len)
 {
 	sqlite3_stmt *st = s->st[ST_REF_RECALLED];
-	int hit;
+	int rc;
 
 	sqlite3_bind_text(st, 1, it->di, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, it->lot, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, it->serial, -1, SQLITE_STATIC);
-	if ((hit = store_step(s, st) == SQLITE_ROW))
+	if ((rc = store_step(s, st)) == SQLITE_ROW)
 		store_col_text(st, 0, id, len);
 	sqlite3_reset(st);
-	return hit;
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_err(s, "recalls");
 }

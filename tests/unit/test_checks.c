@@ -17,6 +17,7 @@
 #include "agent.h"
 #include "log.h"
 #include "store.h"
+#include "store_int.h"	/* store_fail_nth() */
 
 #define DI_SCREW	"00884521123451"	/* an implant, lot required */
 #define DI_GAUZE	"00884521123468"	/* no lot needed */
@@ -320,11 +321,37 @@ test_no_case_is_flagged(void **state)
 	assert_int_equal(ev.flags, 0);
 }
 
+/* A lookup that fails leaves the item unchecked: flagged unknown, so the
+ * bridge holds it for a person, never passed as checked. */
+static void
+test_unreadable_reference_is_unknown(void **state)
+{
+	struct fx *f = *state;
+	char why[64];
+	struct event ev;
+	int nth;
+
+	load_catalog(f->a.store);
+	load_recalls(f->a.store);
+	for (nth = 1; nth <= 2; nth++) {	/* the catalog, the recalls */
+		make_event(&ev, DI_GAUZE, "LOT1", 30);
+		store_fail_nth(f->a.store, nth);
+		assert_int_equal(checks_run(&f->a, &ev, why, sizeof(why)), 0);
+		store_fail_nth(f->a.store, 0);
+		assert_int_equal(ev.flags, EVF_UNKNOWN_ITEM);
+	}
+	make_event(&ev, DI_GAUZE, "LOT1", 30);
+	assert_int_equal(checks_run(&f->a, &ev, why, sizeof(why)), 0);
+	assert_int_equal(ev.flags, 0);
+}
+
 int
 main(void)
 {
 #define T(t)	cmocka_unit_test_setup_teardown(t, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_unreadable_reference_is_unknown, setup, teardown),
 		T(test_good_item_passes),
 		T(test_expired_item_is_stopped),
 		T(test_recalled_lot_is_stopped),
