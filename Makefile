@@ -66,7 +66,8 @@ POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/bridge/dest.c sync/bridge/erp.c sync/bridge/replenish.c \
 	  sync/bridge/hl7.c sync/wire.c $(CODES) $(COMMON)
 
-UNIT	= store wire gs1 codes hl7 hidpos ndef board db ingest conf rules
+UNIT	= store wire gs1 codes hl7 hidpos ndef board db ingest conf rules \
+	  reference
 UNIT_SRC_store = $(STORE) $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
@@ -81,6 +82,8 @@ UNIT_SRC_db    = sync/bridge/db.c sync/bridge/db_guard.c sync/bridge/db_ops.c \
 UNIT_SRC_ingest = $(filter-out sync/bridge/main.c,$(BRIDGE))
 UNIT_SRC_conf  = common/conf.c common/log.c common/util.c
 UNIT_SRC_rules = sync/bridge/rules.c sync/bridge/conf.c $(UNIT_SRC_db)
+UNIT_SRC_reference = sync/bridge/reference.c sync/bridge/reftab.c \
+	  common/csv.c common/log.c common/util.c
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
 TESTS	= $(UNIT:%=$(B)/test_%)
