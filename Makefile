@@ -68,7 +68,7 @@ POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/bridge/hl7.c sync/wire.c $(CODES) $(COMMON)
 
 UNIT	= store wire gs1 codes hl7 hidpos ndef board db ingest driver \
-	  checks session command
+	  checks session command conf rules reference outbox
 UNIT_SRC_store = $(STORE) $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
@@ -88,6 +88,14 @@ AGENT_SCAN = tests/unit/agent_fx.c agent/session.c agent/command.c \
 	  agent/checks.c agent/housekeeping.c $(STORE) $(CODES) $(COMMON)
 UNIT_SRC_session = $(AGENT_SCAN)
 UNIT_SRC_command = $(AGENT_SCAN)
+UNIT_SRC_conf  = common/conf.c common/log.c common/util.c
+UNIT_SRC_rules = sync/bridge/rules.c sync/bridge/conf.c $(UNIT_SRC_db)
+UNIT_SRC_reference = sync/bridge/reference.c sync/bridge/reftab.c \
+	  common/csv.c common/log.c common/util.c
+UNIT_SRC_outbox = $(filter-out sync/bridge/main.c,$(BRIDGE))
+# test_outbox takes the outbox thread's own connection, to fail its
+# steps, by wrapping db_open.
+UNIT_LIBS_outbox = -Wl,--wrap=db_open
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
 TESTS	= $(UNIT:%=$(B)/test_%)
@@ -151,7 +159,7 @@ $(B)/pouctl: $(call obj,$(POUCTL))
 $(B)/test_%: $(B)/tests/unit/test_%.o $$(call obj,$$(UNIT_SRC_$$*))
 	$(LINK)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POU_LIBS) \
-	    $(shell pkg-config --libs cmocka)
+	    $(shell pkg-config --libs cmocka) $(UNIT_LIBS_$*)
 
 deps:
 	@packaging/deps.sh
