@@ -34,6 +34,8 @@ POU_LIBS = $(shell pkg-config --libs $(PKGS)) -lmbedcrypto -pthread
 
 COMMON	= common/log.c common/buf.c common/util.c common/conf.c common/event.c \
 	  common/evsql.c common/sqlmig.c common/csv.c common/hash.c
+# The fleet's signed commands: the agent verifies, pouctl signs.
+FLEET	= sync/jws.c
 DAEMON	= common/daemon.c
 STORE	= agent/store.c agent/store_space.c agent/store_epoch.c \
 	  agent/store_ref.c
@@ -47,7 +49,7 @@ AGENT	= agent/main.c agent/conf.c agent/session.c $(STORE) \
 	  agent/refdata.c agent/watchdog.c agent/feedback.c agent/schedule.c \
 	  $(DRIVERS) \
 	  board/board.c board/output.c sync/wire.c \
-	  sync/uplink.c sync/mqttc.c $(CODES) $(DAEMON) $(COMMON)
+	  sync/uplink.c sync/mqttc.c $(FLEET) $(CODES) $(DAEMON) $(COMMON)
 BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 	  sync/bridge/db_guard.c sync/bridge/db_ops.c sync/bridge/ident.c \
 	  sync/bridge/ingest.c sync/bridge/reference.c sync/bridge/reftab.c \
@@ -65,10 +67,10 @@ POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/bridge/reftab.c sync/bridge/rules.c sync/bridge/db.c \
 	  sync/bridge/db_guard.c sync/bridge/db_ops.c sync/bridge/ident.c \
 	  sync/bridge/dest.c sync/bridge/erp.c sync/bridge/replenish.c \
-	  sync/bridge/hl7.c sync/wire.c $(CODES) $(COMMON)
+	  sync/bridge/hl7.c sync/wire.c $(FLEET) $(CODES) $(COMMON)
 
 UNIT	= store wire gs1 codes hl7 hidpos ndef board db ingest driver \
-	  checks session command conf rules reference outbox
+	  checks session command conf rules reference outbox jws
 UNIT_SRC_store = $(STORE) $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
@@ -91,11 +93,12 @@ UNIT_SRC_command = $(AGENT_SCAN)
 UNIT_SRC_conf  = common/conf.c common/log.c common/util.c
 UNIT_SRC_rules = sync/bridge/rules.c sync/bridge/conf.c $(UNIT_SRC_db)
 UNIT_SRC_reference = sync/bridge/reference.c sync/bridge/reftab.c \
-	  common/csv.c common/log.c common/util.c
+	  common/csv.c common/hash.c common/log.c common/util.c
 UNIT_SRC_outbox = $(filter-out sync/bridge/main.c,$(BRIDGE))
 # test_outbox takes the outbox thread's own connection, to fail its
 # steps, by wrapping db_open.
 UNIT_LIBS_outbox = -Wl,--wrap=db_open
+UNIT_SRC_jws   = $(FLEET) $(COMMON)
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
 TESTS	= $(UNIT:%=$(B)/test_%)
@@ -128,9 +131,9 @@ FUZZ_SRC_hidpos    = tests/fuzz/fuzz_hidpos.c drivers/hidpos_report.c \
 		     drivers/hid_desc.c
 FUZZ_SRC_ndef      = tests/fuzz/fuzz_ndef.c drivers/ndef.c
 FUZZ_SRC_csv       = tests/fuzz/fuzz_csv.c common/csv.c common/log.c
-FUZZ_LIBS_csv      = -lmbedcrypto
 FUZZ_SRC_refdata   = tests/fuzz/fuzz_refdata.c sync/bridge/reference.c \
-		     sync/bridge/reftab.c common/csv.c common/log.c common/util.c
+		     sync/bridge/reftab.c common/csv.c common/hash.c \
+		     common/log.c common/util.c
 FUZZ_LIBS_refdata  = -lmbedcrypto
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	     -fno-sanitize-recover=all

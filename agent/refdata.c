@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "hash.h"
 #include "log.h"
 #include "refdata.h"
 #include "store.h"
@@ -69,7 +70,7 @@ rd_load_file(struct store *s, const struct rd_file *rf, const char *path)
 
 	if (path[0] == '\0')
 		return 0;
-	if (csv_sha256(path, version) != 0) {
+	if (sha256_file(path, version) != 0) {
 		log_warn("refdata: %s", path);
 		return -1;
 	}

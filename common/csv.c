@@ -2,8 +2,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <mbedtls/sha256.h>
-
 #include "csv.h"
 #include "log.h"
 
@@ -86,27 +84,4 @@ csv_bool(const char *s)
 	if (strcmp(s, "no") == 0 || strcmp(s, "0") == 0 || s[0] == '\0')
 		return 0;
 	return -1;
-}
-
-int
-csv_sha256(const char *path, char hex[65])
-{
-	mbedtls_sha256_context c;
-	unsigned char buf[4096], md[32];
-	size_t n;
-	FILE *f;
-	int i;
-
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	mbedtls_sha256_init(&c);
-	mbedtls_sha256_starts_ret(&c, 0);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		mbedtls_sha256_update_ret(&c, buf, n);
-	mbedtls_sha256_finish_ret(&c, md);
-	mbedtls_sha256_free(&c);
-	fclose(f);
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	return 0;
 }

@@ -22,7 +22,5 @@ int	csv_load(const char *path, int nfields, const char *header,
 
 /* "yes"/"1" 1, "no"/"0"/"" 0, anything else -1. */
 int	csv_bool(const char *s);
-/* The file's SHA-256 in hex, its version; 0, or -1 when it cannot be read. */
-int	csv_sha256(const char *path, char hex[65]);
 
 #endif

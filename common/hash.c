@@ -22,15 +22,21 @@ hex(const unsigned char md[32], char out[HASH_HEX])
 }
 
 void
-sha256_hex(const void *p, size_t len, char out[HASH_HEX])
+sha256(const void *p, size_t len, unsigned char md[32])
 {
-	unsigned char md[32];
-
 #if MBEDTLS_VERSION_MAJOR >= 3
 	mbedtls_sha256(p, len, md, 0);
 #else
 	mbedtls_sha256_ret(p, len, md, 0);
 #endif
+}
+
+void
+sha256_hex(const void *p, size_t len, char out[HASH_HEX])
+{
+	unsigned char md[32];
+
+	sha256(p, len, md);
 	hex(md, out);
 }
 
@@ -43,6 +49,29 @@ sha256_hex(const void *p, size_t len, char out[HASH_HEX])
 #define sha_update(c, p, n)	mbedtls_sha256_update_ret(c, p, n)
 #define sha_finish(c, md)	mbedtls_sha256_finish_ret(c, md)
 #endif
+
+int
+sha256_file(const char *path, char out[HASH_HEX])
+{
+	mbedtls_sha256_context c;
+	unsigned char buf[4096], md[32];
+	size_t n;
+	FILE *f;
+	int rc;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	mbedtls_sha256_init(&c);
+	sha_starts(&c);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sha_update(&c, buf, n);
+	rc = ferror(f) ? -1 : 0;
+	sha_finish(&c, md);
+	mbedtls_sha256_free(&c);
+	fclose(f);
+	hex(md, out);
+	return rc;
+}
 
 /* A value and a NUL: no value can run into the next. */
 static void

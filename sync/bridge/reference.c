@@ -14,6 +14,7 @@
 
 #include "bridge.h"
 #include "csv.h"
+#include "hash.h"
 #include "log.h"
 #include "reftab.h"
 #include "util.h"
@@ -233,7 +234,7 @@ reference_load_kind(struct reference *r, int k, const char *path)
 
 	reftab_free(&r->t[k]);
 	if (reftab_copy(r->path[k], sizeof(r->path[k]), path) != 0 ||
-	    csv_sha256(path, r->version[k]) != 0) {
+	    sha256_file(path, r->version[k]) != 0) {
 		log_warn("%s", path);
 		return 1;
 	}
