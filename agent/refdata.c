@@ -54,11 +54,14 @@ recall_row(void *arg, char **f)
 
 static const struct rd_file {
 	const char	*name;
+	const char	*header;
 	int		 kind, nfields;
 	csv_row_fn	 row;
 } rd_files[] = {
-	{ "catalog", STORE_REF_CATALOG, 6, catalog_row },
-	{ "recalls", STORE_REF_RECALLS, 5, recall_row },
+	{ "catalog", "di,description,implant,lot_required,serial_required,"
+	    "active", STORE_REF_CATALOG, 6, catalog_row },
+	{ "recalls", "di,lot,serial,recall_id,reason", STORE_REF_RECALLS, 5,
+	    recall_row },
 };
 
 /* Loads one file in one transaction; 0 when loaded or unchanged. */
@@ -78,7 +81,7 @@ rd_load_file(struct store *s, const struct rd_file *rf, const char *path)
 		return 0;
 	if (store_ref_begin(s, rf->kind) != 0)
 		return -1;
-	if (csv_load(path, rf->nfields, "di", rf->row, s) != 0 ||
+	if (csv_load(path, rf->nfields, rf->header, rf->row, s) != 0 ||
 	    store_ref_commit(s, version, &rows) != 0) {
 		store_ref_abort(s);
 		log_warnx("refdata: %s not loaded; the %s loaded before stays",

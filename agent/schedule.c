@@ -75,7 +75,8 @@ schedule_load(struct agent *a)
 	    NULL)
 		return;
 	l->room = a->conf.room;
-	if (csv_load(a->conf.schedule, 6, "room", schedule_row, l) != 0)
+	if (csv_load(a->conf.schedule, 6,
+	    "room,start,end,case_id,mrn,encounter", schedule_row, l) != 0)
 		log_warnx("schedule: %s not loaded; %d cases loaded before "
 		    "stay", a->conf.schedule, a->sched.n);
 	else {

@@ -1,6 +1,7 @@
 /* Table-driven INI configuration over libinih; every error as file:line. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -19,6 +20,8 @@ struct conf_ctx {
 	conf_extra_fn		 extra;
 	void			*arg;
 	int			 errors;
+	char			*buf;	/* the whole line, however long */
+	size_t			 size;
 };
 
 static int
@@ -127,22 +130,58 @@ conf_handler(void *user, const char *section, const char *key,
 	return 1;	/* go on: report every error before giving up */
 }
 
+/*
+ * Why line (its leading blanks skipped) is none of a comment, a [section]
+ * or a key = value that fits libinih's buffer of num bytes; NULL if fine.
+ */
+static const char *
+conf_line_error(const char *line, int num)
+{
+	if (line[0] == '\0' || line[0] == '#' || line[0] == ';')
+		return NULL;
+	if (line[0] == '[')
+		return strchr(line, ']') ? NULL : "a [section] without its ]";
+	if (strchr(line, '=') == NULL)
+		return "not a key = value line or [section]";
+	if (strlen(line) >= (size_t)num - 1)
+		return "a line longer than libinih reads (199 bytes)";
+	return NULL;
+}
+
+/*
+ * libinih's line reader. Each physical line is read whole and checked
+ * here, so every bad line is named at its own number (libinih names only
+ * the first) and a long one is one line; libinih is handed the line
+ * without its leading blanks (an indented line would continue the value
+ * before it), or an empty one in place of an error or a comment.
+ */
 static char *
 conf_reader(char *str, int num, void *stream)
 {
 	struct conf_ctx *c = stream;
-	char *s = fgets(str, num, c->f);
+	const char *line, *err;
+	ssize_t n;
 
-	if (s != NULL)
-		c->line++;
-	return s;
+	if ((n = getline(&c->buf, &c->size, c->f)) < 0)
+		return NULL;
+	c->line++;
+	c->buf[strcspn(c->buf, "\r\n")] = '\0';
+	line = c->buf + strspn(c->buf, " \t");
+	if ((err = conf_line_error(line, num)) != NULL) {
+		log_warnx("%s:%d: %s", c->path, c->line, err);
+		c->errors++;
+	}
+	snprintf(str, (size_t)num, "%s\n", err || line[0] == '#' ||
+	    line[0] == ';' ? "" : line);
+	return str;
 }
 
 int
 conf_load(const char *path, const struct conf_item *tab, void *base,
     conf_extra_fn extra, void *arg)
 {
-	struct conf_ctx c = { path, NULL, 0, tab, base, extra, arg, 0 };
+	struct conf_ctx c = { path, NULL, 0, tab, base, extra, arg, 0, NULL,
+		0 };
 	int rc;
 
 	conf_defaults(tab, base);
@@ -152,6 +191,7 @@ conf_load(const char *path, const struct conf_item *tab, void *base,
 	}
 	rc = ini_parse_stream(conf_reader, &c, conf_handler, &c);
 	fclose(c.f);
+	free(c.buf);
 	if (rc > 0) {
 		log_warnx("%s:%d: not a key = value line or [section]", path, rc);
 		c.errors++;

@@ -12,9 +12,10 @@ int	csv_split(char *s, char **f, int max);
 typedef const char *(*csv_row_fn)(void *arg, char **f);
 
 /*
- * Reads path: blank and '#' lines are skipped, as is a first line whose
- * first field is header. Every other line must have nfields fields and is
- * handed to fn. Each error is logged as path:line. Returns the number of
+ * Reads path: blank and '#' lines are skipped, as is a first line that is
+ * header ("di,lot,..."); one that starts with header's first name and is
+ * not all of it is an error. Every other line must have nfields fields and
+ * is handed to fn. Each error is logged as path:line. Returns the number of
  * errors, or -1 when the file cannot be read.
  */
 int	csv_load(const char *path, int nfields, const char *header,

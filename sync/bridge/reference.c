@@ -229,7 +229,6 @@ reference_load_kind(struct reference *r, int k, const char *path)
 {
 	const struct ref_spec *rk = &ref_kinds[k];
 	struct ref_fill rf = { &r->t[k], rk->row };
-	char first[80];
 	int errors;
 
 	reftab_free(&r->t[k]);
@@ -238,10 +237,7 @@ reference_load_kind(struct reference *r, int k, const char *path)
 		log_warn("%s", path);
 		return 1;
 	}
-	/* A first line starting with the header's first field is skipped. */
-	snprintf(first, sizeof(first), "%.*s", (int)strcspn(rk->header, ","),
-	    rk->header);
-	errors = csv_load(path, rk->nfields, first, ref_take, &rf);
+	errors = csv_load(path, rk->nfields, rk->header, ref_take, &rf);
 	if (errors < 0)
 		return 1;
 	return errors + reftab_seal(&r->t[k], path);

@@ -240,25 +240,19 @@ test_load_syntax(void **state)
 	assert_int_equal(c.n, 3);
 	/* A broken header is named; its keys are taken for no section. */
 	assert_int_equal(load(f, "[a\nn = 3\n", &c, NULL, NULL), 2);
-	assert_true(said(f, 1, "not a key = value line or [section]"));
+	assert_true(said(f, 1, "a [section] without its ]"));
 	assert_true(said(f, 2, "unknown section []"));
 	assert_int_equal(c.n, 5);
 }
 
-/*
- * KNOWN BUGS, shown by the two tests below (skipped unless
- * POU_TEST_KNOWN_BUGS is set): conf.h promises every error as file:line.
- */
-
 /* Every line that is no key = value is named, not only the first (libinih
- * returns the first one's line; conf_load names only that one). */
+ * returns the first one's line). */
 static void
 test_load_syntax_every(void **state)
 {
 	struct fx *f = *state;
 	struct tconf c;
 
-	known_bug();
 	assert_int_equal(load(f, "[a]\nx\ny\nn = 3\n", &c, NULL, NULL), 2);
 	assert_true(said(f, 2, "not a key = value line or [section]"));
 	assert_true(said(f, 3, "not a key = value line or [section]"));
@@ -320,10 +314,10 @@ test_load_missing(void **state)
 	assert_int_equal(c.n, 5);
 }
 
-/* A line longer than libinih's 200-byte buffer is still one line: no
- * error of its own, and the errors after it carry their own line numbers
- * (conf_reader counts each fgets() piece as a line, and libinih parses
- * the rest of the long line as a line of its own). */
+/* A line longer than libinih's 200-byte buffer is still one line: a
+ * comment is no error, a key = value that long is one, named, and the
+ * errors after it carry their own line numbers. An indented key is a key,
+ * not the value before it continued. */
 static void
 test_load_long_line(void **state)
 {
@@ -331,10 +325,17 @@ test_load_long_line(void **state)
 	char text[600];
 	struct tconf c;
 
-	known_bug();
 	snprintf(text, sizeof(text), "[b]\n# %0300d\n[a]\nbogus = 1\n", 0);
 	assert_int_equal(load(f, text, &c, NULL, NULL), 1);
 	assert_true(said(f, 4, "unknown key \"bogus\" in [a]"));
+	snprintf(text, sizeof(text), "[a]\nname = %0250d\nbogus = 1\n", 0);
+	assert_int_equal(load(f, text, &c, NULL, NULL), 2);
+	assert_true(said(f, 2, "a line longer than libinih reads"));
+	assert_true(said(f, 3, "unknown key \"bogus\" in [a]"));
+	assert_int_equal(load(f, "[a]\nname = x\n   n = 7\n", &c, NULL, NULL),
+	    0);
+	assert_int_equal(c.n, 7);
+	assert_string_equal(c.name, "x");
 }
 
 int

@@ -225,21 +225,19 @@ test_headers(void **state)
 }
 
 /*
- * KNOWN BUG (skipped unless POU_TEST_KNOWN_BUGS is set): only the header's
- * first field is compared, so a file whose columns come in another order
- * loads silently with its fields read as the wrong ones; here revenue code
- * 0278 becomes the price, $2.78, and the price 1250.50 the revenue code.
+ * Columns in another order would load misread (revenue code 0278 as the
+ * price, $2.78): the header is compared whole and the file refused.
  */
 static void
 test_header_order(void **state)
 {
 	struct fx *f = *state;
 
-	known_bug();
 	assert_int_equal(load(f, REF_CHARGEMASTER, "di,charge_code,description,"
 	    "revenue_code,price,hcpcs,billable\n"
 	    "1,C1,Stent,0278,1250.50,C1874,yes\n"), 1);
-	assert_true(said(f, REF_CHARGEMASTER, "1: "));
+	assert_true(said(f, REF_CHARGEMASTER, "1: the header must be \"di,"
+	    "charge_code,description,price,revenue_code,hcpcs,billable\""));
 }
 
 /* A DI twice is an error naming it; a missing file is one too. */

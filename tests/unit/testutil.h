@@ -1,4 +1,4 @@
-/* For unit tests: what the code under test logged, and known bugs skipped. */
+/* For unit tests: what the code under test logged. */
 #ifndef POU_TESTUTIL_H
 #define POU_TESTUTIL_H
 
@@ -59,17 +59,6 @@ grab_cancel(void)
 {
 	if (grab_on != NULL)
 		fputs(grab_end(grab_on), stderr);
-}
-
-/*
- * A test that shows a bug not fixed yet: skipped, so that make check stays
- * green, unless POU_TEST_KNOWN_BUGS is set in the environment.
- */
-static inline void
-known_bug(void)
-{
-	if (getenv("POU_TEST_KNOWN_BUGS") == NULL)
-		skip();
 }
 
 #endif
