@@ -35,7 +35,7 @@ POU_LIBS = $(shell pkg-config --libs $(PKGS)) -lmbedcrypto -pthread
 COMMON	= common/log.c common/buf.c common/util.c common/conf.c common/event.c \
 	  common/evsql.c common/sqlmig.c common/csv.c common/hash.c
 # The fleet's signed commands: the agent verifies, pouctl signs.
-FLEET	= sync/jws.c
+FLEET	= sync/jws.c sync/fleetcmd.c
 DAEMON	= common/daemon.c
 STORE	= agent/store.c agent/store_space.c agent/store_epoch.c \
 	  agent/store_ref.c
@@ -63,6 +63,7 @@ BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/pouctl/exceptions.c sync/pouctl/devices.c \
 	  sync/pouctl/outbox.c sync/pouctl/refdata.c sync/pouctl/bridge.c \
+	  sync/pouctl/fleet.c \
 	  $(STORE) sync/bridge/conf.c sync/bridge/reference.c \
 	  sync/bridge/reftab.c sync/bridge/rules.c sync/bridge/db.c \
 	  sync/bridge/db_guard.c sync/bridge/db_ops.c sync/bridge/ident.c \
@@ -70,7 +71,7 @@ POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/bridge/hl7.c sync/wire.c $(FLEET) $(CODES) $(COMMON)
 
 UNIT	= store wire gs1 codes hl7 hidpos ndef board db ingest driver \
-	  checks session command conf rules reference outbox jws
+	  checks session command conf rules reference outbox jws fleetcmd
 UNIT_SRC_store = $(STORE) $(COMMON)
 UNIT_SRC_wire  = sync/wire.c $(COMMON)
 UNIT_SRC_gs1   = $(CODES) $(COMMON)
@@ -99,6 +100,7 @@ UNIT_SRC_outbox = $(filter-out sync/bridge/main.c,$(BRIDGE))
 # steps, by wrapping db_open.
 UNIT_LIBS_outbox = -Wl,--wrap=db_open
 UNIT_SRC_jws   = $(FLEET) $(COMMON)
+UNIT_SRC_fleetcmd = $(FLEET) $(COMMON)
 
 BINS	= $(B)/pou-agent $(B)/pou-bridge $(B)/pouctl
 TESTS	= $(UNIT:%=$(B)/test_%)
@@ -115,7 +117,7 @@ Q	= @
 endif
 
 FUZZ_TARGETS = codes bracketed assemble wire hl7_ack hidpos ndef csv refdata \
-	       ident
+	       ident fleetcmd
 FUZZ_SRC_codes     = tests/fuzz/fuzz_codes.c $(CODES)
 FUZZ_SRC_bracketed = tests/fuzz/fuzz_bracketed.c $(CODES)
 FUZZ_SRC_assemble  = tests/fuzz/fuzz_assemble.c $(CODES)
@@ -127,6 +129,9 @@ FUZZ_SRC_hl7_ack   = tests/fuzz/fuzz_hl7_ack.c sync/bridge/hl7.c \
 FUZZ_LIBS_hl7_ack  = -lmbedcrypto
 FUZZ_SRC_ident     = tests/fuzz/fuzz_ident.c sync/bridge/ident.c \
 		     sync/wire.c common/event.c common/buf.c common/util.c
+FUZZ_SRC_fleetcmd  = tests/fuzz/fuzz_fleetcmd.c $(FLEET) common/hash.c \
+		     common/log.c common/util.c
+FUZZ_LIBS_fleetcmd = -lmbedcrypto
 FUZZ_SRC_hidpos    = tests/fuzz/fuzz_hidpos.c drivers/hidpos_report.c \
 		     drivers/hid_desc.c
 FUZZ_SRC_ndef      = tests/fuzz/fuzz_ndef.c drivers/ndef.c

@@ -7,7 +7,7 @@ set -eu
 BUILD="build-essential pkg-config libsqlite3-dev libmosquitto-dev libjansson-dev
 libinih-dev libmbedtls-dev libcmocka-dev libusb-1.0-0-dev libnfc-dev
 libgpiod-dev libcurl4-openssl-dev"
-RUN="mosquitto mosquitto-clients sqlite3 python3 python3-hl7 procps openssl"
+RUN="mosquitto mosquitto-clients sqlite3 python3 python3-hl7 python3-cryptography procps openssl"
 SYMBOLS="zint zxing-cpp-tools"	# real barcode symbols for the tests
 DEVICES="umockdev libnfc-bin faketime"	# real libusb, libnfc; a wrong clock
 FUZZ="clang libclang-rt-14-dev"

@@ -103,7 +103,7 @@ decode_line(const char *line, const struct codes_opts *o)
 }
 
 int
-ctl_decode(int argc, char *argv[])
+ctl_decode(const char *none, int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "strict", no_argument, NULL, 's' },
@@ -115,6 +115,7 @@ ctl_decode(int argc, char *argv[])
 	struct tm tm;
 	int ch, bad = 0, i;
 
+	(void)none;
 	gmtime_r(&t, &tm);
 	o.year_now = tm.tm_year + 1900;
 	optind = 1;

@@ -52,6 +52,9 @@ usage(FILE *f)
 	    "  decode [--strict] [scan ...]\n"
 	    "             decode barcodes (arguments, or lines on stdin; \\x1d\n"
 	    "             for GS, or GS1's (01)...(17)... form) to JSON lines\n"
+	    "  fleet keygen DIR | fleet sign ... | fleet verify ...\n"
+	    "             the fleet's signing key and signed commands\n"
+	    "             (pouctl fleet for its options; docs/fleet.md)\n"
 	    "options:\n"
 	    "  -c, --config FILE  the agent's configuration (default %s)\n"
 	    "  -s, --store FILE   the agent's store, instead of the config's\n"
@@ -81,7 +84,8 @@ static const struct verb {
 	{ "audit", ON_BRIDGE_DB, ctl_audit },
 	{ "onhand", ON_BRIDGE_DB, ctl_onhand },
 	{ "refdata", ON_BRIDGE_CONF, ctl_refdata },
-	{ "decode", ON_NOTHING, NULL },
+	{ "decode", ON_NOTHING, ctl_decode },
+	{ "fleet", ON_NOTHING, ctl_fleet },
 };
 
 static const struct verb *
@@ -106,7 +110,7 @@ verb_run(const struct verb *v, const struct ctl *c, int argc, char *argv[])
 	case ON_BRIDGE_CONF:
 		return v->run(c->bridge_conf, argc, argv);
 	default:
-		return ctl_decode(argc, argv);
+		return v->run(NULL, argc, argv);
 	}
 }
 

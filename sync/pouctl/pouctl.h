@@ -14,7 +14,9 @@ struct ctl {
 int	ctl_cart(const struct ctl *, int argc, char *argv[]);
 
 /* decode.c: argv[0] is "decode". Returns the exit status. */
-int	ctl_decode(int argc, char *argv[]);
+int	ctl_decode(const char *none, int argc, char *argv[]);
+/* fleet.c: argv[0] is "fleet": keygen, sign, verify. */
+int	ctl_fleet(const char *none, int argc, char *argv[]);
 /* exceptions.c: argv[0] is "exceptions", on the bridge's database. */
 int	ctl_exceptions(const char *bridge_db, int argc, char *argv[]);
 

@@ -45,6 +45,15 @@ seeds = {
                 enumerate(("items", "chargemaster", "contracts", "locations", "par"))],
     "ident": [b"cart-07:3f9a.b2:42", b"a:b:0", b"a::1", b"2026-11-24",
               b"2026-11-24T13:30", b"2026-11-24 13:30:05Z"],
+    "fleetcmd": [b"\x01" + c for c in (
+        b'{"id":"c-1","iat":1800000000,"exp":1800000600,"aud":["*"],'
+        b'"op":"clock","args":{}}',
+        b'{"id":"c-2","iat":1800000000,"exp":1800000600,"aud":["main"],'
+        b'"op":"config","args":{"set":{"session.qty":"2"}}}',
+        b'{"id":"c-3","iat":1800000000,"exp":1800000600,"aud":'
+        b'["main/cart-1"],"op":"recalls","args":{"version":"' + b"a" * 64 +
+        b'","part":1,"parts":1,"rows":[["0088","L1","","R1","x"]]}}')] +
+        [b"\x00eyJhbGciOiJFUzI1NiJ9.e30.AAAA"],
 }[target]
 for i, s in enumerate(seeds):
     open(os.path.join(out, "s%04d" % i), "wb").write(s)
@@ -52,7 +61,7 @@ PY
 }
 
 status=0
-for t in ${TARGETS:-codes bracketed assemble wire hl7_ack hidpos ndef csv refdata ident}; do
+for t in ${TARGETS:-codes bracketed assemble wire hl7_ack hidpos ndef csv refdata ident fleetcmd}; do
 	seed "$t"
 	mkdir -p "$F/corpus/$t"
 	log="$F/fuzz_$t.log"
