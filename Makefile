@@ -38,7 +38,7 @@ COMMON	= common/log.c common/buf.c common/util.c common/conf.c common/event.c \
 FLEET	= sync/jws.c sync/fleetcmd.c
 DAEMON	= common/daemon.c
 STORE	= agent/store.c agent/store_space.c agent/store_epoch.c \
-	  agent/store_ref.c
+	  agent/store_ref.c agent/store_cmd.c
 CODES	= agent/codes/codes.c agent/codes/gs1.c agent/codes/gs1_ai.c \
 	  agent/codes/gs1_lint.c agent/codes/hibc.c agent/codes/isbt.c
 DRIVERS	= drivers/driver.c drivers/sim.c drivers/hidpos.c \
@@ -47,7 +47,7 @@ DRIVERS	= drivers/driver.c drivers/sim.c drivers/hidpos.c \
 AGENT	= agent/main.c agent/conf.c agent/session.c $(STORE) \
 	  agent/housekeeping.c agent/salvage.c agent/checks.c agent/command.c \
 	  agent/refdata.c agent/watchdog.c agent/feedback.c agent/schedule.c \
-	  $(DRIVERS) \
+	  agent/fleet.c agent/fleet_ops.c $(DRIVERS) \
 	  board/board.c board/output.c sync/wire.c \
 	  sync/uplink.c sync/mqttc.c $(FLEET) $(CODES) $(DAEMON) $(COMMON)
 BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
@@ -63,7 +63,7 @@ BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/pouctl/exceptions.c sync/pouctl/devices.c \
 	  sync/pouctl/outbox.c sync/pouctl/refdata.c sync/pouctl/bridge.c \
-	  sync/pouctl/fleet.c \
+	  sync/pouctl/fleet.c sync/pouctl/fleet_set.c agent/refdata.c \
 	  $(STORE) sync/bridge/conf.c sync/bridge/reference.c \
 	  sync/bridge/reftab.c sync/bridge/rules.c sync/bridge/db.c \
 	  sync/bridge/db_guard.c sync/bridge/db_ops.c sync/bridge/ident.c \
@@ -203,13 +203,15 @@ asan:
 	@# umockdev preloads its library ahead of ASan's runtime.
 	ASAN_OPTIONS=verify_asan_link_order=0 B=build-asan tests/run.sh
 
-# The long fault runs: 200 SIGKILL cycles and 1000 power cuts (make check
-# runs 8 and 20).
+# The long fault runs: 200 SIGKILL cycles, 1000 power cuts and 100 kills
+# during fleet commands (make check runs 8, 20 and 4).
 faults: deps
 	@$(MAKE) --no-print-directory all $(POWERCUT)
 	@FAULT_CYCLES=$${FAULT_CYCLES:-200} B=$(B) bash tests/system/test_faults.sh
 	@POWERCUT_CYCLES=$${POWERCUT_CYCLES:-1000} B=$(B) \
 	    bash tests/system/test_powercut.sh
+	@FLEET_KILL_CYCLES=$${FLEET_KILL_CYCLES:-100} B=$(B) \
+	    bash tests/system/test_fleet_kill.sh
 
 # Figures, each beside a baseline measured in the same run; never asserted.
 bench: deps

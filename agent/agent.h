@@ -7,6 +7,8 @@
 #include "board.h"
 #include "codes/codes.h"
 #include "driver.h"
+#include "jws.h"
+#include "store.h"
 #include "uplink.h"
 
 #define AGENT_DRIVERS_MAX	8
@@ -38,6 +40,7 @@ struct agent_conf {
 	char			 watchdog[256];	/* "" for none, or /dev/watchdog */
 	char			 state_file[256];	/* for pouctl; "" none */
 	long long		 watchdog_kick_s;
+	char			 fleet_keys[256];	/* public keys, by spaces */
 	struct driver		*drivers[AGENT_DRIVERS_MAX];	/* owned */
 	int			 ndrivers;
 };
@@ -110,6 +113,15 @@ struct outcomes {
 	int		state_warned;
 };
 
+/* Fleet commands (fleet.c): the keys they must be signed with. */
+struct fleet {
+	struct jws_keys	keys;
+	int		work;		/* a command or result may be waiting */
+	int64_t		next_ms;	/* the next look when there is none */
+	int64_t		prune_ms;	/* the next prune of old ids */
+	int		restart;	/* a restart command asked to stop */
+};
+
 /* This room's scheduled cases (schedule.c). */
 struct schedule {
 	struct slot	slots[SCHEDULE_MAX];
@@ -129,6 +141,7 @@ struct agent {
 	struct watchdogs	 wd;
 	struct outcomes		 fb;
 	struct schedule		 sched;
+	struct fleet		 fleet;
 };
 
 /* conf.c */
@@ -161,6 +174,22 @@ int64_t	housekeeping_now(struct agent *);
 void	housekeeping_full(struct agent *, int full);
 int	housekeeping_timeout(struct agent *, int64_t now_ms);
 void	housekeeping_tick(struct agent *, int64_t now_ms);
+
+/* fleet.c */
+/* Loads [fleet] keys and takes commands from the uplink (again after a
+ * reload); without keys none are taken. The number of bad key files. */
+int	fleet_start(struct agent *);
+/* Loads [fleet] keys alone (pou-agent -n); the number of bad files. */
+int	fleet_load_keys(struct agent *);
+void	fleet_stop(struct agent *);
+int	fleet_timeout(struct agent *, int64_t now_ms);
+/* Runs one waiting command and sends one waiting result. */
+void	fleet_tick(struct agent *, int64_t now_ms);
+/* fleet_ops.c: runs c; 0, -1 with error and detail said, or 1 when it
+ * ends once the agent has stopped (a restart). data: a JSON object for the
+ * result, or NULL. */
+int	fleet_run(struct agent *, const struct store_cmd *c, char *error,
+	    size_t elen, char *detail, size_t dlen, char **data);
 
 /* checks.c */
 #define CHECKS_STOP	(EVF_EXPIRED | EVF_RECALLED)

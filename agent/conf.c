@@ -53,6 +53,7 @@ static const struct conf_item agent_items[] = {
 	CONF_S("watchdog", "device", AC, watchdog, ""),
 	CONF_S("device", "state_file", AC, state_file, "/run/pou/agent.state"),
 	CONF_I("watchdog", "kick_s", AC, watchdog_kick_s, "5", 1, 60),
+	CONF_S("fleet", "keys", AC, fleet_keys, ""),
 	CONF_END
 };
 

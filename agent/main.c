@@ -142,6 +142,7 @@ agent_reload(struct agent *a)
 	refdata_load(a->store, a->conf.catalog, a->conf.recalls);
 	schedule_load(a);
 	agent_open_drivers(a);
+	fleet_start(a);		/* new keys, and the uplink may be new */
 	log_info("reload: configuration reloaded from %s", a->conf_path);
 }
 
@@ -169,6 +170,7 @@ agent_loop(struct agent *a)
 		    session_timeout(a, now)), housekeeping_timeout(a, now));
 		t = min_timeout(t, board_timeout(a->board, now));
 		t = min_timeout(t, watchdog_timeout(a, now));
+		t = min_timeout(t, fleet_timeout(a, now));
 		for (n = SLOT_DRIVERS, i = 0; i < a->conf.ndrivers; i++) {
 			first[i] = n;
 			n += driver_pollfds(a->conf.drivers[i], &pfd[n],
@@ -186,6 +188,7 @@ agent_loop(struct agent *a)
 			    a->conf.drivers[i]->nfds, now);
 		agent_driver_counts(a);
 		session_tick(a, now);
+		fleet_tick(a, now);
 		schedule_tick(a);
 		housekeeping_tick(a, now);
 		board_state(a->board, BOARD_OFFLINE, !uplink_online(a->uplink));
@@ -220,6 +223,7 @@ agent_start(struct agent *a)
 	if ((a->uplink = uplink_new(&a->conf.mqtt, a->store)) == NULL)
 		fatalx("cannot start the uplink");
 	agent_open_drivers(a);
+	fleet_start(a);
 	watchdog_start(a);
 	log_info("started: device %s/%s, epoch %s, store %s", a->conf.site,
 	    a->conf.device, store_epoch(a->store), a->conf.store_path);
@@ -230,6 +234,7 @@ agent_stop(struct agent *a)
 {
 	watchdog_stop(a);
 	agent_close_drivers(a);
+	fleet_stop(a);
 	uplink_free(a->uplink);
 	mosquitto_lib_cleanup();
 	store_close(a->store);
@@ -283,10 +288,14 @@ main(int argc, char *argv[])
 			    a.conf.board_desc);
 		}
 		board_close(a.board);
-		if (agent_check_files(&a.conf, a.conf_path) != 0) {
+		if (agent_check_files(&a.conf, a.conf_path) +
+		    fleet_load_keys(&a) != 0) {
+			fleet_stop(&a);
 			agent_conf_free(&a.conf);
-			fatalx("%s: reference files are missing", a.conf_path);
+			fatalx("%s: reference or fleet key files have "
+			    "errors", a.conf_path);
 		}
+		fleet_stop(&a);
 		printf("%s: configuration OK\n", a.conf_path);
 		agent_conf_free(&a.conf);
 		return 0;

@@ -64,6 +64,31 @@ static const struct rd_file {
 	    recall_row },
 };
 
+const char *
+refdata_header(int kind, int *nfields)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(rd_files); i++)
+		if (rd_files[i].kind == kind) {
+			*nfields = rd_files[i].nfields;
+			return rd_files[i].header;
+		}
+	return NULL;
+}
+
+const char *
+refdata_row(struct store *s, int kind, char **f, int n)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(rd_files); i++)
+		if (rd_files[i].kind == kind)
+			return n != rd_files[i].nfields ? "a row with the wrong "
+			    "number of fields" : rd_files[i].row(s, f);
+	return "no such reference kind";
+}
+
 /* Loads one file in one transaction; 0 when loaded or unchanged. */
 static int
 rd_load_file(struct store *s, const struct rd_file *rf, const char *path)
@@ -77,12 +102,12 @@ rd_load_file(struct store *s, const struct rd_file *rf, const char *path)
 		log_warn("refdata: %s", path);
 		return -1;
 	}
-	if (store_ref_current(s, rf->kind, version))
+	if (store_ref_file_seen(s, rf->kind, version))
 		return 0;
 	if (store_ref_begin(s, rf->kind) != 0)
 		return -1;
 	if (csv_load(path, rf->nfields, rf->header, rf->row, s) != 0 ||
-	    store_ref_commit(s, version, &rows) != 0) {
+	    store_ref_commit(s, version, 1, &rows) != 0) {
 		store_ref_abort(s);
 		log_warnx("refdata: %s not loaded; the %s loaded before stays",
 		    path, rf->name);

@@ -7,5 +7,10 @@ struct store;
 
 /* Loads each file that is set and changed; 0, or -1 when one was refused. */
 int	refdata_load(struct store *, const char *catalog, const char *recalls);
+/* kind's CSV header line and its number of fields; NULL for no kind. */
+const char *refdata_header(int kind, int *nfields);
+/* Inside store_ref_begin(kind): checks and stores one row of n fields
+ * (yes/no fields as the files write them); NULL, or why not. */
+const char *refdata_row(struct store *, int kind, char **f, int n);
 
 #endif

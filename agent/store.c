@@ -55,14 +55,44 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_ALARMS] = "SELECT kind, at_ms, detail FROM alarms ORDER BY kind",
 	[ST_REF_VERSION] = "SELECT 1 FROM refdata WHERE name = ?1 AND "
 	    "version = ?2",
-	[ST_REF_RECORD] = "INSERT OR REPLACE INTO refdata VALUES (?1, ?2, ?3, "
-	    "?4)",
+	/* A set pushed by the fleet (?5 NULL) keeps the file version seen. */
+	[ST_REF_RECORD] = "INSERT INTO refdata VALUES (?1, ?2, ?3, ?4, "
+	    "coalesce(?5, '')) ON CONFLICT (name) DO UPDATE SET version = ?2, "
+	    "rows = ?3, loaded_ms = ?4, file_version = coalesce(?5, "
+	    "file_version)",
+	[ST_REF_FILE_SEEN] = "SELECT 1 FROM refdata WHERE name = ?1 AND "
+	    "file_version = ?2",
 	[ST_REF_ITEM] = "SELECT description, implant, lot_required, "
 	    "serial_required, active FROM catalog WHERE di = ?1",
 	[ST_REF_ANY] = "SELECT 1 FROM catalog LIMIT 1",
 	[ST_REF_RECALLED] = "SELECT recall_id, reason FROM recalls WHERE di = "
 	    "?1 AND (lot = '' OR lot = ?2) AND (serial = '' OR serial = ?3) "
 	    "LIMIT 1",
+	[ST_CMD_ADD] = "INSERT INTO commands VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?6) ON CONFLICT (id) DO NOTHING",
+	[ST_CMD_STATE] = "UPDATE commands SET state = ?2, updated_ms = ?3 "
+	    "WHERE id = ?1",
+	[ST_CMD_RESULT] = "INSERT INTO command_results (id, state, error, "
+	    "detail, data, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_CMD_NEXT] = "SELECT id, op, args, exp, state, received_ms FROM "
+	    "commands WHERE state IN ('received', 'executing') ORDER BY "
+	    "received_ms, id LIMIT 1",
+	[ST_CMD_LIST] = "SELECT id, op, args, exp, state, updated_ms FROM "
+	    "commands ORDER BY received_ms DESC, id LIMIT ?1",
+	[ST_RES_NEXT] = "SELECT n, id, state, error, detail, data, at_ms FROM "
+	    "command_results ORDER BY n LIMIT 1",
+	[ST_RES_DONE] = "DELETE FROM command_results WHERE n = ?1",
+	[ST_CMD_PRUNE] = "DELETE FROM commands WHERE exp < ?1 AND state IN "
+	    "('successful', 'failed') AND id NOT IN (SELECT id FROM "
+	    "command_results)",
+	[ST_PART_PUT] = "INSERT INTO command_parts VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6) ON CONFLICT DO NOTHING",
+	[ST_PART_COUNT] = "SELECT count(*) FROM command_parts WHERE kind = ?1 "
+	    "AND version = ?2 AND parts = ?3",
+	[ST_PARTS] = "SELECT rows FROM command_parts WHERE kind = ?1 AND "
+	    "version = ?2 ORDER BY part",
+	[ST_PART_DROP] = "DELETE FROM command_parts WHERE (kind = ?1 AND "
+	    "version = ?2) OR at_ms < ?3",
 	[ST_UNDOABLE] = "SELECT seq, " EVSQL_COLUMNS " FROM events e WHERE "
 	    "user_id = ?1 AND case_id = ?2 AND kind <> 'undo' AND NOT EXISTS "
 	    "(SELECT 1 FROM events u WHERE u.undoes = e.seq AND u.undoes > 0) "
@@ -110,6 +140,21 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE drivers ADD last_ms INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE drivers ADD handle_max_ms INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE drivers ADD slow INTEGER NOT NULL DEFAULT 0;",
+	/* 7: fleet commands (store_cmd.c): each id once, its state durable,
+	 * each transition queued for the result topic until published; the
+	 * parts of a reference set until it is whole; and the version of
+	 * each reference file last read, so a set the fleet pushed is not
+	 * replaced by an unchanged file at the next start. */
+	"CREATE TABLE commands (id TEXT PRIMARY KEY, op TEXT NOT NULL,"
+	"  args TEXT NOT NULL, exp INTEGER NOT NULL, state TEXT NOT NULL,"
+	"  received_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+	"CREATE TABLE command_results (n INTEGER PRIMARY KEY, id TEXT NOT NULL,"
+	"  state TEXT NOT NULL, error TEXT NOT NULL, detail TEXT NOT NULL,"
+	"  data TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+	"CREATE TABLE command_parts (kind TEXT NOT NULL, version TEXT NOT NULL,"
+	"  part INTEGER NOT NULL, parts INTEGER NOT NULL, rows TEXT NOT NULL,"
+	"  at_ms INTEGER NOT NULL, PRIMARY KEY (kind, version, part));"
+	"ALTER TABLE refdata ADD file_version TEXT NOT NULL DEFAULT '';",
 };
 
 /* A full disk shows as SQLITE_FULL, or as an I/O error whose errno says so. */
@@ -175,7 +220,7 @@ store_exec(struct store *s, const char *sql)
 }
 
 /* SQLite's own quick check of every page; -EBADMSG when damaged. */
-static int
+int
 store_check(struct store *s)
 {
 	sqlite3_stmt *st;

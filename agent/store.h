@@ -43,6 +43,8 @@ int	store_ack(struct store *, int64_t upto, int64_t wall_ms);
 /* Reads up to max events with seq > after, ascending; returns how many. */
 int	store_read(struct store *, int64_t after, struct event *evs, int max);
 int	store_stats(struct store *, struct store_stats *);
+/* SQLite's quick check of every page: 0, -EBADMSG when damaged (logged). */
+int	store_check(struct store *);
 int	store_set_uplink(struct store *, const char *state, int64_t wall_ms);
 
 /* An input driver's state, and what the front end counted of it since the
@@ -101,10 +103,15 @@ int	store_last_undoable(struct store *, const char *user,
 enum { STORE_REF_CATALOG, STORE_REF_RECALLS, STORE_REF_COUNT };
 /* True when the version loaded of kind is this one. */
 int	store_ref_current(struct store *, int kind, const char *version);
+/* True when the file last read for kind had this version: a set the fleet
+ * pushed since stays until the file changes. */
+int	store_ref_file_seen(struct store *, int kind, const char *version);
 int	store_ref_begin(struct store *, int kind);
 /* NULL, or why the row cannot be stored. */
 const char *store_ref_row(struct store *, char *const *f, const int *flag);
-int	store_ref_commit(struct store *, const char *version, int *rows);
+/* from_file: the set is the file's, else the fleet's. */
+int	store_ref_commit(struct store *, const char *version, int from_file,
+	    int *rows);
 void	store_ref_abort(struct store *);
 
 struct store_item {
@@ -120,6 +127,65 @@ int	store_catalog_loaded(struct store *);
  * on error (logged). */
 int	store_recalled(struct store *, const struct item *, char *id,
 	    size_t len);
+
+/*
+ * Fleet commands (store_cmd.c). A command's id is taken once; its state
+ * goes received -> executing -> successful | failed, each transition
+ * committed with a result queued for the result topic, kept until it is
+ * published. The parts of a reference set wait here until it is whole.
+ */
+#define STORE_CMD_ID	65	/* an id and its NUL */
+struct store_cmd {
+	char	 id[STORE_CMD_ID];
+	char	 op[16];
+	char	 state[12];
+	char	*args;		/* JSON; owned: store_cmd_release() */
+	int64_t	 exp;		/* seconds since the epoch */
+	int64_t	 at_ms;		/* received (store_cmd_next), or updated */
+};
+struct store_result {
+	int64_t	 n;		/* its place in the queue */
+	char	 id[STORE_CMD_ID];
+	char	 state[12];
+	char	 error[24];
+	char	 detail[160];
+	char	*data;		/* JSON, or ""; owned */
+	int64_t	 at_ms;
+};
+/* Takes c as received (its result queued); -EEXIST when the id was seen. */
+int	store_cmd_add(struct store *, const struct store_cmd *c);
+/* A refused command whose id can be believed: kept as failed, so the id
+ * is spent, with its result; -EEXIST when the id was seen. */
+int	store_cmd_refused(struct store *, const struct store_cmd *c,
+	    const char *error, const char *detail);
+/* Moves id to state; error, detail and data (JSON) go with its result. */
+int	store_cmd_transition(struct store *, const char *id, const char *state,
+	    const char *error, const char *detail, const char *data);
+/* The oldest command still to run (received or executing): 1, or 0. */
+int	store_cmd_next(struct store *, struct store_cmd *);
+typedef void (*store_cmd_fn)(void *arg, const struct store_cmd *);
+/* The newest max commands, newest first. */
+int	store_cmd_list(struct store *, int max, store_cmd_fn, void *arg);
+void	store_cmd_release(struct store_cmd *);
+/* The oldest result not yet published: 1, or 0; store_result_done() once
+ * the broker has it. */
+int	store_result_next(struct store *, struct store_result *);
+int	store_result_done(struct store *, int64_t n);
+void	store_result_release(struct store_result *);
+/* Forgets finished commands that expired before before_s: their ids can
+ * no longer be replayed (exp refuses them first). */
+int	store_cmd_prune(struct store *, int64_t before_s);
+/* Part part of parts of kind's set version (rows as JSON); 1 when the set
+ * is whole now, 0 when parts are missing, < 0 on error. */
+int	store_part_put(struct store *, const char *kind, const char *version,
+	    int part, int parts, const char *rows, int64_t now_ms);
+typedef int (*store_part_fn)(void *arg, const char *rows);
+/* Hands each part's rows in order to fn; stops at fn's first non-zero. */
+int	store_parts(struct store *, const char *kind, const char *version,
+	    store_part_fn fn, void *arg);
+/* Drops kind's set version, and parts older than before_ms of any set. */
+int	store_parts_drop(struct store *, const char *kind, const char *version,
+	    int64_t before_ms);
 
 /*
  * Rows read back from a damaged store keep their identity (old epoch, seq)

@@ -21,10 +21,10 @@ static const struct {
 	    "INSERT INTO recalls VALUES (?, ?, ?, ?, ?)", 5 },
 };
 
-int
-store_ref_current(struct store *s, int kind, const char *version)
+static int
+ref_version_is(struct store *s, int q, int kind, const char *version)
 {
-	sqlite3_stmt *st = s->st[ST_REF_VERSION];
+	sqlite3_stmt *st = s->st[q];
 	int same;
 
 	sqlite3_bind_text(st, 1, ref_tables[kind].name, -1, SQLITE_STATIC);
@@ -32,6 +32,18 @@ store_ref_current(struct store *s, int kind, const char *version)
 	same = store_step(s, st) == SQLITE_ROW;
 	sqlite3_reset(st);
 	return same;
+}
+
+int
+store_ref_current(struct store *s, int kind, const char *version)
+{
+	return ref_version_is(s, ST_REF_VERSION, kind, version);
+}
+
+int
+store_ref_file_seen(struct store *s, int kind, const char *version)
+{
+	return ref_version_is(s, ST_REF_FILE_SEEN, kind, version);
 }
 
 int
@@ -71,7 +83,8 @@ store_ref_row(struct store *s, char *const *f, const int *flag)
 }
 
 int
-store_ref_commit(struct store *s, const char *version, int *rows)
+store_ref_commit(struct store *s, const char *version, int from_file,
+    int *rows)
 {
 	sqlite3_stmt *st = s->st[ST_REF_RECORD];
 	int rc;
@@ -84,6 +97,10 @@ store_ref_commit(struct store *s, const char *version, int *rows)
 	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, s->ref_rows);
 	sqlite3_bind_int64(st, 4, now_wall_ms());
+	if (from_file)
+		sqlite3_bind_text(st, 5, version, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 5);
 	if ((rc = store_step_done(s, ST_REF_RECORD)) != 0 ||
 	    (rc = store_step_done(s, ST_COMMIT)) != 0)
 		store_ref_abort(s);

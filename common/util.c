@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -253,4 +254,13 @@ parse_int(const char *s, long long min, long long max, long long *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+int
+clock_synced(void)
+{
+	struct timex tx;
+
+	memset(&tx, 0, sizeof(tx));
+	return adjtimex(&tx) != TIME_ERROR && !(tx.status & STA_UNSYNC);
 }

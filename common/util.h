@@ -12,6 +12,8 @@
 int64_t	now_mono_ms(void);	/* CLOCK_MONOTONIC: deadlines and timeouts */
 int64_t	now_boot_ms(void);	/* CLOCK_BOOTTIME: the event's mono_ms */
 int64_t	now_wall_ms(void);	/* CLOCK_REALTIME: informational times */
+/* Whether the kernel's clock is kept in sync (by NTP, chrony, PTP). */
+int	clock_synced(void);
 /* Formats UTC ms as ISO 8601; out holds 32. */
 void	fmt_iso_time(int64_t wall_ms, char out[32]);
 /* Reads "2026-11-24", "2026-11-24T13:30" or "2026-11-24T13:30:05" (a

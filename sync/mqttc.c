@@ -100,6 +100,16 @@ mqttc_on_message(struct mosquitto *m, void *arg,
 	c->cb.message(c->cb.arg, msg);
 }
 
+static void
+mqttc_on_publish(struct mosquitto *m, void *arg, int mid)
+{
+	struct mqttc *c = arg;
+
+	(void)m;
+	if (c->cb.published)
+		c->cb.published(c->cb.arg, mid);
+}
+
 struct mqttc *
 mqttc_new(const struct mqttc_conf *conf, const struct mqttc_cbs *cb)
 {
@@ -118,6 +128,7 @@ mqttc_new(const struct mqttc_conf *conf, const struct mqttc_cbs *cb)
 	mosquitto_connect_callback_set(c->m, mqttc_on_connect);
 	mosquitto_disconnect_callback_set(c->m, mqttc_on_disconnect);
 	mosquitto_message_callback_set(c->m, mqttc_on_message);
+	mosquitto_publish_callback_set(c->m, mqttc_on_publish);
 	if (conf->cafile != NULL && conf->cafile[0] != '\0' &&
 	    (rc = mosquitto_tls_set(c->m, conf->cafile, NULL,
 	    conf->certfile[0] ? conf->certfile : NULL,
@@ -235,13 +246,13 @@ mqttc_handle(struct mqttc *c, short revents, int64_t now)
 
 int
 mqttc_publish(struct mqttc *c, const char *topic, const void *p, size_t len,
-    int qos, bool retain)
+    int qos, bool retain, int *mid)
 {
 	int rc;
 
 	if (c->state != MQ_ONLINE)
 		return -ENOTCONN;
-	rc = mosquitto_publish(c->m, NULL, topic, (int)len, p, qos, retain);
+	rc = mosquitto_publish(c->m, mid, topic, (int)len, p, qos, retain);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		log_warnx("mqtt: publish %s: %s", topic, mosquitto_strerror(rc));
 		return -EIO;

@@ -31,6 +31,7 @@ struct mqttc_cbs {
 	void	(*online)(void *arg);	/* CONNACK accepted: subscribe here */
 	void	(*state)(void *arg, const char *state);	/* NULL: none */
 	void	(*message)(void *arg, const struct mosquitto_message *);
+	void	(*published)(void *arg, int mid);	/* a PUBACK; NULL: none */
 	void	*arg;
 };
 
@@ -40,9 +41,10 @@ void	mqttc_free(struct mqttc *);	/* NULL-safe */
 void	mqttc_pollfd(struct mqttc *, struct pollfd *);
 int	mqttc_timeout(struct mqttc *, int64_t now_ms);
 void	mqttc_handle(struct mqttc *, short revents, int64_t now_ms);
-/* 0, or -ENOTCONN / -EIO; QoS 1 messages are the caller's to resend. */
+/* 0, or -ENOTCONN / -EIO; QoS 1 messages are the caller's to resend. The
+ * message id in *mid when mid is not NULL (see published). */
 int	mqttc_publish(struct mqttc *, const char *topic, const void *p,
-	    size_t len, int qos, bool retain);
+	    size_t len, int qos, bool retain, int *mid);
 int	mqttc_subscribe(struct mqttc *, const char *topic, int qos);
 bool	mqttc_online(const struct mqttc *);
 

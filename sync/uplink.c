@@ -8,10 +8,10 @@
  * (the bridge lost events: they are sent again from the store, and what
  * the store no longer holds is named gone).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timex.h>
 
 #include <jansson.h>
 #include <mosquitto.h>
@@ -48,6 +48,12 @@ struct uplink {
 	char			 boot[40];
 	char			 t_events[160], t_ack[160], t_status[160];
 	char			 t_telemetry[160], t_alarm[160];
+	char			 t_cmd[160], t_site_cmd[160], t_result[160];
+	uplink_command_fn	 cmd_fn;	/* NULL: no commands taken */
+	void			*cmd_arg;
+	int64_t			 res_n;		/* the result in flight; 0: none */
+	int			 res_mid;
+	int64_t			 res_done;	/* its PUBACK came: for the caller */
 };
 
 static void	uplink_alarms(struct uplink *, int force);
@@ -84,7 +90,7 @@ uplink_salvage_kick(struct uplink *u)
 		return;
 	if ((p = uplink_encode(u, u->sal_epoch, n, NULL)) == NULL)
 		return;
-	rc = mqttc_publish(u->mq, u->t_events, p, strlen(p), 1, false);
+	rc = mqttc_publish(u->mq, u->t_events, p, strlen(p), 1, false, NULL);
 	free(p);
 	if (rc == 0) {
 		log_info("uplink: salvaged %s:%lld..%lld sent", u->sal_epoch,
@@ -168,7 +174,7 @@ uplink_send_one(struct uplink *u, int max)
 		return -1;
 	if ((p = uplink_encode(u, store_epoch(u->store), n, &m)) == NULL)
 		return -1;
-	rc = mqttc_publish(u->mq, u->t_events, p, strlen(p), 1, false);
+	rc = mqttc_publish(u->mq, u->t_events, p, strlen(p), 1, false, NULL);
 	free(p);
 	if (rc != 0)
 		return -1;
@@ -235,7 +241,7 @@ uplink_birth(struct uplink *u)
 
 	if ((p = wire_status_encode("online", store_epoch(u->store),
 	    POU_VERSION)) != NULL)
-		mqttc_publish(u->mq, u->t_status, p, strlen(p), 1, true);
+		mqttc_publish(u->mq, u->t_status, p, strlen(p), 1, true, NULL);
 	free(p);
 }
 
@@ -357,6 +363,13 @@ uplink_on_message(void *arg, const struct mosquitto_message *msg)
 	struct wire_ack a;
 	char err[160];
 
+	if (strcmp(msg->topic, u->t_ack) != 0) {
+		if (u->cmd_fn != NULL && (strcmp(msg->topic, u->t_cmd) == 0 ||
+		    strcmp(msg->topic, u->t_site_cmd) == 0))
+			u->cmd_fn(u->cmd_arg, msg->payload,
+			    (size_t)msg->payloadlen);
+		return;
+	}
 	if (wire_ack_decode(msg->payload, (size_t)msg->payloadlen, &a, err,
 	    sizeof(err)) != 0) {
 		log_warnx("uplink: bad ack ignored: %s", err);
@@ -403,7 +416,7 @@ uplink_alarms(struct uplink *u, int force)
 	json_decref(msg);
 	if (p == NULL || (!force && u->alarms_sent &&
 	    strcmp(p, u->alarms_sent) == 0) ||
-	    mqttc_publish(u->mq, u->t_alarm, p, strlen(p), 1, true) != 0) {
+	    mqttc_publish(u->mq, u->t_alarm, p, strlen(p), 1, true, NULL) != 0) {
 		free(p);
 		return;
 	}
@@ -425,16 +438,6 @@ uplink_telemetry_driver(void *arg, const struct store_driver *d)
 	t->drivers[t->ndrivers].since_ms = d->since_ms;
 	t->drivers[t->ndrivers].scans = d->scans;
 	t->ndrivers++;
-}
-
-/* Whether the kernel's clock is kept in sync (by NTP, chrony, PTP). */
-static int
-clock_synced(void)
-{
-	struct timex tx;
-
-	memset(&tx, 0, sizeof(tx));
-	return adjtimex(&tx) != TIME_ERROR && !(tx.status & STA_UNSYNC);
 }
 
 static void
@@ -460,7 +463,7 @@ uplink_telemetry(struct uplink *u, int64_t now)
 	t.store_quota_bytes = u->c.quota_bytes;
 	store_drivers(u->store, uplink_telemetry_driver, &t);
 	if ((p = wire_telemetry_encode(&t)) != NULL)
-		mqttc_publish(u->mq, u->t_telemetry, p, strlen(p), 0, false);
+		mqttc_publish(u->mq, u->t_telemetry, p, strlen(p), 0, false, NULL);
 	free(p);
 	uplink_alarms(u, 0);
 	u->next_telemetry_ms = now + u->c.telemetry_s * 1000;
@@ -478,6 +481,11 @@ uplink_on_online(void *arg)
 	struct uplink *u = arg;
 
 	mqttc_subscribe(u->mq, u->t_ack, 1);
+	if (u->cmd_fn != NULL) {
+		mqttc_subscribe(u->mq, u->t_cmd, 1);
+		mqttc_subscribe(u->mq, u->t_site_cmd, 1);
+	}
+	u->res_n = 0;		/* what was in flight goes again */
 	uplink_birth(u);
 	uplink_alarms(u, 1);
 	uplink_restart(u);
@@ -494,6 +502,17 @@ uplink_on_state(void *arg, const char *state)
 	store_set_uplink(u->store, state, now_wall_ms());
 }
 
+static void
+uplink_on_published(void *arg, int mid)
+{
+	struct uplink *u = arg;
+
+	if (u->res_n != 0 && mid == u->res_mid) {
+		u->res_done = u->res_n;
+		u->res_n = 0;
+	}
+}
+
 static int
 uplink_connect_setup(struct uplink *u)
 {
@@ -508,7 +527,7 @@ uplink_connect_setup(struct uplink *u)
 		.keyfile = u->c.keyfile,
 	};
 	struct mqttc_cbs cb = { uplink_on_online, uplink_on_state,
-		uplink_on_message, u };
+		uplink_on_message, uplink_on_published, u };
 
 	snprintf(id, sizeof(id), "pou-agent-%s", u->c.device);
 	if ((will = wire_status_encode("offline", NULL, NULL)) == NULL)
@@ -537,7 +556,11 @@ uplink_new(const struct uplink_conf *c, struct store *store)
 	    c->site, c->device, "status") || wire_topic(u->t_telemetry,
 	    sizeof(u->t_telemetry), c->site, c->device, "telemetry") ||
 	    wire_topic(u->t_alarm, sizeof(u->t_alarm), c->site, c->device,
-	    "alarm") ||
+	    "alarm") || wire_topic(u->t_cmd, sizeof(u->t_cmd), c->site,
+	    c->device, "cmd") || wire_topic(u->t_site_cmd,
+	    sizeof(u->t_site_cmd), c->site, "all", "cmd") ||
+	    wire_topic(u->t_result, sizeof(u->t_result), c->site, c->device,
+	    "result") ||
 	    uplink_connect_setup(u) != 0) {
 		uplink_free(u);
 		return NULL;
@@ -628,3 +651,36 @@ uplink_handle(struct uplink *u, short revents, int64_t now)
 	}
 }
 
+void
+uplink_on_command(struct uplink *u, uplink_command_fn fn, void *arg)
+{
+	u->cmd_fn = fn;
+	u->cmd_arg = arg;
+	if (fn != NULL && mqttc_online(u->mq)) {
+		mqttc_subscribe(u->mq, u->t_cmd, 1);
+		mqttc_subscribe(u->mq, u->t_site_cmd, 1);
+	}
+}
+
+int
+uplink_result_send(struct uplink *u, int64_t n, const char *payload)
+{
+	int rc;
+
+	if (n != 0 && u->res_n != 0)
+		return -EBUSY;
+	rc = mqttc_publish(u->mq, u->t_result, payload, strlen(payload), 1,
+	    false, n != 0 ? &u->res_mid : NULL);
+	if (rc == 0 && n != 0)
+		u->res_n = n;
+	return rc;
+}
+
+int64_t
+uplink_result_done(struct uplink *u)
+{
+	int64_t n = u->res_done;
+
+	u->res_done = 0;
+	return n;
+}

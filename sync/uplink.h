@@ -6,6 +6,7 @@
 #define POU_UPLINK_H
 
 #include <poll.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -47,5 +48,19 @@ int	uplink_online(const struct uplink *);
 void	uplink_kick(struct uplink *);
 /* Something changed (a driver's state): send telemetry soon. */
 void	uplink_telemetry_soon(struct uplink *);
+
+/* A fleet command as it came off the cmd topics (untrusted). */
+typedef void (*uplink_command_fn)(void *arg, const char *payload, size_t len);
+/* Takes the device's and its site's cmd topics to fn (NULL: none). */
+void	uplink_on_command(struct uplink *, uplink_command_fn fn, void *arg);
+/*
+ * Publishes a result (QoS 1). n names it in the caller's queue: one such
+ * result is in flight at a time (-EBUSY meanwhile), and uplink_result_done()
+ * gives n back once the broker has it; n 0 is fire and forget. -ENOTCONN
+ * offline.
+ */
+int	uplink_result_send(struct uplink *, int64_t n, const char *payload);
+/* The n whose PUBACK came since the last call, or 0. */
+int64_t	uplink_result_done(struct uplink *);
 
 #endif

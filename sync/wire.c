@@ -614,3 +614,21 @@ wire_telemetry_encode(const struct telemetry *t)
 	    "disk_free_bytes", (json_int_t)t->disk_free_bytes,
 	    "clock", "synced", t->clock_synced, "boot", t->boot, "drivers", d));
 }
+
+char *
+wire_result_encode(const struct wire_result *r)
+{
+	json_t *data = r->data[0] ? json_loads(r->data, 0, NULL) :
+	    json_object();
+	json_t *id = r->id[0] ? json_string(r->id) : json_null();
+
+	if (!json_is_object(data)) {
+		json_decref(data);
+		json_decref(id);
+		return NULL;
+	}
+	return wire_dump(json_pack("{s:i, s:o, s:s, s:b, s:s, s:s, s:I, s:o}",
+	    "v", WIRE_VERSION, "id", id, "state", r->state, "ok",
+	    strcmp(r->state, "failed") != 0, "error", r->error, "detail",
+	    r->detail, "at", (json_int_t)r->at_ms, "data", data));
+}

@@ -106,4 +106,18 @@ int	wire_status_decode(const char *payload, size_t len, char *state,
 	    size_t statelen, char *epoch, size_t epochlen, char *err,
 	    size_t errlen);
 
+/* A fleet command's state on its device: each transition one result. */
+struct wire_result {
+	const char	*id;		/* "" for a command whose id is unknown */
+	const char	*state;		/* received, executing, successful, failed */
+	const char	*error;		/* fleet_err_name() or the op's, or "" */
+	const char	*detail;	/* for a person, or "" */
+	const char	*data;		/* JSON object text, or "" */
+	int64_t		 at_ms;
+};
+
+/* {"v":1,"id","state","ok","error","detail","at","data"}; ok is false for
+ * failed only. NULL on error (data that is no JSON object is one). */
+char	*wire_result_encode(const struct wire_result *);
+
 #endif

@@ -64,7 +64,7 @@ bridge_birth(struct bridge *b, const struct mosquitto_message *msg,
 		return;
 	if (ingest_ack(b->in, t->site, t->device, &a, &ack, topic,
 	    sizeof(topic)) == 0 && mqttc_publish(b->mq, topic, ack,
-	    strlen(ack), 1, false) == 0)
+	    strlen(ack), 1, false, NULL) == 0)
 		b->acks++;
 	free(ack);
 }
@@ -85,7 +85,7 @@ bridge_on_message(void *arg, const struct mosquitto_message *msg)
 	    (size_t)msg->payloadlen, &ack, topic, sizeof(topic)) != 0)
 		return;
 	/* Only now, after the commit, may the device let go of them. */
-	if (mqttc_publish(b->mq, topic, ack, strlen(ack), 1, false) == 0)
+	if (mqttc_publish(b->mq, topic, ack, strlen(ack), 1, false, NULL) == 0)
 		b->acks++;
 	free(ack);
 }
@@ -138,7 +138,8 @@ bridge_start(struct bridge *b)
 		.cafile = b->conf.cafile, .certfile = b->conf.certfile,
 		.keyfile = b->conf.keyfile,
 	};
-	struct mqttc_cbs cb = { bridge_on_online, NULL, bridge_on_message, b };
+	struct mqttc_cbs cb = { bridge_on_online, NULL, bridge_on_message,
+		NULL, b };
 	int rc;
 
 	if ((rc = db_open(b->conf.db_path, b->conf.sync_full ?

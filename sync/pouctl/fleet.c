@@ -27,6 +27,9 @@ fleet_usage(void)
 	    "       pouctl fleet sign --key KEY --aud TARGET [--aud ...] "
 	    "--op OP\n"
 	    "                  [--args JSON] [--ttl 30m|12h|7d] [--id ID]\n"
+	    "       pouctl fleet sign-set --key KEY --aud TARGET [--aud ...] "
+	    "[--ttl 7d]\n"
+	    "                  [--rows N] recalls|catalog FILE\n"
 	    "       pouctl fleet verify --key PUB [--key PUB...] --site SITE "
 	    "--device ID\n"
 	    "                  < command\n"
@@ -34,9 +37,8 @@ fleet_usage(void)
 	return 2;
 }
 
-/* "90", "30m", "12h", "7d": seconds, or -1. */
-static long long
-parse_ttl(const char *s)
+long long
+fleet_parse_ttl(const char *s)
 {
 	char *end;
 	long long v;
@@ -130,7 +132,7 @@ sign_parse(int argc, char *argv[], struct sign_opts *o)
 		case 'A': o->args = optarg; break;
 		case 'i': o->id = optarg; break;
 		case 't':
-			if ((o->ttl = parse_ttl(optarg)) < 0) {
+			if ((o->ttl = fleet_parse_ttl(optarg)) < 0) {
 				fprintf(stderr, "pouctl: fleet sign: --ttl %s: "
 				    "seconds, or 30m, 12h, 7d\n", optarg);
 				return -1;
@@ -279,5 +281,7 @@ ctl_fleet(const char *none, int argc, char *argv[])
 		return fleet_sign(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
 		return fleet_verify(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "sign-set") == 0)
+		return fleet_sign_set(argc - 1, argv + 1);
 	return fleet_usage();
 }

@@ -38,54 +38,11 @@ check_eq "the kid is the public key's hash, as Python computes it" \
     --ttl 10m --id c-1 > "$T/c1.jws"
 check "pouctl fleet sign signs a command" test -s "$T/c1.jws"
 
-# Python's verifier: the header, the claims, and ES256 over the first two
-# parts with r || s as JOSE carries them.
-cat > "$T/jose.py" <<'EOF'
-import sys, json, base64, time
-from cryptography.hazmat.primitives import hashes, serialization as s
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import (
-    decode_dss_signature, encode_dss_signature)
-
-def b64d(p):
-    return base64.urlsafe_b64decode(p + '=' * (-len(p) % 4))
-
-def b64e(b):
-    return base64.urlsafe_b64encode(b).rstrip(b'=').decode()
-
-def verify(pub, msg):
-    h, p, sig = msg.strip().split('.')
-    raw = b64d(sig)
-    assert len(raw) == 64, len(raw)
-    der = encode_dss_signature(int.from_bytes(raw[:32], 'big'),
-                               int.from_bytes(raw[32:], 'big'))
-    k = s.load_pem_public_key(open(pub, 'rb').read())
-    k.verify(der, (h + '.' + p).encode(), ec.ECDSA(hashes.SHA256()))
-    return json.loads(b64d(h)), json.loads(b64d(p))
-
-def sign(key, kid, claims):
-    k = s.load_pem_private_key(open(key, 'rb').read(), None) if key \
-        else ec.generate_private_key(ec.SECP256R1())
-    h = b64e(json.dumps({'alg': 'ES256', 'kid': kid}).encode())
-    p = b64e(json.dumps(claims).encode())
-    r, s_ = decode_dss_signature(k.sign((h + '.' + p).encode(),
-                                        ec.ECDSA(hashes.SHA256())))
-    return h + '.' + p + '.' + b64e(r.to_bytes(32, 'big') +
-                                    s_.to_bytes(32, 'big'))
-
-if sys.argv[1] == 'verify':
-    h, c = verify(sys.argv[2], open(sys.argv[3]).read())
-    print(h['alg'], h['kid'], c['id'], c['op'], c['aud'][0],
-          c['exp'] - c['iat'], json.dumps(c['args']))
-else:
-    now = int(time.time())
-    key, kid, aud, ttl = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-    print(sign(key or None, kid, {'id': 'py-' + sys.argv[6], 'iat': now,
-          'exp': now + ttl, 'aud': [aud], 'op': 'diagnose', 'args': {}}))
-EOF
+# Python's verifier (tests/peers/jose.py): the header, the claims, and
+# ES256 over the first two parts with r || s as JOSE carries them.
 check_eq "Python verifies pouctl's signature; header and claims as sent" \
     "ES256 $KID c-1 clock main/cart-1 600 {}" \
-    "$($PY "$T/jose.py" verify "$PUB" "$T/c1.jws" 2>&1)"
+    "$($PY "$ROOT/tests/peers/jose.py" verify "$PUB" "$T/c1.jws" 2>&1)"
 
 verify_as() {	# verify_as OUT SITE DEVICE < command
 	run "$1" "$B/pouctl" fleet verify --key "$PUB" --site "$2" --device "$3"
@@ -97,19 +54,19 @@ verify_as "$T/v2" main cart-2 < "$T/c1.jws"
 check "and main/cart-2 refuses it: wrong_audience, with its id" \
     grep -q '^refused wrong_audience: .*(id c-1)' "$T/v2"
 
-$PY "$T/jose.py" sign "$KEY" "$KID" main 600 a > "$T/py.jws"
+$PY "$ROOT/tests/peers/jose.py" sign "$KEY" "$KID" main 600 a > "$T/py.jws"
 verify_as "$T/v3" main cart-7 < "$T/py.jws"
 check "a command Python signs with the fleet key is obeyed" \
     grep -qx 'ok id py-a op diagnose args {}' "$T/v3"
-$PY "$T/jose.py" sign "" "$KID" main 600 b > "$T/forged.jws"
+$PY "$ROOT/tests/peers/jose.py" sign "" "$KID" main 600 b > "$T/forged.jws"
 verify_as "$T/v4" main cart-7 < "$T/forged.jws"
 check "one signed by another key under the fleet key's kid: bad_signature" \
     grep -q '^refused bad_signature' "$T/v4"
-$PY "$T/jose.py" sign "" 0123456789abcdef main 600 c > "$T/other.jws"
+$PY "$ROOT/tests/peers/jose.py" sign "" 0123456789abcdef main 600 c > "$T/other.jws"
 verify_as "$T/v5" main cart-7 < "$T/other.jws"
 check "one whose kid the cart does not hold: unknown_key" \
     grep -q '^refused unknown_key' "$T/v5"
-$PY "$T/jose.py" sign "$KEY" "$KID" main -1 d > "$T/old.jws"
+$PY "$ROOT/tests/peers/jose.py" sign "$KEY" "$KID" main -1 d > "$T/old.jws"
 verify_as "$T/v6" main cart-7 < "$T/old.jws"
 check "an expired one: expired" grep -q '^refused expired: .*(id py-d)' \
     "$T/v6"

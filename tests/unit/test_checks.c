@@ -38,7 +38,7 @@ load(struct store *s, int kind, char *f[][6], const int flag[][6], int n)
 	assert_int_equal(store_ref_begin(s, kind), 0);
 	for (i = 0; i < n; i++)
 		assert_null(store_ref_row(s, f[i], flag[i]));
-	assert_int_equal(store_ref_commit(s, "v1", &got), 0);
+	assert_int_equal(store_ref_commit(s, "v1", 1, &got), 0);
 	assert_int_equal(got, n);
 	assert_true(store_ref_current(s, kind, "v1"));
 }

@@ -351,7 +351,7 @@ test_reference_tables(void **state)
 	assert_int_equal(store_catalog_item(s, row1[0], &it), -ENOENT);
 	assert_int_equal(store_ref_begin(s, STORE_REF_CATALOG), 0);
 	assert_null(store_ref_row(s, row1, cat_flags));
-	assert_int_equal(store_ref_commit(s, "v1", &rows), 0);
+	assert_int_equal(store_ref_commit(s, "v1", 1, &rows), 0);
 	assert_int_equal(rows, 1);
 	assert_true(store_ref_current(s, STORE_REF_CATALOG, "v1"));
 	assert_int_equal(store_catalog_item(s, row1[0], &it), 1);
@@ -370,7 +370,7 @@ test_reference_tables(void **state)
 	/* Recalls: a lot, any serial. */
 	assert_int_equal(store_ref_begin(s, STORE_REF_RECALLS), 0);
 	assert_null(store_ref_row(s, rec, rec_flags));
-	assert_int_equal(store_ref_commit(s, "r1", &rows), 0);
+	assert_int_equal(store_ref_commit(s, "r1", 1, &rows), 0);
 	memset(&item, 0, sizeof(item));
 	snprintf(item.di, sizeof(item.di), "%s", rec[0]);
 	snprintf(item.lot, sizeof(item.lot), "LOT9");

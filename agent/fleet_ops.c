@@ -1,0 +1,283 @@
+/*
+ * The fleet's ops at the cart, one function each (docs/fleet.md): a
+ * reference set's part held, and the set installed whole once every part
+ * is there (a bad row refuses it whole, the set before stays); the clock's
+ * status; a diagnostic snapshot; a restart. Each applies whole or not at
+ * all, so one cut short by a kill is simply run again.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "agent.h"
+#include "daemon.h"
+#include "log.h"
+#include "refdata.h"
+#include "store.h"
+#include "util.h"
+
+#define PARTS_KEEP_MS	(7LL * 86400 * 1000)	/* a set never finished */
+#define ROW_FIELDS_MAX	8
+
+struct op_out {
+	char	*error, *detail;
+	size_t	 elen, dlen;
+	char	*data;		/* JSON text, or NULL */
+};
+
+static int
+op_fail(struct op_out *o, const char *error, const char *detail)
+{
+	snprintf(o->error, o->elen, "%s", error);
+	snprintf(o->detail, o->dlen, "%s", detail);
+	return -1;
+}
+
+/* Stores each row of one part; stops at the first bad one. */
+struct install {
+	struct store	*store;
+	int		 kind;
+	int		 row;		/* rows seen */
+	char		 why[128];
+};
+
+/* One row (an array of strings, as fleetcmd.c checked) into the set. */
+static const char *
+install_row(struct install *in, json_t *row)
+{
+	char *f[ROW_FIELDS_MAX];
+	const char *why = NULL;
+	size_t k, n = json_array_size(row);
+
+	if (n > ROW_FIELDS_MAX)
+		return "a row with the wrong number of fields";
+	for (k = 0; k < n; k++)
+		if ((f[k] = strdup(json_string_value(json_array_get(row,
+		    k)))) == NULL)
+			why = "out of memory";
+	if (why == NULL)
+		why = refdata_row(in->store, in->kind, f, (int)n);
+	while (k-- > 0)
+		free(f[k]);
+	return why;
+}
+
+static int
+install_part(void *arg, const char *rows)
+{
+	struct install *in = arg;
+	json_t *j = json_loads(rows, 0, NULL), *row;
+	const char *why = NULL;
+	size_t i;
+
+	if (!json_is_array(j))
+		why = "a part that is no array of rows";
+	json_array_foreach(j, i, row) {
+		in->row++;
+		if ((why = install_row(in, row)) != NULL)
+			break;
+	}
+	if (why != NULL)
+		snprintf(in->why, sizeof(in->why), "row %d: %s", in->row, why);
+	json_decref(j);
+	return why != NULL;
+}
+
+static int
+refset_install(struct agent *a, int kind, const char *name,
+    const char *version, struct op_out *o)
+{
+	struct install in = { a->store, kind, 0, "" };
+	int rc, rows;
+
+	if ((rc = store_ref_begin(a->store, kind)) != 0)
+		return op_fail(o, "store", strerror(-rc));
+	if ((rc = store_parts(a->store, name, version, install_part, &in)) !=
+	    0) {
+		store_ref_abort(a->store);
+		store_parts_drop(a->store, name, version, 0);
+		return op_fail(o, rc > 0 ? "bad_row" : "store", rc > 0 ?
+		    in.why : strerror(-rc));
+	}
+	if ((rc = store_ref_commit(a->store, version, 0, &rows)) != 0)
+		return op_fail(o, "store", strerror(-rc));
+	store_parts_drop(a->store, name, version, now_wall_ms() -
+	    PARTS_KEEP_MS);
+	log_info("fleet: %s version %.12s installed: %d rows", name, version,
+	    rows);
+	snprintf(o->detail, o->dlen, "%s version %.12s: %d rows", name,
+	    version, rows);
+	o->data = NULL;
+	if (asprintf(&o->data, "{\"%s\":\"%s\",\"rows\":%d}", name, version,
+	    rows) < 0)
+		o->data = NULL;
+	return 0;
+}
+
+/* args {"version","part","parts","rows"}, checked by fleetcmd.c. */
+static int
+op_refset(struct agent *a, const struct store_cmd *c, int kind,
+    struct op_out *o)
+{
+	json_t *j = json_loads(c->args, 0, NULL);
+	const char *version = json_string_value(json_object_get(j, "version"));
+	int part = (int)json_integer_value(json_object_get(j, "part"));
+	int parts = (int)json_integer_value(json_object_get(j, "parts"));
+	char *rows = json_dumps(json_object_get(j, "rows"), JSON_COMPACT);
+	int rc;
+
+	if (version == NULL || rows == NULL)
+		rc = op_fail(o, "bad_args", "the set's part cannot be read");
+	else if (store_ref_current(a->store, kind, version)) {
+		snprintf(o->detail, o->dlen, "%s version %.12s is already the "
+		    "current one", c->op, version);
+		rc = 0;
+	} else if ((rc = store_part_put(a->store, c->op, version, part, parts,
+	    rows, now_wall_ms())) < 0)
+		rc = op_fail(o, "store", strerror(-rc));
+	else if (rc == 0)
+		snprintf(o->detail, o->dlen, "part %d of %d held", part, parts);
+	else
+		rc = refset_install(a, kind, c->op, version, o);
+	free(rows);
+	json_decref(j);
+	return rc;
+}
+
+static int
+op_recalls(struct agent *a, const struct store_cmd *c, struct op_out *o)
+{
+	return op_refset(a, c, STORE_REF_RECALLS, o);
+}
+
+static int
+op_catalog(struct agent *a, const struct store_cmd *c, struct op_out *o)
+{
+	return op_refset(a, c, STORE_REF_CATALOG, o);
+}
+
+static int
+op_clock(struct agent *a, const struct store_cmd *c, struct op_out *o)
+{
+	int synced = clock_synced();
+
+	(void)c;
+	snprintf(o->detail, o->dlen, "the clock is %s", synced ?
+	    "synchronised" : "NOT synchronised");
+	if (asprintf(&o->data, "{\"wall_ms\":%lld,\"synced\":%s,\"boot\":"
+	    "\"%s\"}", (long long)now_wall_ms(), synced ? "true" : "false",
+	    a->boot) < 0)
+		o->data = NULL;
+	return 0;
+}
+
+static json_t *
+diag_store(struct agent *a)
+{
+	struct store_stats ss;
+	int64_t db = 0, freeb = -1;
+	int check = store_check(a->store);
+
+	memset(&ss, 0, sizeof(ss));
+	store_stats(a->store, &ss);
+	store_space(a->store, &db, &freeb);
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s}", "epoch",
+	    ss.epoch, "last_seq", (json_int_t)ss.last_seq, "unacked",
+	    (json_int_t)ss.unacked, "salvage", (json_int_t)ss.salvage,
+	    "bytes", (json_int_t)db, "disk_free", (json_int_t)freeb,
+	    "integrity", check == 0 ? "ok" : check == -EBADMSG ? "damaged" :
+	    "unreadable");
+}
+
+static void
+diag_driver(void *arg, const struct store_driver *d)
+{
+	json_array_append_new(arg, json_pack("{s:s, s:s, s:I, s:I, s:I}",
+	    "name", d->name, "state", d->state, "scans", (json_int_t)d->scans,
+	    "handle_max_ms", (json_int_t)d->handle_max_ms, "slow",
+	    (json_int_t)d->slow));
+}
+
+static void
+diag_alarm(void *arg, const char *kind, int64_t at_ms, const char *detail)
+{
+	json_array_append_new(arg, json_pack("{s:s, s:I, s:s}", "kind", kind,
+	    "at", (json_int_t)at_ms, "detail", detail));
+}
+
+static int
+op_diagnose(struct agent *a, const struct store_cmd *c, struct op_out *o)
+{
+	json_t *drivers = json_array(), *alarms = json_array(), *j;
+
+	(void)c;
+	store_drivers(a->store, diag_driver, drivers);
+	store_alarms(a->store, diag_alarm, alarms);
+	j = json_pack("{s:s, s:o, s:o, s:o, s:b, s:b}", "version",
+	    POU_VERSION, "store", diag_store(a), "drivers", drivers, "alarms",
+	    alarms, "online", uplink_online(a->uplink), "clock_synced",
+	    clock_synced());
+	o->data = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	snprintf(o->detail, o->dlen, "snapshot taken");
+	return o->data ? 0 : op_fail(o, "internal", "out of memory");
+}
+
+/* Done once the agent stops: the start after it reports it successful. */
+static int
+op_restart(struct agent *a, const struct store_cmd *c, struct op_out *o)
+{
+	(void)c;
+	log_info("fleet: restart asked: stopping for the service manager to "
+	    "start the agent again");
+	a->fleet.restart = 1;
+	daemon_quit = 1;
+	snprintf(o->detail, o->dlen, "restarting");
+	return 1;		/* not finished: it stays executing */
+}
+
+static int
+op_unsupported(struct agent *a, const struct store_cmd *c, struct op_out *o)
+{
+	(void)a;
+	(void)c;
+	return op_fail(o, "unsupported", "this agent does not run this op "
+	    "yet");
+}
+
+static const struct {
+	const char	*name;
+	int		(*run)(struct agent *, const struct store_cmd *,
+			    struct op_out *);
+} ops[] = {
+	{ "recalls", op_recalls },
+	{ "catalog", op_catalog },
+	{ "schedule", op_unsupported },
+	{ "config", op_unsupported },
+	{ "diagnose", op_diagnose },
+	{ "clock", op_clock },
+	{ "restart", op_restart },
+};
+
+int
+fleet_run(struct agent *a, const struct store_cmd *c, char *error,
+    size_t elen, char *detail, size_t dlen, char **data)
+{
+	struct op_out o = { error, detail, elen, dlen, NULL };
+	size_t i;
+	int rc = -1;
+
+	error[0] = detail[0] = '\0';
+	for (i = 0; i < nitems(ops); i++)
+		if (strcmp(ops[i].name, c->op) == 0)
+			break;
+	if (i == nitems(ops))
+		op_fail(&o, "unknown_op", c->op);
+	else
+		rc = ops[i].run(a, c, &o);
+	*data = o.data;
+	return rc;
+}
