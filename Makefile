@@ -51,7 +51,8 @@ AGENT	= agent/main.c agent/conf.c agent/session.c $(STORE) \
 	  board/board.c board/output.c sync/wire.c \
 	  sync/uplink.c sync/mqttc.c $(FLEET) $(CODES) $(DAEMON) $(COMMON)
 BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
-	  sync/bridge/db_guard.c sync/bridge/db_ops.c sync/bridge/ident.c \
+	  sync/bridge/db_guard.c sync/bridge/db_ops.c sync/bridge/db_fleet.c \
+	  sync/bridge/fleet.c sync/bridge/ident.c \
 	  sync/bridge/ingest.c sync/bridge/reference.c sync/bridge/reftab.c \
 	  sync/bridge/hl7.c sync/bridge/replenish.c \
 	  sync/bridge/erp.c sync/bridge/outbox.c sync/bridge/out_file.c \
@@ -59,14 +60,16 @@ BRIDGE	= sync/bridge/main.c sync/bridge/conf.c sync/bridge/db.c \
 	  sync/bridge/clock.c \
 	  sync/bridge/rules.c sync/bridge/vouch.c sync/bridge/ledger.c \
 	  sync/bridge/dest.c \
-	  sync/wire.c sync/mqttc.c $(DAEMON) $(COMMON)
+	  sync/wire.c sync/mqttc.c $(FLEET) $(DAEMON) $(COMMON)
 POUCTL	= sync/pouctl/main.c sync/pouctl/status.c sync/pouctl/decode.c \
 	  sync/pouctl/exceptions.c sync/pouctl/devices.c \
 	  sync/pouctl/outbox.c sync/pouctl/refdata.c sync/pouctl/bridge.c \
-	  sync/pouctl/fleet.c sync/pouctl/fleet_set.c agent/refdata.c \
+	  sync/pouctl/fleet.c sync/pouctl/fleet_set.c \
+	  sync/pouctl/fleet_bridge.c agent/refdata.c \
 	  $(STORE) sync/bridge/conf.c sync/bridge/reference.c \
 	  sync/bridge/reftab.c sync/bridge/rules.c sync/bridge/db.c \
-	  sync/bridge/db_guard.c sync/bridge/db_ops.c sync/bridge/ident.c \
+	  sync/bridge/db_guard.c sync/bridge/db_ops.c sync/bridge/db_fleet.c \
+	  sync/bridge/ident.c \
 	  sync/bridge/dest.c sync/bridge/erp.c sync/bridge/replenish.c \
 	  sync/bridge/hl7.c sync/wire.c $(FLEET) $(CODES) $(COMMON)
 
@@ -82,6 +85,7 @@ UNIT_SRC_hl7   = sync/bridge/hl7.c sync/bridge/erp.c sync/bridge/ident.c \
 	  sync/wire.c $(COMMON)
 UNIT_SRC_board = board/board.c board/output.c $(COMMON)
 UNIT_SRC_db    = sync/bridge/db.c sync/bridge/db_guard.c sync/bridge/db_ops.c \
+	  sync/bridge/db_fleet.c \
 	  sync/bridge/ident.c sync/wire.c $(COMMON)
 UNIT_SRC_ingest = $(filter-out sync/bridge/main.c,$(BRIDGE))
 UNIT_SRC_driver = $(DRIVERS) $(COMMON)

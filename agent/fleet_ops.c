@@ -108,6 +108,7 @@ refset_install(struct agent *a, int kind, const char *name,
 	    PARTS_KEEP_MS);
 	log_info("fleet: %s version %.12s installed: %d rows", name, version,
 	    rows);
+	uplink_telemetry_soon(a->uplink);	/* the registry's versions */
 	snprintf(o->detail, o->dlen, "%s version %.12s: %d rows", name,
 	    version, rows);
 	o->data = NULL;

@@ -60,6 +60,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    "coalesce(?5, '')) ON CONFLICT (name) DO UPDATE SET version = ?2, "
 	    "rows = ?3, loaded_ms = ?4, file_version = coalesce(?5, "
 	    "file_version)",
+	[ST_REF_GET] = "SELECT version FROM refdata WHERE name = ?1",
 	[ST_REF_FILE_SEEN] = "SELECT 1 FROM refdata WHERE name = ?1 AND "
 	    "file_version = ?2",
 	[ST_REF_ITEM] = "SELECT description, implant, lot_required, "

@@ -106,6 +106,8 @@ int	store_ref_current(struct store *, int kind, const char *version);
 /* True when the file last read for kind had this version: a set the fleet
  * pushed since stays until the file changes. */
 int	store_ref_file_seen(struct store *, int kind, const char *version);
+/* The version of kind in use, "" for none. */
+int	store_ref_version(struct store *, int kind, char *out, size_t len);
 int	store_ref_begin(struct store *, int kind);
 /* NULL, or why the row cannot be stored. */
 const char *store_ref_row(struct store *, char *const *f, const int *flag);

@@ -165,3 +165,18 @@ store_recalled(struct store *s, const struct item *it, char *id, size_t len)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : store_err(s, "recalls");
 }
+
+int
+store_ref_version(struct store *s, int kind, char *out, size_t len)
+{
+	sqlite3_stmt *st = s->st[ST_REF_GET];
+	int rc;
+
+	out[0] = '\0';
+	sqlite3_bind_text(st, 1, ref_tables[kind].name, -1, SQLITE_STATIC);
+	if ((rc = store_step(s, st)) == SQLITE_ROW)
+		store_col_text(st, 0, out, len);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(s,
+	    "reference version");
+}

@@ -10,7 +10,7 @@ libgpiod-dev libcurl4-openssl-dev"
 RUN="mosquitto mosquitto-clients sqlite3 python3 python3-hl7 python3-cryptography procps openssl"
 SYMBOLS="zint zxing-cpp-tools"	# real barcode symbols for the tests
 DEVICES="umockdev libnfc-bin faketime"	# real libusb, libnfc; a wrong clock
-FUZZ="clang libclang-rt-14-dev"
+FUZZ="clang libclang-rt-dev"
 
 case "${1:-}" in
 fuzz) PKGS="$BUILD $FUZZ" ;;

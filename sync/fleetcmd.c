@@ -316,3 +316,38 @@ fleet_cmd_payload(const char *id, int64_t now_s, int64_t ttl_s,
 	json_decref(args);
 	return out;
 }
+
+int
+fleet_aud_names(const char *aud_json, const char *site, const char *device)
+{
+	json_t *aud = json_loads(aud_json, 0, NULL);
+	int yes = aud_ok(aud) && aud_names(aud, site, device);
+
+	json_decref(aud);
+	return yes;
+}
+
+enum fleet_err
+fleet_cmd_peek(const char *msg, size_t len, struct fleet_cmd *c,
+    char **aud_json)
+{
+	char *payload;
+	size_t plen;
+	json_t *j;
+	enum fleet_err e;
+
+	memset(c, 0, sizeof(*c));
+	*aud_json = NULL;
+	if ((payload = jws_payload_unverified(msg, len, &plen)) == NULL)
+		return refuse(c, FLEET_MALFORMED, "not a JWS");
+	j = json_loadb(payload, plen, JSON_REJECT_DUPLICATES, NULL);
+	free(payload);
+	if (!json_is_object(j))
+		e = refuse(c, FLEET_BAD_CLAIMS, "the payload is no JSON object");
+	else if ((e = claims_shape(j, c)) == FLEET_OK &&
+	    (*aud_json = json_dumps(json_object_get(j, "aud"),
+	    JSON_COMPACT)) == NULL)
+		e = refuse(c, FLEET_BAD_CLAIMS, "out of memory");
+	json_decref(j);
+	return e;
+}

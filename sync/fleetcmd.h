@@ -62,6 +62,14 @@ enum fleet_err fleet_cmd_check(const struct jws_keys *keys, const char *msg,
 	    struct fleet_cmd *c);
 void	fleet_cmd_free(struct fleet_cmd *);
 
+/* Whether aud (a JSON array of targets) names site/device. */
+int	fleet_aud_names(const char *aud_json, const char *site,
+	    const char *device);
+/* A command's claims read WITHOUT its signature checked (for routing
+ * only): c's id, op, iat, exp, and *aud_json (the caller frees it). */
+enum fleet_err fleet_cmd_peek(const char *msg, size_t len,
+	    struct fleet_cmd *c, char **aud_json);
+
 /* The payload for a new command: id, now, now + ttl_s, aud (a JSON array
  * of targets), op, args (a JSON object); NULL when one is bad, with why. */
 char	*fleet_cmd_payload(const char *id, int64_t now_s, int64_t ttl_s,

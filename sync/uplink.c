@@ -462,6 +462,10 @@ uplink_telemetry(struct uplink *u, int64_t now)
 	t.store_used_bytes = store_used(u->store);
 	t.store_quota_bytes = u->c.quota_bytes;
 	store_drivers(u->store, uplink_telemetry_driver, &t);
+	store_ref_version(u->store, STORE_REF_CATALOG, t.catalog,
+	    sizeof(t.catalog));
+	store_ref_version(u->store, STORE_REF_RECALLS, t.recalls,
+	    sizeof(t.recalls));
 	if ((p = wire_telemetry_encode(&t)) != NULL)
 		mqttc_publish(u->mq, u->t_telemetry, p, strlen(p), 0, false, NULL);
 	free(p);

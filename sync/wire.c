@@ -562,8 +562,8 @@ wire_status_encode(const char *state, const char *epoch, const char *version)
 }
 
 int
-wire_status_decode(const char *payload, size_t len, char *state,
-    size_t statelen, char *epoch, size_t epochlen, char *err, size_t errlen)
+wire_status_decode(const char *payload, size_t len, struct wire_status *w,
+    char *err, size_t errlen)
 {
 	const char *st, *ep = NULL, *ver = NULL;
 	json_error_t je;
@@ -577,13 +577,16 @@ wire_status_decode(const char *payload, size_t len, char *state,
 		snprintf(err, errlen, "status: %s", je.text);
 	else if (v != WIRE_VERSION)
 		snprintf(err, errlen, "status version %d", v);
-	else if (strlen(st) >= statelen)
+	else if (strlen(st) >= sizeof(w->state))
 		snprintf(err, errlen, "status state too long");
-	else if (ep == NULL || (rc = wire_epoch(ep, epoch, epochlen, err,
-	    errlen)) == 0) {
+	else if (ver != NULL && strlen(ver) >= sizeof(w->version))
+		snprintf(err, errlen, "status version too long");
+	else if (ep == NULL || (rc = wire_epoch(ep, w->epoch, sizeof(w->epoch),
+	    err, errlen)) == 0) {
 		if (ep == NULL)
-			epoch[0] = '\0';
-		memcpy(state, st, strlen(st) + 1);
+			w->epoch[0] = '\0';
+		memcpy(w->state, st, strlen(st) + 1);
+		snprintf(w->version, sizeof(w->version), "%s", ver ? ver : "");
 		rc = 0;
 	}
 	json_decref(j);
@@ -602,7 +605,7 @@ wire_telemetry_encode(const struct telemetry *t)
 		    "since", (json_int_t)t->drivers[i].since_ms,
 		    "scans", (json_int_t)t->drivers[i].scans));
 	return wire_dump(json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:{s:b, s:s}, s:o}", "v", WIRE_VERSION,
+	    "s:I, s:I, s:{s:b, s:s}, s:o, s:{s:s, s:s}}", "v", WIRE_VERSION,
 	    "at", (json_int_t)t->at_ms,
 	    "uptime_s", (json_int_t)t->uptime_s,
 	    "backlog", (json_int_t)t->backlog,
@@ -612,7 +615,8 @@ wire_telemetry_encode(const struct telemetry *t)
 	    "store_used_bytes", (json_int_t)t->store_used_bytes,
 	    "store_quota_bytes", (json_int_t)t->store_quota_bytes,
 	    "disk_free_bytes", (json_int_t)t->disk_free_bytes,
-	    "clock", "synced", t->clock_synced, "boot", t->boot, "drivers", d));
+	    "clock", "synced", t->clock_synced, "boot", t->boot, "drivers", d,
+	    "refdata", "catalog", t->catalog, "recalls", t->recalls));
 }
 
 char *
@@ -631,4 +635,52 @@ wire_result_encode(const struct wire_result *r)
 	    "v", WIRE_VERSION, "id", id, "state", r->state, "ok",
 	    strcmp(r->state, "failed") != 0, "error", r->error, "detail",
 	    r->detail, "at", (json_int_t)r->at_ms, "data", data));
+}
+
+int
+wire_result_decode(const char *payload, size_t len, struct wire_result_in *r,
+    char *err, size_t errlen)
+{
+	const char *st, *er, *de;
+	json_t *j, *id, *data;
+	json_error_t je;
+	json_int_t at;
+	int v, ok, rc = -EINVAL;
+
+	memset(r, 0, sizeof(*r));
+	if ((j = wire_load(payload, len, err, errlen)) == NULL)
+		return -EINVAL;
+	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:o, s:s, s:b, s:s, "
+	    "s:s, s:I, s:o}", "v", &v, "id", &id, "state", &st, "ok", &ok,
+	    "error", &er, "detail", &de, "at", &at, "data", &data) != 0)
+		snprintf(err, errlen, "result: %s", je.text);
+	else if (v != WIRE_VERSION || !json_is_object(data) ||
+	    !(json_is_null(id) || json_is_string(id)))
+		snprintf(err, errlen, "result: version, id or data of the "
+		    "wrong kind");
+	else if ((json_is_string(id) && wire_copy(r->id, sizeof(r->id),
+	    json_string_value(id), "id", err, errlen) != 0) ||
+	    wire_copy(r->state, sizeof(r->state), st, "state", err,
+	    errlen) != 0 || wire_copy(r->error, sizeof(r->error), er, "error",
+	    err, errlen) != 0 || wire_copy(r->detail, sizeof(r->detail), de,
+	    "detail", err, errlen) != 0)
+		;
+	else if ((r->data = json_dumps(data, JSON_COMPACT)) != NULL) {
+		r->at_ms = at;
+		rc = 0;
+	}
+	json_decref(j);
+	return rc;
+}
+
+char *
+wire_object_text(const char *payload, size_t len)
+{
+	char err[200];
+	json_t *j = wire_load(payload, len, err, sizeof(err));
+
+	if (json_is_object(j))
+		return wire_dump(j);
+	json_decref(j);
+	return NULL;
 }

@@ -86,6 +86,8 @@ struct telemetry {
 	int64_t	store_quota_bytes;	/* 0 when none */
 	int64_t	disk_free_bytes;	/* -1 when unknown */
 	int	clock_synced;		/* the kernel says NTP keeps it in sync */
+	char	catalog[65];		/* the versions in use; "" none */
+	char	recalls[65];
 	char	boot[40];		/* this boot's id */
 	int	ndrivers;
 	struct {
@@ -101,10 +103,14 @@ char	*wire_telemetry_encode(const struct telemetry *);
 /* Birth and last will, retained on the status topic. */
 char	*wire_status_encode(const char *state, const char *epoch,
 	    const char *version);
-/* Decodes an untrusted status: its state, and epoch ("" when none). */
-int	wire_status_decode(const char *payload, size_t len, char *state,
-	    size_t statelen, char *epoch, size_t epochlen, char *err,
-	    size_t errlen);
+struct wire_status {
+	char	state[16];
+	char	epoch[WIRE_ID_MAX];	/* "" when none */
+	char	version[32];		/* the agent's; "" when none */
+};
+/* Decodes an untrusted status. */
+int	wire_status_decode(const char *payload, size_t len,
+	    struct wire_status *, char *err, size_t errlen);
 
 /* A fleet command's state on its device: each transition one result. */
 struct wire_result {
@@ -119,5 +125,20 @@ struct wire_result {
 /* {"v":1,"id","state","ok","error","detail","at","data"}; ok is false for
  * failed only. NULL on error (data that is no JSON object is one). */
 char	*wire_result_encode(const struct wire_result *);
+
+/* A result as the bridge reads it (untrusted): its fields copied. */
+struct wire_result_in {
+	char	 id[65];	/* "" for null */
+	char	 state[16];
+	char	 error[32];
+	char	 detail[256];
+	char	*data;		/* JSON object text; the caller frees it */
+	int64_t	 at_ms;
+};
+int	wire_result_decode(const char *payload, size_t len,
+	    struct wire_result_in *, char *err, size_t errlen);
+/* An untrusted payload as compact JSON text if it is a JSON object, else
+ * NULL; the caller frees it. */
+char	*wire_object_text(const char *payload, size_t len);
 
 #endif

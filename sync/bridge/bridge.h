@@ -363,4 +363,22 @@ const struct ingest_stats *ingest_stats(const struct ingest *);
 /* Queues the events released from the exception queue; how many. */
 int	ingest_releases(struct ingest *);
 
+/* fleet.c: the registry, results, and commands to the carts. */
+struct db;
+struct mqttc;
+struct mosquitto_message;
+struct wire_status;
+struct wire_topic;
+/* Publishes the commands pouctl fleet send put in the database. */
+void	fleet_publish_new(struct db *, struct mqttc *);
+/* site/device came online: its live, unfinished commands again. */
+void	fleet_cart_online(struct db *, struct mqttc *, const char *site,
+	    const char *device);
+void	fleet_status(struct db *, const struct wire_topic *,
+	    const struct wire_status *);
+void	fleet_telemetry(struct db *, const struct wire_topic *,
+	    const struct mosquitto_message *);
+void	fleet_result(struct db *, const struct wire_topic *,
+	    const struct mosquitto_message *);
+
 #endif

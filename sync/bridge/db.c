@@ -141,6 +141,21 @@ static const char *const db_migrations[] = {
 	"ALTER TABLE exceptions ADD COLUMN ref TEXT NOT NULL DEFAULT '';"
 	"CREATE INDEX outbox_seqno ON outbox (dest, seqno) WHERE seqno IS NOT "
 	"NULL;",
+	/* 8: the fleet (db_fleet.c): each cart as its status and telemetry
+	 * last said, the commands IT sent, and each cart's results, one row
+	 * per command, cart and state however often it is reported. */
+	"CREATE TABLE device_status (device TEXT PRIMARY KEY, site TEXT NOT NULL,"
+	"  state TEXT NOT NULL, since_ms INTEGER NOT NULL,"
+	"  epoch TEXT NOT NULL DEFAULT '', version TEXT NOT NULL DEFAULT '',"
+	"  telemetry TEXT NOT NULL DEFAULT '{}',"
+	"  telemetry_ms INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE fleet_commands (id TEXT PRIMARY KEY, op TEXT NOT NULL,"
+	"  aud TEXT NOT NULL, exp INTEGER NOT NULL, jws TEXT NOT NULL,"
+	"  by TEXT NOT NULL, created_ms INTEGER NOT NULL, sent_ms INTEGER);"
+	"CREATE TABLE fleet_results (id TEXT NOT NULL, device TEXT NOT NULL,"
+	"  state TEXT NOT NULL, error TEXT NOT NULL, detail TEXT NOT NULL,"
+	"  data TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+	"  received_ms INTEGER NOT NULL, PRIMARY KEY (id, device, state));",
 };
 
 static const char *const db_sql[Q_COUNT] = {

@@ -244,4 +244,45 @@ int	db_onhand_list(struct db *, db_row_fn, void *arg);
 int	db_onhand_count(struct db *, const char *erp_location, const char *di,
 	    int64_t qty, const char *by);
 
+/*
+ * The fleet (db_fleet.c): the registry of carts from their status and
+ * telemetry, the commands sent, each cart's results (once per command,
+ * cart and state). 0 or -EIO unless said.
+ */
+int	db_device_status(struct db *, const char *device, const char *site,
+	    const char *state, const char *epoch, const char *version,
+	    int64_t now_ms);
+int	db_device_telemetry(struct db *, const char *device, const char *site,
+	    const char *json, int64_t now_ms);
+/* Each site the registry or the enrolment list knows. */
+int	db_rows_sites(struct db *, db_row_fn, void *arg);
+/* device, site, state, since_ms, version, epoch, telemetry, telemetry_ms,
+ * enrolment state. */
+int	db_devices_registry(struct db *, db_row_fn, void *arg);
+/* -EEXIST when the id was sent before. */
+int	db_fleet_add(struct db *, const char *id, const char *op,
+	    const char *aud, int64_t exp, const char *jws, const char *by,
+	    int64_t now_ms);
+/* id, aud, jws of the commands not yet published. */
+int	db_fleet_unsent(struct db *, db_row_fn, void *arg);
+int	db_fleet_sent(struct db *, const char *id, int64_t now_ms);
+/* id, aud, jws of the live commands device has no terminal result for
+ * (whether they name it is the caller's to check). */
+int	db_fleet_pending(struct db *, const char *device, int64_t now_s,
+	    db_row_fn, void *arg);
+int	db_fleet_result(struct db *, const char *device, const char *id,
+	    const char *state, const char *error, const char *detail,
+	    const char *data, int64_t at_ms, int64_t now_ms);
+/* id, op, aud, exp, by, created_ms, sent_ms ("" not yet). */
+int	db_fleet_command(struct db *, const char *id, db_row_fn, void *arg);
+int	db_fleet_commands(struct db *, db_row_fn, void *arg);
+/* data of the successful installs of kind ("recalls"), newest first. */
+int	db_fleet_installed(struct db *, const char *kind, db_row_fn,
+	    void *arg);
+/* device, state, error, detail, data, at_ms: each cart's furthest state. */
+int	db_fleet_results(struct db *, const char *id, db_row_fn, void *arg);
+/* id, state, error, detail, at_ms: a cart's last 20 commands. */
+int	db_fleet_device_results(struct db *, const char *device, db_row_fn,
+	    void *arg);
+
 #endif

@@ -20,6 +20,8 @@
 #define BRIDGE_CONF_DEFAULT	"/etc/pou/bridge.conf"
 #define EVENTS_FILTER		"pou/v1/+/+/events"
 #define STATUS_FILTER		"pou/v1/+/+/status"
+#define TELEMETRY_FILTER	"pou/v1/+/+/telemetry"
+#define RESULT_FILTER		"pou/v1/+/+/result"
 
 struct bridge {
 	struct bridge_conf	 conf;
@@ -40,6 +42,18 @@ bridge_on_online(void *arg)
 
 	mqttc_subscribe(b->mq, EVENTS_FILTER, 1);
 	mqttc_subscribe(b->mq, STATUS_FILTER, 1);
+	mqttc_subscribe(b->mq, TELEMETRY_FILTER, 0);
+	mqttc_subscribe(b->mq, RESULT_FILTER, 1);
+}
+
+/* Only enrolled carts are in the registry; others are ingest's to refuse. */
+static int
+bridge_enrolled(struct bridge *b, const struct wire_topic *t)
+{
+	char site[WIRE_ID_MAX];
+
+	return db_enrolment(b->db, t->device, site, sizeof(site)) ==
+	    DB_ENROLLED && strcmp(site, t->site) == 0;
 }
 
 /*
@@ -51,17 +65,21 @@ static void
 bridge_birth(struct bridge *b, const struct mosquitto_message *msg,
     const struct wire_topic *t)
 {
-	char state[16], err[160], topic[160], site[WIRE_ID_MAX], *ack;
+	char err[160], topic[160], *ack;
+	struct wire_status ws;
 	struct wire_ack a;
 
 	memset(&a, 0, sizeof(a));
-	if (wire_status_decode(msg->payload, (size_t)msg->payloadlen, state,
-	    sizeof(state), a.epoch, sizeof(a.epoch), err, sizeof(err)) != 0 ||
-	    strcmp(state, "online") != 0 || a.epoch[0] == '\0')
+	if (wire_status_decode(msg->payload, (size_t)msg->payloadlen, &ws, err,
+	    sizeof(err)) != 0)
 		return;
-	if (db_enrolment(b->db, t->device, site, sizeof(site)) != DB_ENROLLED ||
-	    strcmp(site, t->site) != 0)
+	fleet_status(b->db, t, &ws);	/* the registry shows the enrolment */
+	if (!bridge_enrolled(b, t))
 		return;
+	if (strcmp(ws.state, "online") != 0 || ws.epoch[0] == '\0')
+		return;
+	fleet_cart_online(b->db, b->mq, t->site, t->device);
+	memcpy(a.epoch, ws.epoch, sizeof(a.epoch));
 	if (ingest_ack(b->in, t->site, t->device, &a, &ack, topic,
 	    sizeof(topic)) == 0 && mqttc_publish(b->mq, topic, ack,
 	    strlen(ack), 1, false, NULL) == 0)
@@ -79,6 +97,17 @@ bridge_on_message(void *arg, const struct mosquitto_message *msg)
 	if (wire_topic_parse(msg->topic, &t) == 0 &&
 	    strcmp(t.leaf, "status") == 0) {
 		bridge_birth(b, msg, &t);
+		return;
+	}
+	if (wire_topic_parse(msg->topic, &t) == 0 && strcmp(t.leaf,
+	    "telemetry") == 0) {
+		fleet_telemetry(b->db, &t, msg);	/* as status: all */
+		return;
+	}
+	if (wire_topic_parse(msg->topic, &t) == 0 && strcmp(t.leaf,
+	    "result") == 0) {
+		if (bridge_enrolled(b, &t))
+			fleet_result(b->db, &t, msg);
 		return;
 	}
 	if (ingest_batch(b->in, msg->topic, msg->payload,
@@ -214,6 +243,7 @@ bridge_loop(struct bridge *b)
 			next_release = now + RELEASE_POLL_MS;
 			bridge_ref_poll(b);
 			ingest_releases(b->in);
+			fleet_publish_new(b->db, b->mq);
 		}
 	}
 }

@@ -30,6 +30,9 @@ fleet_usage(void)
 	    "       pouctl fleet sign-set --key KEY --aud TARGET [--aud ...] "
 	    "[--ttl 7d]\n"
 	    "                  [--rows N] recalls|catalog FILE\n"
+	    "       pouctl fleet send [FILE] [--by NAME]   (--bridge-db)\n"
+	    "       pouctl fleet ls [--site SITE] [--offline] [--behind]\n"
+	    "       pouctl fleet show DEVICE | fleet status COMMAND-ID\n"
 	    "       pouctl fleet verify --key PUB [--key PUB...] --site SITE "
 	    "--device ID\n"
 	    "                  < command\n"
@@ -272,9 +275,15 @@ fleet_verify(int argc, char *argv[])
 }
 
 int
-ctl_fleet(const char *none, int argc, char *argv[])
+ctl_fleet(const char *bridge_db, int argc, char *argv[])
 {
-	(void)none;
+	static const char *const central[] = { "send", "ls", "show",
+	    "status" };
+	size_t i;
+
+	for (i = 0; argc >= 2 && i < nitems(central); i++)
+		if (strcmp(argv[1], central[i]) == 0)
+			return fleet_central(bridge_db, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "keygen") == 0)
 		return fleet_keygen(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "sign") == 0)

@@ -52,10 +52,10 @@ usage(FILE *f)
 	    "  decode [--strict] [scan ...]\n"
 	    "             decode barcodes (arguments, or lines on stdin; \\x1d\n"
 	    "             for GS, or GS1's (01)...(17)... form) to JSON lines\n"
-	    "  fleet keygen DIR | fleet sign ... | fleet sign-set ... |\n"
-	    "  fleet verify ...\n"
-	    "             the fleet's signing key and signed commands\n"
-	    "             (pouctl fleet for its options; docs/fleet.md)\n"
+	    "  fleet keygen|sign|sign-set|verify|send|ls|show|status ...\n"
+	    "             the fleet's signing key, signed commands, and the\n"
+	    "             carts as the bridge sees them (send..status on\n"
+	    "             --bridge-db; pouctl fleet lists the options)\n"
 	    "options:\n"
 	    "  -c, --config FILE  the agent's configuration (default %s)\n"
 	    "  -s, --store FILE   the agent's store, instead of the config's\n"
@@ -86,7 +86,7 @@ static const struct verb {
 	{ "onhand", ON_BRIDGE_DB, ctl_onhand },
 	{ "refdata", ON_BRIDGE_CONF, ctl_refdata },
 	{ "decode", ON_NOTHING, ctl_decode },
-	{ "fleet", ON_NOTHING, ctl_fleet },
+	{ "fleet", ON_BRIDGE_DB, ctl_fleet },
 };
 
 static const struct verb *

@@ -15,8 +15,10 @@ int	ctl_cart(const struct ctl *, int argc, char *argv[]);
 
 /* decode.c: argv[0] is "decode". Returns the exit status. */
 int	ctl_decode(const char *none, int argc, char *argv[]);
-/* fleet.c: argv[0] is "fleet": keygen, sign, verify, sign-set. */
-int	ctl_fleet(const char *none, int argc, char *argv[]);
+/* fleet.c: argv[0] is "fleet": keygen, sign, verify, sign-set, and
+ * (fleet_bridge.c, on the bridge's database) send, ls, show, status. */
+int	ctl_fleet(const char *bridge_db, int argc, char *argv[]);
+int	fleet_central(const char *bridge_db, int argc, char *argv[]);
 /* fleet.c: "90", "30m", "12h", "7d" as seconds; -1 for anything else. */
 long long fleet_parse_ttl(const char *);
 /* fleet_set.c: argv[0] is "sign-set". */

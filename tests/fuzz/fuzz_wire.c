@@ -9,7 +9,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char epoch[WIRE_ID_MAX], err[200], state[16];
+	char epoch[WIRE_ID_MAX], err[200];
+	struct wire_status ws;
+	struct wire_result_in res;
 	struct event *evs;
 	struct wire_ack ack;
 	struct wire_clock sent;
@@ -20,7 +22,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    &evs, &n, &sent, &mark, err, sizeof(err)) == 0)
 		free(evs);
 	wire_ack_decode((const char *)data, size, &ack, err, sizeof(err));
-	wire_status_decode((const char *)data, size, state, sizeof(state),
-	    epoch, sizeof(epoch), err, sizeof(err));
+	wire_status_decode((const char *)data, size, &ws, err, sizeof(err));
+	if (wire_result_decode((const char *)data, size, &res, err,
+	    sizeof(err)) == 0)
+		free(res.data);
+	free(wire_object_text((const char *)data, size));
 	return 0;
 }

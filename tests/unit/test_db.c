@@ -4,6 +4,7 @@
  * report, and every step of the all-or-nothing operations failed in turn
  * (db_fail_nth) to show they leave nothing half done.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -310,6 +311,71 @@ test_refused_fails_whole(void **state)
 	assert_int_equal(db_outbox_next(f->d, "billing", &r), 0);
 }
 
+static void
+collect(void *arg, const char *const *col, int n)
+{
+	char *out = arg;
+	size_t len = strlen(out);
+	int i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + len, 512 - len, "%s%s", col[i], i + 1 < n ?
+		    "|" : ";"), len = strlen(out);
+}
+
+/*
+ * The fleet: a registry row keeps since while the state stays; a command
+ * is sent once (-EEXIST after), unsent until marked; a cart's pending
+ * commands are the live ones it has no terminal result for; each result
+ * is stored once per state; the latest state is the furthest one.
+ */
+static void
+test_fleet(void **state)
+{
+	struct fx *f = *state;
+	char out[512];
+
+	assert_int_equal(db_device_status(f->d, "cart-1", "main", "online",
+	    "e1", "0.1.0", 1000), 0);
+	assert_int_equal(db_device_status(f->d, "cart-1", "main", "online", "",
+	    "", 2000), 0);
+	out[0] = '\0';
+	db_devices_registry(f->d, collect, out);
+	assert_non_null(strstr(out, "cart-1|main|online|1000|0.1.0|e1|"));
+	assert_int_equal(db_device_status(f->d, "cart-1", "main", "offline",
+	    "", "", 3000), 0);
+	out[0] = '\0';
+	db_devices_registry(f->d, collect, out);
+	assert_non_null(strstr(out, "|offline|3000|0.1.0|e1|"));
+
+	assert_int_equal(db_fleet_add(f->d, "c1", "clock", "[\"main\"]", 100,
+	    "jws1", "it", 1), 0);
+	assert_int_equal(db_fleet_add(f->d, "c1", "clock", "[\"main\"]", 100,
+	    "jws1", "it", 2), -EEXIST);
+	assert_int_equal(db_fleet_add(f->d, "c2", "clock", "[\"*\"]", 50,
+	    "jws2", "it", 3), 0);
+	out[0] = '\0';
+	assert_int_equal(db_fleet_unsent(f->d, collect, out), 2);
+	assert_string_equal(out, "c1|[\"main\"]|jws1;c2|[\"*\"]|jws2;");
+	assert_int_equal(db_fleet_sent(f->d, "c1", 5), 0);
+	assert_int_equal(db_fleet_unsent(f->d, NULL, NULL), 1);
+
+	/* At 60 s c2 has expired; c1 is pending until cart-1 finishes it. */
+	assert_int_equal(db_fleet_pending(f->d, "cart-1", 60, NULL, NULL), 1);
+	assert_int_equal(db_fleet_result(f->d, "cart-1", "c1", "executing", "",
+	    "", "{}", 10, 11), 0);
+	assert_int_equal(db_fleet_pending(f->d, "cart-1", 60, NULL, NULL), 1);
+	assert_int_equal(db_fleet_result(f->d, "cart-1", "c1", "successful",
+	    "", "ok", "{}", 10, 12), 0);
+	assert_int_equal(db_fleet_result(f->d, "cart-1", "c1", "successful",
+	    "", "ok again", "{}", 20, 13), 0);	/* reported twice */
+	assert_int_equal(db_fleet_pending(f->d, "cart-1", 60, NULL, NULL), 0);
+	assert_int_equal(db_fleet_pending(f->d, "cart-2", 60, NULL, NULL), 1);
+	out[0] = '\0';
+	assert_int_equal(db_fleet_results(f->d, "c1", collect, out), 1);
+	assert_string_equal(out, "cart-1|successful||ok|{}|10;");
+}
+
 int
 main(void)
 {
@@ -317,6 +383,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_exception_moves, setup,
 		    teardown),
 		cmocka_unit_test(test_exception_from),
+		cmocka_unit_test_setup_teardown(test_fleet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_fails_whole,

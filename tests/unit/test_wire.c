@@ -250,26 +250,29 @@ test_batch_marks(void **state)
 static void
 test_status_decode(void **state)
 {
-	char st[16], ep[WIRE_ID_MAX], err[160], *p;
+	struct wire_status ws;
+	char err[160], *p;
 
 	(void)state;
 	assert_non_null(p = wire_status_encode("online", EPOCH, "0.1.0"));
-	assert_int_equal(wire_status_decode(p, strlen(p), st, sizeof(st), ep,
-	    sizeof(ep), err, sizeof(err)), 0);
-	assert_string_equal(st, "online");
-	assert_string_equal(ep, EPOCH);
+	assert_int_equal(wire_status_decode(p, strlen(p), &ws, err,
+	    sizeof(err)), 0);
+	assert_string_equal(ws.state, "online");
+	assert_string_equal(ws.epoch, EPOCH);
+	assert_string_equal(ws.version, "0.1.0");
 	free(p);
 	assert_non_null(p = wire_status_encode("offline", NULL, NULL));
-	assert_int_equal(wire_status_decode(p, strlen(p), st, sizeof(st), ep,
-	    sizeof(ep), err, sizeof(err)), 0);
-	assert_string_equal(ep, "");
+	assert_int_equal(wire_status_decode(p, strlen(p), &ws, err,
+	    sizeof(err)), 0);
+	assert_string_equal(ws.epoch, "");
+	assert_string_equal(ws.version, "");
 	free(p);
 	p = "{\"v\":1,\"state\":\"online\",\"epoch\":\"a b\"}";
-	assert_int_equal(wire_status_decode(p, strlen(p), st, sizeof(st), ep,
-	    sizeof(ep), err, sizeof(err)), -EINVAL);
+	assert_int_equal(wire_status_decode(p, strlen(p), &ws, err,
+	    sizeof(err)), -EINVAL);
 	p = "{\"v\":1,\"state\":\"online\",\"extra\":1}";
-	assert_int_equal(wire_status_decode(p, strlen(p), st, sizeof(st), ep,
-	    sizeof(ep), err, sizeof(err)), -EINVAL);
+	assert_int_equal(wire_status_decode(p, strlen(p), &ws, err,
+	    sizeof(err)), -EINVAL);
 }
 
 static void
@@ -296,10 +299,61 @@ test_topics(void **state)
 	assert_true(wire_id_valid("OR-7_a.b"));
 }
 
+/* A result as a cart sends it reads back whole; a refusal's null id reads
+ * as ""; a result of the wrong shape is refused, naming the field. */
+static void
+test_result(void **state)
+{
+	struct wire_result r = { "c-1", "successful", "", "done",
+		"{\"rows\":2}", 1800000000123LL };
+	struct wire_result_in in;
+	char err[160], *p;
+
+	(void)state;
+	assert_non_null(p = wire_result_encode(&r));
+	assert_int_equal(wire_result_decode(p, strlen(p), &in, err,
+	    sizeof(err)), 0);
+	assert_string_equal(in.id, "c-1");
+	assert_string_equal(in.state, "successful");
+	assert_string_equal(in.detail, "done");
+	assert_string_equal(in.data, "{\"rows\":2}");
+	assert_int_equal(in.at_ms, 1800000000123LL);
+	assert_non_null(strstr(p, "\"ok\":true"));
+	free(in.data);
+	free(p);
+	r = (struct wire_result){ "", "failed", "bad_signature", "x", "", 1 };
+	assert_non_null(p = wire_result_encode(&r));
+	assert_non_null(strstr(p, "\"id\":null"));
+	assert_non_null(strstr(p, "\"ok\":false"));
+	assert_int_equal(wire_result_decode(p, strlen(p), &in, err,
+	    sizeof(err)), 0);
+	assert_string_equal(in.id, "");
+	free(in.data);
+	free(p);
+	r.data = "[1]";		/* data must be an object */
+	assert_null(wire_result_encode(&r));
+	p = "{\"v\":1,\"id\":3,\"state\":\"failed\",\"ok\":false,"
+	    "\"error\":\"\",\"detail\":\"\",\"at\":1,\"data\":{}}";
+	assert_int_equal(wire_result_decode(p, strlen(p), &in, err,
+	    sizeof(err)), -EINVAL);
+	p = "{\"v\":1,\"id\":\"c\",\"state\":\"a-state-far-too-long\","
+	    "\"ok\":false,\"error\":\"\",\"detail\":\"\",\"at\":1,"
+	    "\"data\":{}}";
+	assert_int_equal(wire_result_decode(p, strlen(p), &in, err,
+	    sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "state"));
+	assert_null(wire_object_text("[1]", 3));
+	assert_null(wire_object_text("{", 1));
+	assert_non_null(p = wire_object_text("{\"a\": 1}", 8));
+	assert_string_equal(p, "{\"a\":1}");
+	free(p);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_result),
 		cmocka_unit_test(test_batch_round_trip),
 		cmocka_unit_test(test_batch_refusals),
 		cmocka_unit_test(test_seq_must_ascend),

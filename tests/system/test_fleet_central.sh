@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# The central view: three carts and the bridge on one mosquitto. The
+# registry (pouctl fleet ls, show) fills from the carts' status and
+# telemetry; a recall list sent with pouctl fleet send reaches the two
+# carts online; the third, off at the push, is listed offline and pending,
+# gets it when it comes back (the bridge sends it again at its birth) and
+# stops the lot on its first scan; then fleet status shows three
+# successful and fleet ls --behind none.
+set -u
+source "$(dirname "$0")/lib.sh"
+
+SITE=or-west
+SCREW=00884521123451
+item() { printf ']d201%s17%s10%s' "$1" 270630 "$2"; }
+fleet() { "$B/pouctl" -b "$T/bridge.db" fleet "$@"; }
+mkdir -m 700 "$T/keys"
+"$B/pouctl" fleet keygen "$T/keys" > /dev/null
+KEY=$(ls "$T"/keys/fleet-*.key)
+PUB=$(ls "$T"/keys/fleet-*.pub)
+
+cart_conf() {	# cart_conf N
+	mkdir -p "$T/c$1"
+	cat > "$T/c$1/agent.conf" <<-CONF
+	[device]
+	site = $SITE
+	id = cart-$1
+	state_file = $T/c$1/agent.state
+	[store]
+	path = $T/c$1/agent.db
+	[mqtt]
+	port = $BROKER_PORT
+	keepalive = 5
+	telemetry_s = 5
+	backoff_min_ms = 100
+	backoff_max_ms = 1000
+	[session]
+	assembly_window_ms = 0
+	[reference]
+	recalls = $ROOT/configs/recalls.csv
+	[fleet]
+	keys = $PUB
+	[driver.sim0]
+	path = $T/c$1/scan.fifo
+	CONF
+}
+declare -A CART
+start_cart() {	# start_cart N
+	"$B/pou-agent" -c "$T/c$1/agent.conf" >> "$T/c$1/agent.log" 2>&1 &
+	CART[$1]=$!
+	PIDS+=("$!")
+	wait_for 10 test -p "$T/c$1/scan.fifo"
+}
+cart_scan() { printf '%s\n' "${@:2}" > "$T/c$1/scan.fifo"; }
+cart_seq() { sql "$T/c$1/agent.db" 'SELECT last_seq FROM state'; }
+seq_is() { test "$(cart_seq "$1")" -eq "$2"; }
+at_bridge() { test "$(q "SELECT count(*) FROM events WHERE device = '$1'")" = "$2"; }
+state_is() {	# state_is DEVICE STATE: the registry says so
+	fleet ls 2>/dev/null | grep -q "^$1  *$SITE  *$2 "
+}
+
+start_broker
+start_bridge
+for i in 1 2 3; do
+	cart_conf $i
+	start_cart $i
+	cart_scan $i 'USER:N1' 'CASE:C1' "$(item $SCREW L$i)"
+done
+for i in 1 2 3; do
+	check "cart-$i: its first event is at the bridge (enrolled)" \
+	    wait_for 15 at_bridge cart-$i 1
+	check "cart-$i: in the registry, online" wait_for 15 state_is cart-$i online
+done
+shows() { fleet show "$1" > "$T/show" && grep -q -- "$2" "$T/show"; }
+check "fleet show: the cart's version" wait_for 10 shows cart-1 '^version  *[0-9]'
+check "fleet show: its recall list version, from its telemetry" wait_for 15 \
+    shows cart-1 "^recalls  *$(sha256sum "$ROOT/configs/recalls.csv" | cut -c1-12)"
+
+stop_pid "${CART[3]}"
+check "cart-3 stopped: the registry says offline" wait_for 10 state_is cart-3 offline
+fleet ls --offline > "$T/off"
+check "fleet ls --offline lists it alone" test "$(grep -c '^cart-' "$T/off")" -eq 1 \
+    -a -n "$(grep '^cart-3 ' "$T/off")"
+
+printf 'di,lot,serial,recall_id,reason\n%s,LOT9,,R-9,"urgent"\n' $SCREW > "$T/urgent.csv"
+"$B/pouctl" fleet sign-set --key "$KEY" --aud "$SITE" recalls "$T/urgent.csv" > "$T/urgent.jws"
+ID=$(sed -n 's/^\(recalls-[0-9a-f]*-1-1\) .*/\1/p' <(fleet send "$T/urgent.jws" --by it-oncall))
+check "fleet send queues it" test -n "$ID"
+fleet send "$T/urgent.jws" > "$T/again"
+check "sending the same command again is said so" grep -q 'was sent before' "$T/again"
+for i in 1 2; do
+	check "cart-$i: the recall list installed" wait_for 15 \
+	    logged "$T/c$i/agent.log" 'fleet: recalls version .* installed'
+done
+says() { fleet status "$ID" > "$T/st" && grep -q -- "$1" "$T/st"; }
+check "fleet status: two successful, cart-3 pending" wait_for 10 \
+    says '^2 successful, 0 failed, 0 under way, 1 pending'
+check "and which is pending" grep -q '^  cart-3  *pending' "$T/st"
+check "fleet status names who sent it" grep -q '^sent by  it-oncall' "$T/st"
+check "fleet ls --behind: cart-3" wait_for 15 sh -c \
+    "'$B/pouctl' -b '$T/bridge.db' fleet ls --behind | grep -q '^1 carts behind'"
+
+start_cart 3
+check "cart-3 back: the bridge sends it what it missed" wait_for 15 \
+    logged "$T/bridge.log" 'cart-3 online: 1 commands sent again'
+check "cart-3 installs it" wait_for 15 \
+    logged "$T/c3/agent.log" 'fleet: recalls version .* installed'
+cart_scan 3 "$(item $SCREW LOT9)"
+check "and stops the lot on its first scan after coming back" wait_for 5 \
+    logged "$T/c3/agent.log" 'RECALLED (R-9)'
+check_eq "not recorded" 1 "$(cart_seq 3)"
+check "fleet status: three successful" wait_for 10 \
+    says '^3 successful, 0 failed, 0 under way, 0 pending'
+check "fleet ls --behind: none" wait_for 15 sh -c \
+    "'$B/pouctl' -b '$T/bridge.db' fleet ls --behind | grep -q '^0 carts behind'"
+check_eq "each cart's terminal result is stored once" 3 \
+    "$(q "SELECT count(*) FROM fleet_results WHERE id = '$ID' AND state = 'successful'")"
+summary
