@@ -1,4 +1,6 @@
-/* pou-agent's private header: the daemon's context and its files' prototypes. */
+/*
+ * pou-agent's private header: the daemon's context and its files' prototypes.
+ */
 #ifndef POU_AGENT_H
 #define POU_AGENT_H
 
@@ -21,24 +23,31 @@ struct agent_conf {
 	char			 unit[64];
 	char			 store_path[256];
 	int			 sync_full;
-	long long		 quota_mb;	/* 0: bounded by the disk only */
-	long long		 retention_days;	/* acked events kept this long */
+	/* 0: bounded by the disk only */
+	long long		 quota_mb;
+	/* acked events kept this long */
+	long long		 retention_days;
 	struct uplink_conf	 mqtt;
 	char			 case_prefix[CTX_PREFIX_MAX];
 	char			 mrn_prefix[CTX_PREFIX_MAX];
 	char			 enc_prefix[CTX_PREFIX_MAX];
 	char			 user_prefix[CTX_PREFIX_MAX];
 	long long		 context_timeout_s;
-	long long		 override_window_s;	/* a stopped item waits */
-	long long		 undo_window_s;	/* POU:UNDO reaches this far back */
+	/* a stopped item waits */
+	long long		 override_window_s;
+	/* POU:UNDO reaches this far back */
+	long long		 undo_window_s;
 	char			 catalog[256];	/* reference files; "" none */
 	char			 recalls[256];
 	char			 schedule[256];	/* the OR schedule; "" none */
 	long long		 assembly_window_ms;
 	char			 board[16];	/* console, null, hardware */
-	char			 board_desc[256];	/* hardware: the board file */
-	char			 watchdog[256];	/* "" for none, or /dev/watchdog */
-	char			 state_file[256];	/* for pouctl; "" none */
+	/* hardware: the board file */
+	char			 board_desc[256];
+	/* "" for none, or /dev/watchdog */
+	char			 watchdog[256];
+	/* for pouctl; "" none */
+	char			 state_file[256];
 	long long		 watchdog_kick_s;
 	char			 fleet_keys[256];	/* public keys, by spaces */
 	struct driver		*drivers[AGENT_DRIVERS_MAX];	/* owned */
@@ -51,7 +60,8 @@ struct session {
 	char	mrn[EV_STR];
 	char	encounter[EV_STR];
 	char	user[EV_STR];
-	int64_t	last_ms;	/* monotonic time of the last context or item scan */
+	/* monotonic time of the last context or item scan */
+	int64_t	last_ms;
 	/* The next item's action ("" for use) and quantity (0 for 1). */
 	char	kind[10];
 	int	qty;

@@ -66,12 +66,13 @@ agent_driver(struct agent_conf *c, const char *inst, char *err, size_t errlen)
 		if (strcmp(c->drivers[i]->name, inst) == 0)
 			return c->drivers[i];
 	if (c->ndrivers == AGENT_DRIVERS_MAX) {
-		snprintf(err, errlen, "more than %d drivers", AGENT_DRIVERS_MAX);
+		snprintf(err, errlen, "more than %d drivers",
+		    AGENT_DRIVERS_MAX);
 		return NULL;
 	}
 	if ((c->drivers[c->ndrivers] = driver_new(inst)) == NULL) {
-		snprintf(err, errlen, "no driver for [driver.%s] (known: sim, hidpos, serial, wedge, nfc)",
-		    inst);
+		snprintf(err, errlen, "no driver for [driver.%s] "
+		    "(known: sim, hidpos, serial, wedge, nfc)", inst);
 		return NULL;
 	}
 	return c->drivers[c->ndrivers++];

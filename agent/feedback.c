@@ -27,12 +27,13 @@ state_json(const struct agent *a)
 		k = (a->fb.head - 1 - i + FEEDBACK_KEEP) % FEEDBACK_KEEP;
 		json_array_append_new(last, json_pack("{s:I, s:s, s:s}", "at",
 		    (json_int_t)a->fb.out[k].at_ms, "outcome",
-		    board_signal_name(a->fb.out[k].sig), "what", a->fb.out[k].why));
+		    board_signal_name(a->fb.out[k].sig), "what",
+		    a->fb.out[k].why));
 	}
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:o}",
 	    "at", (json_int_t)now_wall_ms(), "board", a->conf.board_desc[0] ?
-	    a->conf.board_desc : a->conf.board, "case", s->case_id, "mrn", s->mrn,
-	    "encounter", s->encounter, "user", s->user,
+	    a->conf.board_desc : a->conf.board, "case", s->case_id,
+	    "mrn", s->mrn, "encounter", s->encounter, "user", s->user,
 	    "next_kind", s->kind[0] ? s->kind : "use",
 	    "next_qty", s->qty > 0 ? s->qty : 1,
 	    "stopped_item_waiting", s->has_stopped, "last", last);

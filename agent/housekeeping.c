@@ -94,8 +94,8 @@ housekeeping_now(struct agent *a)
 	level = fill_level(used, quota);
 	if (level != a->health.alarm_level) {
 		if (level > a->health.alarm_level)
-			log_warnx("store: alarm: %d%% of its %lld MB quota in use, "
-			    "with everything acked already deleted", level,
+			log_warnx("store: alarm: %d%% of its %lld MB quota in "
+			    "use, with everything acked already deleted", level,
 			    a->conf.quota_mb);
 		else
 			log_info("store: below %d%% of its quota again",

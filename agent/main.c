@@ -83,8 +83,8 @@ agent_board(struct agent *a)
 	struct board *b = board_open(a->conf.board, a->conf.board_desc);
 
 	if (b == NULL) {
-		log_warnx("reload: board %s has errors; keeping the running one",
-		    a->conf.board_desc);
+		log_warnx("reload: board %s has errors; keeping the running "
+		    "one", a->conf.board_desc);
 		return;
 	}
 	board_close(a->board);
@@ -205,7 +205,8 @@ agent_start(struct agent *a)
 	int rc;
 
 	/* A cart that cannot light its LEDs still records: log lines then. */
-	if ((a->board = board_open(a->conf.board, a->conf.board_desc)) == NULL) {
+	if ((a->board = board_open(a->conf.board,
+	    a->conf.board_desc)) == NULL) {
 		log_warnx("board: %s has errors; feedback goes to the log only",
 		    a->conf.board_desc);
 		a->board = board_open("console", "");

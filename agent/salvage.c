@@ -274,7 +274,8 @@ salvage_alarm(struct salvage *sv)
 	    "events salvaged from epoch %s, %lld unreadable%s, %lld not "
 	    "sendable%s", sv->aside, (long long)sv->salvaged, sv->epoch[0] ?
 	    sv->epoch : "(unreadable)", (long long)lost, sv->wal_lost ?
-	    " (unknown: the WAL's commits are lost)" : "", (long long)sv->invalid,
+	    " (unknown: the WAL's commits are lost)" : "",
+	    (long long)sv->invalid,
 	    sv->epoch[0] ? "" : "; they are held on the device (no epoch)");
 	if (p)
 		store_alarm_set(sv->to, "store_salvaged", p, now_wall_ms());

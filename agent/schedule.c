@@ -52,7 +52,8 @@ schedule_row(void *arg, char **f)
 	memset(s, 0, sizeof(*s));
 	if (parse_local(f[1], &s->start_ms) != 0 ||
 	    parse_local(f[2], &s->end_ms) != 0 || s->end_ms <= s->start_ms)
-		return "start and end are local times YYYY-MM-DDTHH:MM, in order";
+		return "start and end are local times YYYY-MM-DDTHH:MM, "
+		    "in order";
 	for (i = 3; i < 6; i++)
 		if (strlen(f[i]) >= EV_STR)
 			return "an id longer than 63 bytes";

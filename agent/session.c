@@ -225,8 +225,8 @@ session_commit(struct agent *a, struct event *ev)
 		if (rc == -ENOSPC)
 			housekeeping_full(a, 1);
 		a->health.broken = rc == -EIO || rc == -EBADMSG;
-		log_warnx("%s: scan NOT recorded: %s", ev->source, rc == -ENOSPC ?
-		    "the store is full" : "store error");
+		log_warnx("%s: scan NOT recorded: %s", ev->source,
+		    rc == -ENOSPC ? "the store is full" : "store error");
 		feedback(a, BOARD_STOP, rc == -ENOSPC ? "NOT RECORDED: "
 		    "storage full, write it down and tell IT" : "NOT RECORDED: "
 		    "storage error, write it down");
@@ -288,8 +288,8 @@ session_undo(struct agent *a)
 	if (store_last_undoable(a->store, s->user, s->case_id, &ev) != 1 ||
 	    strcmp(ev.boot, a->boot) != 0 || now_boot_ms() - ev.mono_ms >
 	    a->conf.undo_window_s * 1000) {
-		snprintf(msg, sizeof(msg), "nothing to undo: no item of yours in "
-		    "this case in the last %lld s", a->conf.undo_window_s);
+		snprintf(msg, sizeof(msg), "nothing to undo: no item of yours "
+		    "in this case in the last %lld s", a->conf.undo_window_s);
 		feedback(a, BOARD_STOP, msg);
 		return;
 	}
@@ -430,8 +430,8 @@ session_scan(void *arg, const struct scan *sc)
 		session_hold(a, sc, &r);
 	else if (r.partial) {
 		r.err = CODE_MISSING_REQ;
-		snprintf(r.msg, sizeof(r.msg), "lot, serial or expiry without its "
-		    "product code: scan the product barcode");
+		snprintf(r.msg, sizeof(r.msg), "lot, serial or expiry without "
+		    "its product code: scan the product barcode");
 		session_refuse(a, sc, &r);
 	} else
 		session_record(a, sc, &r.item);

@@ -49,8 +49,8 @@ static const char *const store_sql[ST_COUNT] = {
 	    "ORDER BY seq LIMIT ?1",
 	[ST_SAL_RELEASE] = "DELETE FROM salvage WHERE epoch = ?1 AND seq <= ?2",
 	[ST_SAL_COUNT] = "SELECT count(*) FROM salvage",
-	[ST_ALARM_SET] = "INSERT INTO alarms VALUES (?1, ?2, ?3) ON CONFLICT DO "
-	    "UPDATE SET at_ms = ?2, detail = ?3",
+	[ST_ALARM_SET] = "INSERT INTO alarms VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT DO UPDATE SET at_ms = ?2, detail = ?3",
 	[ST_ALARM_CLEAR] = "DELETE FROM alarms WHERE kind = ?1",
 	[ST_ALARMS] = "SELECT kind, at_ms, detail FROM alarms ORDER BY kind",
 	[ST_REF_VERSION] = "SELECT 1 FROM refdata WHERE name = ?1 AND "
@@ -105,8 +105,10 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE state ("
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  epoch TEXT NOT NULL,"
-	"  last_seq INTEGER NOT NULL,"		/* gap-free counter, never reused */
-	"  acked_upto INTEGER NOT NULL,"	/* the bridge stored all <= this */
+	/* gap-free counter, never reused */
+	"  last_seq INTEGER NOT NULL,"
+	/* the bridge stored all <= this */
+	"  acked_upto INTEGER NOT NULL,"
 	"  last_ack_ms INTEGER NOT NULL,"
 	"  uplink TEXT NOT NULL,"
 	"  uplink_since_ms INTEGER NOT NULL);"
@@ -128,7 +130,8 @@ static const char *const store_migrations[] = {
 	"  implant INTEGER NOT NULL, lot_required INTEGER NOT NULL,"
 	"  serial_required INTEGER NOT NULL, active INTEGER NOT NULL);"
 	"CREATE TABLE recalls (di TEXT NOT NULL, lot TEXT NOT NULL,"
-	"  serial TEXT NOT NULL, recall_id TEXT NOT NULL, reason TEXT NOT NULL);"
+	"  serial TEXT NOT NULL, recall_id TEXT NOT NULL,"
+	" reason TEXT NOT NULL);"
 	"CREATE INDEX recalls_di ON recalls (di);"
 	"CREATE TABLE refdata (name TEXT PRIMARY KEY, version TEXT NOT NULL,"
 	"  rows INTEGER NOT NULL, loaded_ms INTEGER NOT NULL);",
@@ -171,8 +174,8 @@ store_errno(struct store *s, int rc)
 	case SQLITE_NOTADB:
 		return -EBADMSG;
 	default:
-		return s->db && sqlite3_system_errno(s->db) == ENOSPC ? -ENOSPC :
-		    -EIO;
+		return s->db && sqlite3_system_errno(s->db) == ENOSPC ?
+		    -ENOSPC : -EIO;
 	}
 }
 
@@ -379,7 +382,8 @@ store_went_back(struct store *s)
 		store_lost_alarm(s, epoch, seq);
 	else if (strcmp(epoch, s->epoch) == 0 && seq > ss.last_seq) {
 		why.mark_seq = seq;
-		why.from = ss.last_seq + 1;	/* none recorded since: none moved */
+		/* none recorded since: none moved */
+		why.from = ss.last_seq + 1;
 		return store_rollover(s, &why, &r);
 	}
 	store_mark_write(s, ss.last_seq);

@@ -214,10 +214,13 @@ int64_t	store_salvage_adopt(struct store *, const char *epoch, int64_t from);
  * itself when the mark file is ahead of the store.
  */
 struct store_rollback {
-	const char	*how;		/* "local" (the mark file) or "bridge" */
+	/* "local" (the mark file) or "bridge" */
+	const char	*how;
 	int64_t		 from;
-	int64_t		 mark_seq;	/* the mark file's seq; 0: not the witness */
-	int64_t		 bridge_held;	/* the bridge's highest seq; 0: unknown */
+	/* the mark file's seq; 0: not the witness */
+	int64_t		 mark_seq;
+	/* the bridge's highest seq; 0: unknown */
+	int64_t		 bridge_held;
 };
 struct store_rollover {
 	char	old_epoch[33], new_epoch[33];

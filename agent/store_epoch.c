@@ -259,8 +259,9 @@ store_salvage_adopt(struct store *s, const char *epoch, int64_t from)
 	if (rc != 0 || n == 0)
 		return rc;
 	store_mark_write(s, store_pragma(s, "SELECT last_seq FROM state"));
-	log_warnx("store: alarm: the bridge holds %s:%lld.. with other content: "
-	    "%lld events recorded after the store went back are recorded again "
-	    "under epoch %s", epoch, (long long)from, (long long)n, s->epoch);
+	log_warnx("store: alarm: the bridge holds %s:%lld.. with other "
+	    "content: %lld events recorded after the store went back are "
+	    "recorded again under epoch %s", epoch, (long long)from,
+	    (long long)n, s->epoch);
 	return n;
 }

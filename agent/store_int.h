@@ -27,10 +27,13 @@ enum { ST_APPEND_SEQ, ST_INSERT, ST_ACK, ST_READ, ST_STATE, ST_OLDEST,
 /* What the store may occupy on disk, and the room kept for acks. */
 struct store_room {
 	int64_t	quota;		/* bytes for db + WAL + reserve; 0: the disk */
-	int64_t	wal_bytes;	/* the WAL is cut back to this after a checkpoint */
-	int64_t	reserve_bytes;	/* held in <path>-reserve for writes that must land */
+	/* the WAL is cut back to this after a checkpoint */
+	int64_t	wal_bytes;
+	/* held in <path>-reserve for writes that must land */
+	int64_t	reserve_bytes;
 	int	reserve_fd;	/* -1 when not open */
-	int	reserve_ok;	/* the reserve holds its bytes: appends may use the disk */
+	/* the reserve holds its bytes: appends may use the disk */
+	int	reserve_ok;
 	int	full;		/* an append found no room: none is tried until
 				 * store_room_restore() finds some */
 };
@@ -43,8 +46,10 @@ struct store {
 	char			 path[PATH_MAX];
 	int			 mark_fd;	/* <path>-mark, or -1 */
 	struct store_room	 room;
-	int64_t			 keep_warned_ms;	/* a failed must-land write */
-	sqlite3_stmt		*ref_ins;	/* a reference file being loaded */
+	/* a failed must-land write */
+	int64_t			 keep_warned_ms;
+	/* a reference file being loaded */
+	sqlite3_stmt		*ref_ins;
 	int			 ref_kind, ref_rows;
 	int			 steps, fail_at;	/* store_fail_nth() */
 };

@@ -241,7 +241,8 @@ int
 store_set_quota(struct store *s, int64_t bytes)
 {
 	struct store_room *r = &s->room;
-	int64_t page = store_pragma(s, "PRAGMA page_size"), had = r->reserve_bytes;
+	int64_t page = store_pragma(s, "PRAGMA page_size");
+	int64_t had = r->reserve_bytes;
 	int64_t pages = 1073741823;
 	char sql[80];
 

@@ -44,7 +44,8 @@ notify(const char *msg)
 void
 watchdog_start(struct agent *a)
 {
-	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	const char *usec = getenv("WATCHDOG_USEC");
+	const char *pid = getenv("WATCHDOG_PID");
 	long long us;
 
 	a->wd.fd = -1;

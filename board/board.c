@@ -52,8 +52,8 @@ board_signal_name(enum board_signal s)
 int
 board_backend_valid(const char *backend)
 {
-	return strcmp(backend, "console") == 0 || strcmp(backend, "null") == 0 ||
-	    strcmp(backend, "hardware") == 0;
+	return strcmp(backend, "console") == 0 ||
+	    strcmp(backend, "null") == 0 || strcmp(backend, "hardware") == 0;
 }
 
 static int

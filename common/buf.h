@@ -8,7 +8,8 @@ struct buf {
 	char	*s;	/* owned; NULL until the first append */
 	size_t	 len;
 	size_t	 cap;
-	int	 oom;	/* set once an append failed; later appends do nothing */
+	/* set once an append failed; later appends do nothing */
+	int	 oom;
 };
 
 #define BUF_INIT { NULL, 0, 0, 0 }

@@ -57,8 +57,9 @@ conf_apply(const struct conf_item *it, void *base, const char *value,
 		return 0;
 	case CONF_INT:
 		if (parse_int(value, it->min, it->max, (long long *)p) != 0) {
-			snprintf(err, errlen, "%s: \"%s\" is not a whole number "
-			    "from %lld to %lld", it->key, value, it->min, it->max);
+			snprintf(err, errlen, "%s: \"%s\" is not a whole "
+			    "number from %lld to %lld", it->key, value,
+			    it->min, it->max);
 			return -1;
 		}
 		return 0;
@@ -193,7 +194,8 @@ conf_load(const char *path, const struct conf_item *tab, void *base,
 	fclose(c.f);
 	free(c.buf);
 	if (rc > 0) {
-		log_warnx("%s:%d: not a key = value line or [section]", path, rc);
+		log_warnx("%s:%d: not a key = value line or [section]", path,
+		    rc);
 		c.errors++;
 	}
 	return c.errors;

@@ -12,7 +12,8 @@ struct conf_item {
 	enum conf_type	 type;
 	size_t		 off;	/* offset of the field in the target struct */
 	size_t		 size;	/* CONF_STR: size of the char array */
-	const char	*def;	/* default, as it would be written in the file */
+	/* default, as it would be written in the file */
+	const char	*def;
 	long long	 min, max;	/* CONF_INT bounds */
 };
 

@@ -6,7 +6,8 @@
 #include <stdint.h>
 
 #define ITEM_RAW_MAX	512	/* bytes of one scan kept verbatim */
-#define EV_STR		64	/* ids: case, MRN, encounter, user, location parts */
+/* ids: case, MRN, encounter, user, location parts */
+#define EV_STR		64
 
 /* Flags: what the point of use already knew. Wire names in event_flag_names. */
 #define EVF_EXPIRED		0x01
@@ -24,7 +25,8 @@ struct item {
 	char		serial[24];
 	char		expiry[11];	/* YYYY-MM-DD or "" */
 	char		mfg[11];	/* YYYY-MM-DD or "" */
-	unsigned char	raw[ITEM_RAW_MAX];	/* exact scanned bytes, AIM id included */
+	/* exact scanned bytes, AIM id included */
+	unsigned char	raw[ITEM_RAW_MAX];
 	size_t		raw_len;
 };
 
@@ -33,7 +35,8 @@ struct event {
 	int64_t		at_ms;		/* device wall clock, UTC ms */
 	char		boot[40];	/* boot id */
 	int64_t		mono_ms;	/* CLOCK_BOOTTIME ms in that boot */
-	char		kind[10];	/* use, waste, return, billonly, consign, undo */
+	/* use, waste, return, billonly, consign, undo */
+	char		kind[10];
 	int		qty;
 	struct item	item;
 	char		case_id[EV_STR];
@@ -45,7 +48,8 @@ struct event {
 	char		unit[EV_STR];
 	unsigned	flags;
 	char		source[32];	/* driver instance */
-	int64_t		undoes;		/* kind undo: the seq it reverses; else 0 */
+	/* kind undo: the seq it reverses; else 0 */
+	int64_t		undoes;
 };
 
 extern const char *const event_flag_names[7];

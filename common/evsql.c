@@ -1,4 +1,6 @@
-/* The event's columns in SQLite, the same in the agent's and bridge's stores. */
+/*
+ * The event's columns in SQLite, the same in the agent's and bridge's stores.
+ */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,4 +1,6 @@
-/* The event's columns in SQLite, the same in the agent's and bridge's stores. */
+/*
+ * The event's columns in SQLite, the same in the agent's and bridge's stores.
+ */
 #ifndef POU_EVSQL_H
 #define POU_EVSQL_H
 
@@ -23,7 +25,8 @@
 	"flags, source"
 #define EVSQL_COLUMNS	EVSQL_COLUMNS_V1 ", undoes"
 #define EVSQL_ADD_UNDOES "ADD COLUMN undoes INTEGER NOT NULL DEFAULT 0"
-#define EVSQL_PARAMS	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+#define EVSQL_PARAMS	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " \
+			"?, ?, ?, ?, ?, ?"
 #define EVSQL_NCOLS	22
 
 /* Binds the columns from parameter first on; ev must outlive the step. */

@@ -1,4 +1,7 @@
-/* Logging for the daemons and tools: stderr, journald priority prefixes under systemd. */
+/*
+ * Logging for the daemons and tools: stderr, journald priority prefixes under
+ * systemd.
+ */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -8,12 +11,16 @@
 
 #include "log.h"
 
-#define LOG_REPEAT_MS	10000	/* identical lines within 10 s are counted, not printed */
+/* identical lines within 10 s are counted, not printed */
+#define LOG_REPEAT_MS	10000
 
 enum { PRI_ERR = 3, PRI_WARNING = 4, PRI_INFO = 6, PRI_DEBUG = 7 };
 
-/* The logger's own state: the one global the style allows besides signal flags. */
-static pthread_mutex_t lg_mu = PTHREAD_MUTEX_INITIALIZER;	/* bridge threads log */
+/*
+ * The logger's own state: the one global the style allows besides signal flags.
+ */
+/* bridge threads log */
+static pthread_mutex_t lg_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	const char	*prog;
 	int		 verbose;

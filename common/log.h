@@ -1,4 +1,7 @@
-/* Logging for the daemons and tools: stderr, journald priority prefixes under systemd. */
+/*
+ * Logging for the daemons and tools: stderr, journald priority prefixes under
+ * systemd.
+ */
 #ifndef POU_LOG_H
 #define POU_LOG_H
 
@@ -10,7 +13,8 @@
 void	log_init(const char *prog, int verbose);
 /* For a tool run by a person: messages without a time stamp. */
 void	log_plain(void);
-void	log_warn(const char *, ...) LOG_FMT(1, 2);	/* appends strerror(errno) */
+/* appends strerror(errno) */
+void	log_warn(const char *, ...) LOG_FMT(1, 2);
 void	log_warnx(const char *, ...) LOG_FMT(1, 2);
 void	log_info(const char *, ...) LOG_FMT(1, 2);
 void	log_debug(const char *, ...) LOG_FMT(1, 2);

@@ -34,8 +34,8 @@ sqlmig_run(sqlite3 *db, const char *who, const char *const *steps, int n)
 	if (v < 0)
 		return rc;
 	if (v > n) {
-		log_warnx("%s: schema %d is newer than this program's (%d)", who,
-		    v, n);
+		log_warnx("%s: schema %d is newer than this program's (%d)",
+		    who, v, n);
 		return -EPROTO;
 	}
 	for (rc = 0; v < n && rc == 0; v++) {

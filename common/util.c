@@ -1,4 +1,6 @@
-/* Small helpers both daemons use: clocks, randomness, escapes, durable files. */
+/*
+ * Small helpers both daemons use: clocks, randomness, escapes, durable files.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -113,7 +115,8 @@ unescape_one(const char *s, size_t left, unsigned char *out)
 	case 'n': *out = '\n'; return 1;
 	case 'e': *out = 0x1b; return 1;
 	case 'x':
-		if (left < 3 || (hi = hexval(s[1])) < 0 || (lo = hexval(s[2])) < 0)
+		if (left < 3 || (hi = hexval(s[1])) < 0 ||
+		    (lo = hexval(s[2])) < 0)
 			return -1;
 		*out = (unsigned char)(hi << 4 | lo);
 		return 3;
@@ -136,7 +139,8 @@ unescape(const char *src, size_t srclen, unsigned char *dst, size_t dstlen)
 			continue;
 		}
 		if (i + 1 >= srclen ||
-		    (n = unescape_one(src + i + 1, srclen - i - 1, dst + o)) < 0)
+		    (n = unescape_one(src + i + 1, srclen - i - 1,
+		    dst + o)) < 0)
 			return -1;
 		i += 1 + (size_t)n;
 		o++;
@@ -205,13 +209,17 @@ file_write_durable(const char *dir, const char *name, const void *p,
 	if (snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= PATH_MAX ||
 	    snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= PATH_MAX)
 		return -ENAMETOOLONG;
-	/* A tmp left by a crash mid-write is stale: this writer owns the name. */
+	/*
+	 * A tmp left by a crash mid-write is stale: this writer owns the name.
+	 */
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -errno;
 	rc = write_all(fd, p, len);
-	/* A file replaced keeps its owner and mode: whoever read it still can. */
+	/*
+	 * A file replaced keeps its owner and mode: whoever read it still can.
+	 */
 	if (rc == 0 && stat(dst, &old) == 0 && (fchown(fd, old.st_uid,
 	    old.st_gid) != 0 || fchmod(fd, old.st_mode & 07777) != 0))
 		rc = -errno;

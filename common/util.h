@@ -1,4 +1,6 @@
-/* Small helpers both daemons use: clocks, randomness, escapes, durable files. */
+/*
+ * Small helpers both daemons use: clocks, randomness, escapes, durable files.
+ */
 #ifndef POU_UTIL_H
 #define POU_UTIL_H
 

@@ -13,7 +13,8 @@
 #include "event.h"
 
 #define DRIVER_NAME_MAX	32
-#define DRIVER_FDS_MAX	8	/* libusb: its event and timer fds, one per device */
+/* libusb: its event and timer fds, one per device */
+#define DRIVER_FDS_MAX	8
 
 /* One scan as every driver emits it. */
 struct scan {
@@ -59,7 +60,8 @@ struct driver {
 	char			 name[DRIVER_NAME_MAX];
 	void			*conf;	/* owned; ops->conf_size bytes */
 	void			*ctx;	/* NULL while closed */
-	int			 nfds;	/* fds this instance holds in the poll set */
+	/* fds this instance holds in the poll set */
+	int			 nfds;
 	struct driver_sink	 up;	/* the core's sink */
 	struct driver_sink	 sink;	/* the driver's: counts, then up */
 	struct driver_counts	 counts;

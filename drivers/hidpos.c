@@ -30,7 +30,8 @@
 struct hidpos_conf {
 	char		devices[128];	/* "auto", or "0c2e:0b87,05e0:1300" */
 	char		layout[16];	/* auto, honeywell, shifted, newland */
-	int		enable_pos;	/* send Honeywell's HID POS feature report */
+	/* send Honeywell's HID POS feature report */
+	int		enable_pos;
 };
 
 static const struct conf_item hidpos_conf_items[] = {
@@ -70,7 +71,8 @@ hidpos_wanted(const struct hidpos *d, const struct libusb_device_descriptor *dd)
 	const char *p = d->c.devices;
 
 	if (hidpos_auto(d))
-		return 1;	/* every device; its report descriptor decides */
+		/* every device; its report descriptor decides */
+		return 1;
 	unsigned vid, pid;
 	int n;
 
@@ -171,7 +173,8 @@ hidpos_submit(struct hidpos *d)
 	int rc = libusb_submit_transfer(d->xfer);
 
 	if (rc != 0) {
-		log_warnx("%s: cannot read: %s", d->name, libusb_error_name(rc));
+		log_warnx("%s: cannot read: %s", d->name,
+		    libusb_error_name(rc));
 		d->lost = 1;
 	}
 }
@@ -264,11 +267,12 @@ hidpos_find(struct hidpos *d)
 		    hidpos_wanted(d, &dd) &&
 		    (rc = hidpos_open_dev(d, list[i], &dd)) != 0 &&
 		    !d->said_missing && !hidpos_auto(d))
-			log_warnx("%s: scanner %04x:%04x found but not opened: %s",
-			    d->name, dd.idVendor, dd.idProduct, rc == -ENODEV ?
-			    "no HID interrupt endpoint" : rc == -EBUSY ?
-			    "interface busy (claimed elsewhere?)" :
-			    "no permission (see the udev rule in docs/drivers.md)");
+			log_warnx("%s: scanner %04x:%04x found but not "
+			    "opened: %s", d->name, dd.idVendor, dd.idProduct,
+			    rc == -ENODEV ? "no HID interrupt endpoint" :
+			    rc == -EBUSY ? "interface busy (claimed "
+			    "elsewhere?)" : "no permission (see the udev rule "
+			    "in docs/drivers.md)");
 	libusb_free_device_list(list, 1);
 	return rc;
 }

@@ -81,9 +81,11 @@ hidpos_feed(struct hidpos_asm *a, const unsigned char *r, size_t n,
 	/* The data must fit between its offset and the trailer bytes (code
 	 * id, reserved, continuation; Newland's last byte). No underflow. */
 	if (data + len + (aim ? 3 : 1) > n)
-		return bad(a, more, why, "declared length longer than the report");
+		return bad(a, more, why,
+		    "declared length longer than the report");
 	if (++a->reports > HIDPOS_MORE_MAX)
-		return bad(a, more, why, "more than 16 reports for one barcode");
+		return bad(a, more, why,
+		    "more than 16 reports for one barcode");
 	if (a->len == 0 && aim) {	/* the AIM id once, at the start */
 		memcpy(a->buf, r + aim, 3);
 		a->len = 3;

@@ -10,10 +10,14 @@
 #include "event.h"
 
 enum hidpos_layout {
-	HIDPOS_AUTO,		/* find the AIM id at byte 2 or 3, as WebHID does */
-	HIDPOS_HONEYWELL,	/* id, len, AIM(3) at 2, data at 5, more at 63 */
-	HIDPOS_SHIFTED,		/* Zebra, Datalogic: the AIM id one byte later */
-	HIDPOS_NEWLAND,		/* id, len, data at 2; no AIM id, no continuation */
+	/* find the AIM id at byte 2 or 3, as WebHID does */
+	HIDPOS_AUTO,
+	/* id, len, AIM(3) at 2, data at 5, more at 63 */
+	HIDPOS_HONEYWELL,
+	/* Zebra, Datalogic: the AIM id one byte later */
+	HIDPOS_SHIFTED,
+	/* id, len, data at 2; no AIM id, no continuation */
+	HIDPOS_NEWLAND,
 };
 
 #define HIDPOS_REPORT_MIN	8
@@ -23,12 +27,15 @@ struct hidpos_asm {
 	enum hidpos_layout	layout;
 	unsigned char		buf[ITEM_RAW_MAX];
 	size_t			len;	/* AIM id and data so far */
-	int			reports;	/* of the barcode being joined */
-	int			dropping;	/* until the last report of a bad one */
+	/* of the barcode being joined */
+	int			reports;
+	/* until the last report of a bad one */
+	int			dropping;
 };
 
 enum hidpos_rc {
-	HIDPOS_NEED_MORE,	/* a continued barcode: wait for its next report */
+	/* a continued barcode: wait for its next report */
+	HIDPOS_NEED_MORE,
 	HIDPOS_DONE,		/* out holds a whole barcode, AIM id first */
 	HIDPOS_IGNORED,		/* not a scanned-data report */
 	HIDPOS_BAD,		/* impossible length or too long: why says so */

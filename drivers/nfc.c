@@ -35,13 +35,15 @@ struct nfc_conf {
 	char		device[256];	/* libnfc connstring */
 	char		badge_prefix[16];
 	long long	poll_ms;
-	long long	gone_ms;	/* unseen this long: the card was removed */
+	/* unseen this long: the card was removed */
+	long long	gone_ms;
 };
 
 static const struct conf_item nfc_conf_items[] = {
 	CONF_S("driver", "device", struct nfc_conf, device,
 	    "pn532_uart:/dev/ttyUSB0"),
-	CONF_S("driver", "badge_prefix", struct nfc_conf, badge_prefix, "USER:"),
+	CONF_S("driver", "badge_prefix", struct nfc_conf, badge_prefix,
+	    "USER:"),
 	CONF_I("driver", "poll_ms", struct nfc_conf, poll_ms, "200", 20, 5000),
 	CONF_I("driver", "gone_ms", struct nfc_conf, gone_ms, "1000", 100,
 	    60000),
@@ -54,7 +56,8 @@ struct nfcd {
 	struct nfc_conf		 c;
 	pthread_t		 th;
 	int			 started;
-	atomic_int		 stop;	/* set by the loop, read by the thread */
+	/* set by the loop, read by the thread */
+	atomic_int		 stop;
 	int			 pipe[2];
 	char			 line[LINE_MAX_];
 	size_t			 len;
@@ -69,7 +72,8 @@ struct nfcd {
 static void
 sleep_ms(int64_t ms)
 {
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+	struct timespec ts = { (time_t)(ms / 1000),
+	    (long)(ms % 1000) * 1000000 };
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
@@ -95,7 +99,8 @@ nfc_reader_open(struct nfcd *d)
 	if ((d->dev = nfc_open(d->ctx, cs)) == NULL)
 		return -1;
 	if (nfc_initiator_init(d->dev) < 0 ||
-	    nfc_device_set_property_bool(d->dev, NP_INFINITE_SELECT, false) < 0) {
+	    nfc_device_set_property_bool(d->dev, NP_INFINITE_SELECT,
+	    false) < 0) {
 		log_warnx("%s: reader init: %s", d->name, nfc_strerror(d->dev));
 		nfc_close(d->dev);
 		d->dev = NULL;
@@ -187,8 +192,8 @@ nfc_main(void *arg)
 	while (!atomic_load(&d->stop)) {
 		if (d->dev == NULL && nfc_reader_open(d) != 0) {
 			if (!said++) {
-				log_warnx("%s: no reader at %s; trying again with "
-				    "backoff", d->name, d->c.device);
+				log_warnx("%s: no reader at %s; trying again "
+				    "with backoff", d->name, d->c.device);
 				nfc_tell(d, "missing");
 			}
 			wait = backoff_ms(d->attempts++, REOPEN_MIN_MS,

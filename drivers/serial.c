@@ -19,7 +19,8 @@
 
 #define REOPEN_MIN_MS	500
 #define REOPEN_MAX_MS	30000
-#define NOSUFFIX_MS	1000	/* data with no suffix for this long: report it */
+/* data with no suffix for this long: report it */
+#define NOSUFFIX_MS	1000
 
 struct serial_conf {
 	char		path[256];
@@ -30,7 +31,8 @@ struct serial_conf {
 
 static const struct conf_item serial_conf_items[] = {
 	CONF_S("driver", "path", struct serial_conf, path, "/dev/ttyACM0"),
-	CONF_I("driver", "baud", struct serial_conf, baud, "9600", 1200, 921600),
+	CONF_I("driver", "baud", struct serial_conf, baud, "9600", 1200,
+	    921600),
 	CONF_S("driver", "suffix", struct serial_conf, suffix, "\\r"),
 	CONF_I("driver", "gap_ms", struct serial_conf, gap_ms, "0", 0, 10000),
 	CONF_END
@@ -48,7 +50,8 @@ struct serial {
 	int			 said_missing;
 	unsigned char		 buf[ITEM_RAW_MAX];
 	size_t			 len;
-	int			 overlong;	/* skipping to the next suffix */
+	/* skipping to the next suffix */
+	int			 overlong;
 	int64_t			 last_byte_ms;
 };
 
@@ -103,8 +106,8 @@ serial_try_open(struct serial *s, int64_t now)
 		return;
 	}
 	if (!s->said_missing++) {
-		log_warn("%s: cannot open %s; trying again with backoff", s->name,
-		    s->c.path);
+		log_warn("%s: cannot open %s; trying again with backoff",
+		    s->name, s->c.path);
 		driver_state(&s->sink, s->name, "missing");
 	}
 	if (s->fd >= 0)
@@ -128,7 +131,8 @@ serial_open(const void *conf, const char *name, const struct driver_sink *sink,
 		return -EINVAL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -ENOMEM;
-	n = unescape(c->suffix, strlen(c->suffix), s->suffix, sizeof(s->suffix));
+	n = unescape(c->suffix, strlen(c->suffix), s->suffix,
+	    sizeof(s->suffix));
 	if (n < 0 || (n == 0 && c->gap_ms == 0)) {
 		free(s);
 		return -EINVAL;	/* no way to tell where a scan ends */
@@ -158,15 +162,16 @@ serial_byte(struct serial *s, unsigned char b, int64_t now)
 		return;
 	}
 	if (s->len == sizeof(s->buf)) {
-		log_warnx("%s: a scan longer than %d bytes; dropped to its suffix",
-		    s->name, ITEM_RAW_MAX);
+		log_warnx("%s: a scan longer than %d bytes; dropped to its "
+		    "suffix", s->name, ITEM_RAW_MAX);
 		s->len = 0;
 		s->overlong = 1;
 		return;
 	}
 	s->buf[s->len++] = b;
 	if (s->suffixlen && s->len >= s->suffixlen &&
-	    memcmp(s->buf + s->len - s->suffixlen, s->suffix, s->suffixlen) == 0) {
+	    memcmp(s->buf + s->len - s->suffixlen, s->suffix,
+	    s->suffixlen) == 0) {
 		if (s->len > s->suffixlen)
 			serial_emit(s, s->len - s->suffixlen, now);
 		s->len = 0;
@@ -205,7 +210,8 @@ serial_handle(void *ctx, const struct pollfd *pfd, int n, int64_t now)
 			s->last_byte_ms = now;
 		}
 		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
-			serial_hangup(s, now, r == 0 ? "hung up" : strerror(errno));
+			serial_hangup(s, now,
+			    r == 0 ? "hung up" : strerror(errno));
 			return;
 		}
 	}
@@ -215,8 +221,9 @@ serial_handle(void *ctx, const struct pollfd *pfd, int n, int64_t now)
 		serial_emit(s, s->len, now);
 		s->len = 0;
 	} else if (s->c.gap_ms == 0 && now - s->last_byte_ms >= NOSUFFIX_MS) {
-		log_warnx("%s: %zu bytes without the configured suffix dropped: "
-		    "check the scanner's suffix setting", s->name, s->len);
+		log_warnx("%s: %zu bytes without the configured suffix "
+		    "dropped: check the scanner's suffix setting", s->name,
+		    s->len);
 		s->len = 0;
 	}
 }
@@ -238,8 +245,8 @@ serial_timeout(void *ctx, int64_t now)
 	if (s->fd < 0)
 		t = s->next_open_ms - now;
 	else if (s->len > 0)
-		t = s->last_byte_ms + (s->c.gap_ms ? s->c.gap_ms : NOSUFFIX_MS) -
-		    now;
+		t = s->last_byte_ms +
+		    (s->c.gap_ms ? s->c.gap_ms : NOSUFFIX_MS) - now;
 	else
 		return -1;
 	return t < 0 ? 0 : (int)t;

@@ -28,7 +28,8 @@ struct sim {
 	const char		*name;
 	struct driver_sink	 sink;
 	int			 fd;
-	int			 wfd;	/* held open so writers closing is no EOF */
+	/* held open so writers closing is no EOF */
+	int			 wfd;
 	char			 line[SIM_LINE_MAX];
 	size_t			 len;
 	int			 skipping;	/* inside an over-long line */

@@ -25,7 +25,8 @@
 struct wedge_conf {
 	char		path[256];	/* /dev/input/by-id/...-event-kbd */
 	char		keymap_file[256];	/* "": US */
-	char		gs_substitute[8];	/* a character standing for GS */
+	/* a character standing for GS */
+	char		gs_substitute[8];
 	char		suffix_key[16];	/* enter, tab or none */
 	long long	gap_ms;		/* 0: the suffix key only */
 };
@@ -77,7 +78,8 @@ struct wedge {
 	int64_t			 next_open_ms;
 	int			 said_missing;
 	int			 shifts, ctrls, alts;	/* keys held */
-	int			 alt_code;	/* Alt+keypad digits so far, -1 none */
+	/* Alt+keypad digits so far, -1 none */
+	int			 alt_code;
 	unsigned char		 buf[ITEM_RAW_MAX];
 	size_t			 len;
 	int			 overlong;
@@ -172,7 +174,8 @@ wedge_try_open(struct wedge *w, int64_t now)
 		return;
 	}
 	if (!w->said_missing++) {
-		log_warn("%s: cannot open %s; trying again", w->name, w->c.path);
+		log_warn("%s: cannot open %s; trying again", w->name,
+		    w->c.path);
 		driver_state(&w->sink, w->name, "missing");
 	}
 	w->next_open_ms = now + REOPEN_MS;
@@ -248,7 +251,8 @@ wedge_key(struct wedge *w, unsigned short code, int value, int64_t now)
 		return;
 	}
 	if (w->alts > 0 && (d = kp_digit(code)) >= 0) {
-		w->alt_code = ((w->alt_code < 0 ? 0 : w->alt_code) * 10 + d) % 256;
+		w->alt_code = ((w->alt_code < 0 ? 0 : w->alt_code) * 10 + d) %
+		    256;
 		return;
 	}
 	if (w->ctrls > 0 && code == KEY_RIGHTBRACE) {
@@ -280,7 +284,8 @@ wedge_handle(void *ctx, const struct pollfd *pfd, int n, int64_t now)
 					    now);
 		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
 			log_warnx("%s: %s gone (%s); reopening", w->name,
-			    w->c.path, r == 0 ? "end of file" : strerror(errno));
+			    w->c.path,
+			    r == 0 ? "end of file" : strerror(errno));
 			close(w->fd);
 			w->fd = -1;
 			w->said_missing = 1;
@@ -289,7 +294,8 @@ wedge_handle(void *ctx, const struct pollfd *pfd, int n, int64_t now)
 			return;
 		}
 	}
-	if (w->c.gap_ms > 0 && w->len > 0 && now - w->last_key_ms >= w->c.gap_ms)
+	if (w->c.gap_ms > 0 && w->len > 0 &&
+	    now - w->last_key_ms >= w->c.gap_ms)
 		wedge_emit(w, now);
 }
 

@@ -226,7 +226,8 @@ claims_check(json_t *j, const char *site, const char *device, int64_t now,
 		return refuse(c, FLEET_NOT_YET_VALID, "iat is ahead of this "
 		    "device's clock");
 	if (c->exp - c->iat > FLEET_LIFETIME_MAX_S || c->exp < c->iat)
-		return refuse(c, FLEET_TOO_LONG_LIVED, "exp - iat over 90 days");
+		return refuse(c, FLEET_TOO_LONG_LIVED,
+		    "exp - iat over 90 days");
 	if (!aud_names(json_object_get(j, "aud"), site, device))
 		return refuse(c, FLEET_WRONG_AUDIENCE, "aud does not name this "
 		    "device");
@@ -264,7 +265,8 @@ fleet_cmd_check(const struct jws_keys *keys, const char *msg, size_t len,
 	j = json_loadb(payload, plen, JSON_REJECT_DUPLICATES, NULL);
 	free(payload);
 	if (!json_is_object(j))
-		e = refuse(c, FLEET_BAD_CLAIMS, "the payload is no JSON object");
+		e = refuse(c, FLEET_BAD_CLAIMS,
+		    "the payload is no JSON object");
 	else
 		e = claims_check(j, site, device, now_s, c);
 	json_decref(j);

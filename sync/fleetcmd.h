@@ -23,7 +23,8 @@ enum fleet_err {
 	FLEET_BAD_ALG,
 	FLEET_UNKNOWN_KEY,
 	FLEET_BAD_SIGNATURE,
-	FLEET_BAD_CLAIMS,	/* id, iat, exp, aud, op or args missing or bad */
+	/* id, iat, exp, aud, op or args missing or bad */
+	FLEET_BAD_CLAIMS,
 	FLEET_EXPIRED,
 	FLEET_NOT_YET_VALID,	/* iat ahead of this clock by over the skew */
 	FLEET_TOO_LONG_LIVED,

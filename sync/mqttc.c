@@ -32,7 +32,8 @@ struct mqttc {
 	int64_t			 next_connect_ms;
 	int64_t			 connect_deadline_ms;
 	int64_t			 next_misc_ms;
-	int64_t			 last_rx_ms;	/* bytes last came from the broker */
+	/* bytes last came from the broker */
+	int64_t			 last_rx_ms;
 };
 
 static void
@@ -132,7 +133,8 @@ mqttc_new(const struct mqttc_conf *conf, const struct mqttc_cbs *cb)
 	if (conf->cafile != NULL && conf->cafile[0] != '\0' &&
 	    (rc = mosquitto_tls_set(c->m, conf->cafile, NULL,
 	    conf->certfile[0] ? conf->certfile : NULL,
-	    conf->keyfile[0] ? conf->keyfile : NULL, NULL)) != MOSQ_ERR_SUCCESS) {
+	    conf->keyfile[0] ? conf->keyfile : NULL,
+	    NULL)) != MOSQ_ERR_SUCCESS) {
 		log_warnx("mqtt: TLS set-up: %s", mosquitto_strerror(rc));
 		goto fail;
 	}
@@ -201,11 +203,14 @@ mqttc_connect(struct mqttc *c, int64_t now)
 	    mosquitto_connect_async(c->m, c->host, c->port, c->keepalive_s);
 	c->started = 1;
 	if (rc != MOSQ_ERR_SUCCESS) {
-		/* Once per streak: a broker that is down is no news each time. */
+		/*
+		 * Once per streak: a broker that is down is no news each time.
+		 */
 		if (c->attempts == 0)
-			log_warnx("mqtt %s:%d: cannot connect: %s; retrying with "
-			    "backoff", c->host, c->port, rc == MOSQ_ERR_ERRNO ?
-			    strerror(errno) : mosquitto_strerror(rc));
+			log_warnx("mqtt %s:%d: cannot connect: %s; retrying "
+			    "with backoff", c->host, c->port,
+			    rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+			    mosquitto_strerror(rc));
 		mqttc_schedule(c, now);
 		return;
 	}
@@ -230,9 +235,9 @@ mqttc_handle(struct mqttc *c, short revents, int64_t now)
 			mosquitto_loop_misc(c->m);
 	}
 	if (c->state == MQ_ONLINE && now >= mqttc_silence_deadline(c)) {
-		log_warnx("mqtt %s:%d: nothing from the broker for %d s (keepalive "
-		    "%d s): the link is dead; reconnecting", c->host, c->port,
-		    c->keepalive_s * 3 / 2, c->keepalive_s);
+		log_warnx("mqtt %s:%d: nothing from the broker for %d s "
+		    "(keepalive %d s): the link is dead; reconnecting", c->host,
+		    c->port, c->keepalive_s * 3 / 2, c->keepalive_s);
 		mqttc_schedule(c, now);	/* the next connect drops the socket */
 	}
 	if (c->state == MQ_OFFLINE && now >= c->next_connect_ms)
@@ -254,7 +259,8 @@ mqttc_publish(struct mqttc *c, const char *topic, const void *p, size_t len,
 		return -ENOTCONN;
 	rc = mosquitto_publish(c->m, mid, topic, (int)len, p, qos, retain);
 	if (rc != MOSQ_ERR_SUCCESS) {
-		log_warnx("mqtt: publish %s: %s", topic, mosquitto_strerror(rc));
+		log_warnx("mqtt: publish %s: %s", topic,
+		    mosquitto_strerror(rc));
 		return -EIO;
 	}
 	return 0;
@@ -266,7 +272,8 @@ mqttc_subscribe(struct mqttc *c, const char *topic, int qos)
 	int rc = mosquitto_subscribe(c->m, NULL, topic, qos);
 
 	if (rc != MOSQ_ERR_SUCCESS) {
-		log_warnx("mqtt: subscribe %s: %s", topic, mosquitto_strerror(rc));
+		log_warnx("mqtt: subscribe %s: %s", topic,
+		    mosquitto_strerror(rc));
 		return -EIO;
 	}
 	return 0;

@@ -22,7 +22,8 @@ struct mqttc_conf {
 	const char	*client_id;
 	const char	*cafile;	/* TLS when set: the broker's CA */
 	const char	*certfile;	/* this client's certificate ... */
-	const char	*keyfile;	/* ... and key; the broker's ACL keys on it */
+	/* ... and key; the broker's ACL keys on it */
+	const char	*keyfile;
 	const char	*will_topic;	/* NULL for no last will */
 	const char	*will_payload;	/* retained, QoS 1 */
 };

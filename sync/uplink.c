@@ -35,14 +35,18 @@ struct uplink {
 	int			 back_pending;
 	int64_t			 back_retry_ms;
 	int64_t			 back_warned_ms;	/* a failed ack mark */
-	int64_t			 ack_deadline_ms;	/* 0: nothing outstanding */
-	int64_t			 replay_from;	/* the last replay the bridge asked */
+	/* 0: nothing outstanding */
+	int64_t			 ack_deadline_ms;
+	/* the last replay the bridge asked */
+	int64_t			 replay_from;
 	int64_t			 replay_ms;	/* when */
 	struct event		*batch;
 	int64_t			 started_ms;
-	int64_t			 next_telemetry_ms;	/* 0: as soon as online */
+	/* 0: as soon as online */
+	int64_t			 next_telemetry_ms;
 	char			 sal_epoch[WIRE_ID_MAX];
-	int64_t			 sal_upto;	/* salvage batch in flight; 0: none */
+	/* salvage batch in flight; 0: none */
+	int64_t			 sal_upto;
 	int64_t			 sal_deadline_ms;
 	char			*alarms_sent;	/* the retained alarm payload */
 	char			 boot[40];
@@ -262,7 +266,8 @@ uplink_roll(struct uplink *u)
 	u->back_pending = 0;
 	u->acked_upto = u->acked_mark = 0;
 	uplink_restart(u);
-	u->sal_upto = 0;	/* the old epoch's unacked ones are salvage now */
+	/* the old epoch's unacked ones are salvage now */
+	u->sal_upto = 0;
 	uplink_birth(u);
 	uplink_alarms(u, 0);
 	uplink_kick(u);
@@ -296,9 +301,9 @@ uplink_bridge_back(struct uplink *u, const struct wire_ack *a)
 {
 	char detail[160];
 
-	log_warnx("uplink: alarm: the bridge acks up to %lld but had acked %lld: "
-	    "it lost events; sending them again from this store", (long long)
-	    a->upto, (long long)u->acked_upto);
+	log_warnx("uplink: alarm: the bridge acks up to %lld but had acked "
+	    "%lld: it lost events; sending them again from this store",
+	    (long long)a->upto, (long long)u->acked_upto);
 	snprintf(detail, sizeof(detail), "{\"epoch\":\"%s\",\"acked\":%lld,"
 	    "\"bridge_upto\":%lld,\"gone\":%lld}", a->epoch,
 	    (long long)u->acked_mark, (long long)a->upto, (long long)u->gone);
@@ -407,7 +412,8 @@ uplink_alarms(struct uplink *u, int force)
 	json_t *list = json_array(), *msg = json_object();
 	char *p = NULL;
 
-	if (list && msg && store_alarms(u->store, uplink_alarm_add, list) == 0) {
+	if (list && msg &&
+	    store_alarms(u->store, uplink_alarm_add, list) == 0) {
 		json_object_set_new(msg, "v", json_integer(WIRE_VERSION));
 		json_object_set(msg, "alarms", list);
 		p = json_dumps(msg, JSON_COMPACT);
@@ -552,7 +558,8 @@ uplink_new(const struct uplink_conf *c, struct store *store)
 		return NULL;
 	u->c = *c;
 	u->store = store;
-	if ((u->batch = calloc((size_t)c->batch_max, sizeof(*u->batch))) == NULL ||
+	if ((u->batch = calloc((size_t)c->batch_max,
+	    sizeof(*u->batch))) == NULL ||
 	    store_stats(store, &ss) != 0 ||
 	    wire_topic(u->t_events, sizeof(u->t_events), c->site, c->device,
 	    "events") || wire_topic(u->t_ack, sizeof(u->t_ack), c->site,

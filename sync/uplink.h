@@ -18,7 +18,8 @@ struct uplink_conf {
 	long long	keepalive_s;
 	long long	batch_max;	/* events in one MQTT message */
 	long long	window;		/* events published and not yet acked */
-	long long	ack_timeout_ms;	/* no ack progress for this long: resend */
+	/* no ack progress for this long: resend */
+	long long	ack_timeout_ms;
 	long long	backoff_min_ms;
 	long long	backoff_max_ms;
 	long long	telemetry_s;	/* and on every state change */

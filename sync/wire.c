@@ -70,7 +70,8 @@ wire_flags(unsigned flags)
 
 	for (i = 0; a && i < nitems(event_flag_names); i++)
 		if (flags & (1u << i))
-			json_array_append_new(a, json_string(event_flag_names[i]));
+			json_array_append_new(a,
+			    json_string(event_flag_names[i]));
 	return a;
 }
 
@@ -204,7 +205,8 @@ wire_copy(char *dst, size_t size, const char *src, const char *what,
     char *err, size_t errlen)
 {
 	if (strlen(src) >= size) {
-		snprintf(err, errlen, "%s longer than %zu bytes", what, size - 1);
+		snprintf(err, errlen, "%s longer than %zu bytes", what,
+		    size - 1);
 		return -EINVAL;
 	}
 	memcpy(dst, src, strlen(src) + 1);
@@ -270,9 +272,11 @@ wire_copy_all(struct event *ev, const struct wire_strs *w, char *err,
 {
 	struct item *it = &ev->item;
 
-	if (COPY(ev->boot, w->boot, "boot") || COPY(ev->kind, w->kind, "kind") ||
+	if (COPY(ev->boot, w->boot, "boot") ||
+	    COPY(ev->kind, w->kind, "kind") ||
 	    COPY(it->scheme, w->scheme, "item.scheme") ||
-	    COPY(it->di, w->di, "item.di") || COPY(it->lot, w->lot, "item.lot") ||
+	    COPY(it->di, w->di, "item.di") ||
+	    COPY(it->lot, w->lot, "item.lot") ||
 	    COPY(it->serial, w->serial, "item.serial") ||
 	    COPY(it->expiry, w->expiry, "item.expiry") ||
 	    COPY(it->mfg, w->mfg, "item.mfg") ||
@@ -320,7 +324,8 @@ wire_parse_event(json_t *j, struct event *ev, char *err, size_t errlen)
 
 	memset(ev, 0, sizeof(*ev));
 	memset(&w, 0, sizeof(w));
-	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:I, s:I, s:s, s:I, s:s, s:i, "
+	if (json_unpack_ex(j, &je, JSON_STRICT,
+	    "{s:I, s:I, s:s, s:I, s:s, s:i, "
 	    "s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s%}, s:s, s:{s:s, s:s}, s:s, "
 	    "s:{s:s, s:s, s:s}, s:o, s:s, s?I}",
 	    "seq", &seq, "at", &at, "boot", &w.boot, "mono_ms", &mono,
@@ -389,7 +394,8 @@ wire_load(const char *payload, size_t len, char *err, size_t errlen)
 	json_t *j = json_loadb(payload, len, JSON_REJECT_DUPLICATES, &je);
 
 	if (j == NULL)
-		snprintf(err, errlen, "not JSON: %s (at %d)", je.text, je.position);
+		snprintf(err, errlen, "not JSON: %s (at %d)", je.text,
+		    je.position);
 	return j;
 }
 

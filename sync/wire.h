@@ -21,7 +21,9 @@ struct wire_topic {
 /* Writes "pou/v1/<site>/<device>/<leaf>" into out. 0 or -ENAMETOOLONG. */
 int	wire_topic(char *out, size_t len, const char *site, const char *device,
 	    const char *leaf);
-/* Splits a topic; 0, or -EINVAL when it is not pou/v1/<site>/<device>/<leaf>. */
+/*
+ * Splits a topic; 0, or -EINVAL when it is not pou/v1/<site>/<device>/<leaf>.
+ */
 int	wire_topic_parse(const char *topic, struct wire_topic *out);
 /* True when s is usable as a site or device id (and so in a topic). */
 int	wire_id_valid(const char *s);
@@ -35,7 +37,8 @@ struct wire_clock {
 
 /* What a device says of its epoch beside the events (all optional). */
 struct wire_mark {
-	int64_t	acked;		/* the highest upto it was ever acked; 0: none */
+	/* the highest upto it was ever acked; 0: none */
+	int64_t	acked;
 	int64_t	gone_from;	/* seqs asked for again that it no longer */
 	int64_t	gone_to;	/* holds (pruned); 0 when none */
 };
@@ -54,8 +57,9 @@ char	*wire_batch_encode(const char *epoch, const struct event *evs, int n,
  * -EINVAL with the reason in err; nothing is allocated.
  */
 int	wire_batch_decode(const char *payload, size_t len, char *epoch,
-	    size_t epochlen, struct event **evs, int *n, struct wire_clock *sent,
-	    struct wire_mark *mark, char *err, size_t errlen);
+	    size_t epochlen, struct event **evs, int *n,
+	    struct wire_clock *sent, struct wire_mark *mark, char *err,
+	    size_t errlen);
 
 /* The bridge's answer to a batch it stored. */
 struct wire_ack {

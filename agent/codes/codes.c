@@ -55,7 +55,8 @@ codes_num(const char *s, size_t n)
 int
 codes_days_in_month(int y, int m)
 {
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int dm[] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : dm[m - 1];
@@ -133,7 +134,8 @@ codes_aim(const char *s, size_t len, const struct codes_opts *o,
 		    "symbology identifier", s);
 	if (is_aim(s, aim_gs1, sizeof(aim_gs1) / sizeof(aim_gs1[0])))
 		return gs1_element(s + 3, len - 3, o, r);
-	if (is_aim(s, aim_gs1_eci, sizeof(aim_gs1_eci) / sizeof(aim_gs1_eci[0]))) {
+	if (is_aim(s, aim_gs1_eci,
+	    sizeof(aim_gs1_eci) / sizeof(aim_gs1_eci[0]))) {
 		/* GS1 data holds no backslash: one is an ECI escape. */
 		if (memchr(s + 3, '\\', len - 3) != NULL)
 			return codes_fail(r, CODE_SYNTAX, "ECI escapes in GS1 "
@@ -157,11 +159,11 @@ codes_bytes(const unsigned char *s, size_t len, struct code_result *r)
 		    "longer than %d", len, ITEM_RAW_MAX);
 	for (i = 0; i < len; i++)
 		if (s[i] >= 0x80)	/* text, but not what barcodes carry */
-			return codes_fail(r, CODE_INVALID_CHAR, "byte 0x%02x at "
-			    "%zu is not barcode text", s[i], i);
+			return codes_fail(r, CODE_INVALID_CHAR,
+			    "byte 0x%02x at %zu is not barcode text", s[i], i);
 		else if (s[i] != GS && (s[i] < 0x20 || s[i] == 0x7f))
-			return codes_fail(r, CODE_BINARY, "control byte 0x%02x at "
-			    "%zu", s[i], i);
+			return codes_fail(r, CODE_BINARY,
+			    "control byte 0x%02x at %zu", s[i], i);
 	return CODE_OK;
 }
 
@@ -196,9 +198,9 @@ codes_decode(const unsigned char *scan, size_t len, const struct codes_opts *o,
 	else if (gs1_start(s, len))	/* a scanner not set to send AIM ids */
 		gs1_element(s, len, o, r);
 	else
-		codes_fail(r, CODE_BAD_SYMID, "no symbology identifier, and not "
-		    "HIBC, ISBT 128, GS1 or a Digital Link: set the scanner to "
-		    "send AIM ids");
+		codes_fail(r, CODE_BAD_SYMID,
+		    "no symbology identifier, and not HIBC, ISBT 128, GS1 or a "
+		    "Digital Link: set the scanner to send AIM ids");
 	memcpy(r->item.raw, scan, len);
 	r->item.raw_len = len;
 	return r->err;

@@ -10,7 +10,9 @@
 
 #include "event.h"
 
-/* Reason codes; the names are GS1 Syntax Engine's where the idea is the same. */
+/*
+ * Reason codes; the names are GS1 Syntax Engine's where the idea is the same.
+ */
 #define CODES_ERRORS(X)							\
 	X(CODE_OK,			"ok")				\
 	X(CODE_EMPTY,			"empty")			\
@@ -53,17 +55,20 @@ struct hibc_fields {
 	char	link;		/* a secondary's link character, 0 when none */
 	char	check;		/* the mod 43 check character */
 	char	exp_format[10];	/* YYJJJ, MMYY, YYMMDDHH, ... */
-	char	exp[14];	/* the expiry as precise as the label: 2025-11, 2020-02-02T16 */
+	/* the expiry as precise as the label: 2025-11, 2020-02-02T16 */
+	char	exp[14];
 };
 
 struct isbt_fields {
-	char	din[16];	/* Donation Identification Number, flags dropped */
+	/* Donation Identification Number, flags dropped */
+	char	din[16];
 	char	product[9];	/* Product Code [003] */
 };
 
 struct code_result {
 	enum code_err	 err;
-	char		 msg[192];	/* for the person at the scanner and the log */
+	/* for the person at the scanner and the log */
+	char		 msg[192];
 	int		 partial;	/* a secondary without its primary */
 	long		 qty;		/* from the code; 0 when it says none */
 	struct item	 item;		/* valid when err == CODE_OK */

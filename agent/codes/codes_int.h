@@ -12,7 +12,8 @@ struct gs1_ai {
 	const char	*lo, *hi;	/* the AI, or a range of them */
 	unsigned	 flags;
 	const char	*spec;		/* "N14,csum,gcppos2", "X..20", ... */
-	const char	*req;		/* "01,02,8006" or "01+21,03+21"; NULL */
+	/* "01,02,8006" or "01+21,03+21"; NULL */
+	const char	*req;
 	const char	*ex;		/* "255,37", "310n"; NULL */
 	const char	*dl;		/* DL key qualifiers; NULL: not a key */
 	const char	*title;

@@ -63,7 +63,8 @@ gs1_one(const char **sp, const char *end, const struct codes_opts *o,
 	size_t ailen, n;
 
 	if ((a = gs1_ai_prefix(s, (size_t)(end - s), &ailen)) == NULL)
-		return codes_fail(r, CODE_UNKNOWN_AI, "no AI starts \"%.4s\"", s);
+		return codes_fail(r, CODE_UNKNOWN_AI, "no AI starts \"%.4s\"",
+		    s);
 	memcpy(ai, s, ailen);
 	ai[ailen] = '\0';
 	v = s + ailen;
@@ -72,8 +73,9 @@ gs1_one(const char **sp, const char *end, const struct codes_opts *o,
 	if ((a->flags & GS1_FIXED) && n > fixed_len(a))
 		n = fixed_len(a);	/* the next AI follows with no GS */
 	else if ((a->flags & GS1_FIXED) && n < fixed_len(a))
-		return codes_fail(r, CODE_WRONG_LENGTH, "%s (%s) has %zu of its "
-		    "%zu digits", a->title, ai, n, fixed_len(a));
+		return codes_fail(r, CODE_WRONG_LENGTH,
+		    "%s (%s) has %zu of its %zu digits", a->title, ai, n,
+		    fixed_len(a));
 	if (gs1_value(a, ai, v, n, o, r) != CODE_OK)
 		return r->err;
 	s = v + n;
@@ -90,8 +92,8 @@ scan_chars(const char *s, size_t len, struct code_result *r)
 
 	for (i = 0; i < len; i++)
 		if (s[i] != GS && s[i] != '#' && !gs1_cset82(s[i]))
-			return codes_fail(r, CODE_INVALID_CHAR, "'%c' cannot be "
-			    "in GS1 data", s[i]), -1;
+			return codes_fail(r, CODE_INVALID_CHAR,
+			    "'%c' cannot be in GS1 data", s[i]), -1;
 	return 0;
 }
 
@@ -117,9 +119,10 @@ gs1_absorbed(const struct codes_opts *o, struct code_result *r)
 			continue;
 		memset(&tail, 0, sizeof(tail));
 		if (gs1_element(last->val + p, n - p, o, &tail) == CODE_OK)
-			return codes_fail(r, CODE_ABSORBED, "%s (%s) \"%s\" seems "
-			    "to hold (%s) %s: the scanner drops GS separators; "
-			    "set it to send them and scan again", a->title,
+			return codes_fail(r, CODE_ABSORBED,
+			    "%s (%s) \"%s\" seems to hold (%s) %s: the scanner "
+			    "drops GS separators; set it to send them and scan "
+			    "again", a->title,
 			    last->ai, last->val, tail.ais[0].ai,
 			    tail.ais[0].val);
 	}
@@ -138,8 +141,8 @@ gs1_element(const char *s, size_t len, const struct codes_opts *o,
 	if (scan_chars(s, len, r) != 0)
 		return r->err;
 	if (*s == GS)
-		return codes_fail(r, CODE_SYNTAX, "a separator before the first "
-		    "AI");
+		return codes_fail(r, CODE_SYNTAX,
+		    "a separator before the first AI");
 	while (s < end)
 		if (gs1_one(&s, end, o, r) != CODE_OK)
 			return r->err;
@@ -254,8 +257,9 @@ dl_pair(const struct dl_seg *k, const char *v, size_t vn,
 	int n;
 
 	if (a == NULL || k->n > 4)
-		return codes_fail(r, CODE_UNKNOWN_AI, "Digital Link: \"%.*s\" is "
-		    "not an AI", (int)(k->n < 8 ? k->n : 8), k->p);
+		return codes_fail(r, CODE_UNKNOWN_AI,
+		    "Digital Link: \"%.*s\" is not an AI",
+		    (int)(k->n < 8 ? k->n : 8), k->p);
 	snprintf(ai, sizeof(ai), "%.*s", (int)k->n, k->p);
 	if ((n = pct_decode(v, vn, val, sizeof(val))) < 0)
 		return codes_fail(r, CODE_SYNTAX, "Digital Link: bad value for "
@@ -300,7 +304,9 @@ dl_query(const char *q, const char *end, const struct codes_opts *o,
 		eq = memchr(q, '=', (size_t)(amp - q));
 		k.p = q;
 		k.n = eq ? (size_t)(eq - q) : 0;
-		/* Only numeric keys are AIs; others (linkType...) are not data. */
+		/*
+		 * Only numeric keys are AIs; others (linkType...) are not data.
+		 */
 		if (eq != NULL && dl_ai(&k) != NULL && dl_pair(&k, eq + 1,
 		    (size_t)(amp - eq - 1), o, r) != CODE_OK)
 			return r->err;
@@ -378,9 +384,9 @@ gs1_exclusive(struct code_result *r, int i, const char *ex)
 	while (*p) {
 		pn = strcspn(p, ",");
 		if ((j = find_pat(r, p, pn, r->ais[i].ai)) >= 0)
-			return codes_fail(r, CODE_EXCLUSIVE, "(%s) and (%s) must "
-			    "not be on the same item", r->ais[i].ai,
-			    r->ais[j].ai);
+			return codes_fail(r, CODE_EXCLUSIVE,
+			    "(%s) and (%s) must not be on the same item",
+			    r->ais[i].ai, r->ais[j].ai);
 		p += pn + (p[pn] == ',');
 	}
 	return CODE_OK;
@@ -422,10 +428,11 @@ gs1_digsig(struct code_result *r)
 	if (find_pat(r, "8030", 4, NULL) < 0)
 		return CODE_OK;
 	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-		if ((i = find_pat(r, keys[k].ai, strlen(keys[k].ai), NULL)) >= 0 &&
-		    strlen(r->ais[i].val) <= keys[k].keylen)
-			return codes_fail(r, CODE_CONTENT, "(%s) needs its serial "
-			    "part when signed by (8030)", keys[k].ai);
+		if ((i = find_pat(r, keys[k].ai, strlen(keys[k].ai),
+		    NULL)) >= 0 && strlen(r->ais[i].val) <= keys[k].keylen)
+			return codes_fail(r, CODE_CONTENT,
+			    "(%s) needs its serial part when signed by (8030)",
+			    keys[k].ai);
 	return CODE_OK;
 }
 

@@ -16,7 +16,8 @@
 #define DA	GS1_DLATTR	/* may be a Digital Link data attribute */
 #define R(lo, hi, f, spec, req, ex, dl, title) \
 	{ lo, hi, f, spec, req, ex, dl, title }
-#define A(ai, f, spec, req, ex, dl, title) R(ai, ai, f, spec, req, ex, dl, title)
+#define A(ai, f, spec, req, ex, dl, title) \
+	R(ai, ai, f, spec, req, ex, dl, title)
 #define REQ_ITEM	"01,02,03,8006,8026"
 
 static const struct gs1_ai ai_table[] = {

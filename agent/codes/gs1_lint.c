@@ -79,7 +79,8 @@ lint_date(int y, const char *md, int d0, struct lint_err *e)
 	int m = (int)codes_num(md, 2), d = (int)codes_num(md + 2, 2);
 
 	if (m < 1 || m > 12) {
-		snprintf(e->why, sizeof(e->why), "month %02d does not exist", m);
+		snprintf(e->why, sizeof(e->why), "month %02d does not exist",
+		    m);
 		return e->err = CODE_BAD_DATE, -1;
 	}
 	if ((d == 0 && !d0) || d > codes_days_in_month(y, m)) {
@@ -94,7 +95,8 @@ int
 gs1_date_iso(const char *v, int d0, int year_now, char out[11])
 {
 	struct lint_err e;
-	int y = century((int)codes_num(v, 2), year_now), m = (int)codes_num(v + 2, 2), d;
+	int y = century((int)codes_num(v, 2), year_now);
+	int m = (int)codes_num(v + 2, 2), d;
 
 	if (!codes_digits(v, 6) || lint_date(y, v + 2, d0, &e) != 0)
 		return -1;
@@ -150,7 +152,8 @@ lint_csumalpha(const struct lint_val *x, struct lint_err *e)
 		103, 107, 109, 113 };
 
 	if (n < 2 || n - 2 > sizeof(primes) / sizeof(primes[0]) ||
-	    strchr(cset32, v[n - 2]) == NULL || strchr(cset32, v[n - 1]) == NULL)
+	    strchr(cset32, v[n - 2]) == NULL ||
+	    strchr(cset32, v[n - 1]) == NULL)
 		goto bad;
 	/* CSET 82 values weighted by primes from the right, mod 1021. */
 	for (i = 0; i < n - 2; i++) {
@@ -557,14 +560,17 @@ gs1_check(const struct gs1_ai *a, const char *ai, const char *v, size_t n,
 			break;
 		take = c.var ? n - pos : c.len;
 		if (n - pos < (c.var ? 1 : c.len))
-			return codes_fail(r, CODE_WRONG_LENGTH, "%s (%s) \"%.*s\" "
-			    "is too short", a->title, ai, (int)n, v);
+			return codes_fail(r, CODE_WRONG_LENGTH,
+			    "%s (%s) \"%.*s\" is too short", a->title, ai,
+			    (int)n, v);
 		if (take > c.len)
-			return codes_fail(r, CODE_WRONG_LENGTH, "%s (%s) is too "
-			    "long: %zu characters", a->title, ai, n);
+			return codes_fail(r, CODE_WRONG_LENGTH,
+			    "%s (%s) is too long: %zu characters", a->title,
+			    ai, n);
 		if (comp_chars(&c, v + pos, take, &bad) != 0)
-			return codes_fail(r, CODE_INVALID_CHAR, "%s (%s) has '%c' "
-			    "where only %s may be", a->title, ai, v[pos + bad],
+			return codes_fail(r, CODE_INVALID_CHAR,
+			    "%s (%s) has '%c' where only %s may be", a->title,
+			    ai, v[pos + bad],
 			    type_name(c.type));
 		if (comp_lint(&c, v + pos, take, year_now, &e) != 0)
 			return codes_fail(r, e.err, "%s (%s) \"%.*s\": %s",
@@ -572,7 +578,7 @@ gs1_check(const struct gs1_ai *a, const char *ai, const char *v, size_t n,
 		pos += take;
 	}
 	if (pos < n)
-		return codes_fail(r, CODE_WRONG_LENGTH, "%s (%s) is too long: %zu "
-		    "characters", a->title, ai, n);
+		return codes_fail(r, CODE_WRONG_LENGTH,
+		    "%s (%s) is too long: %zu characters", a->title, ai, n);
 	return CODE_OK;
 }

@@ -39,7 +39,8 @@ set_date(struct code_result *r, int y, int m, int d, int h, int month_only,
 static int
 julian(struct code_result *r, const char *s, int h)
 {
-	int y = 2000 + (int)codes_num(s, 2), j = (int)codes_num(s + 2, 3), m = 1;
+	int y = 2000 + (int)codes_num(s, 2), j = (int)codes_num(s + 2, 3);
+	int m = 1;
 
 	if (j < 1 || j > (codes_days_in_month(y, 2) == 29 ? 366 : 365))
 		return codes_fail(r, CODE_BAD_DATE, "HIBC day of year %03d "
@@ -69,13 +70,16 @@ hibc_date(struct code_result *r, const char *s, size_t n, size_t *used)
 	if (n == 0)	/* a quantity and nothing after it */
 		return 0;
 	if (n >= 4 && (s[0] == '0' || s[0] == '1') && codes_digits(s, 4)) {
-		int m = (int)codes_num(s, 2), y = 2000 + (int)codes_num(s + 2, 2);
+		int m = (int)codes_num(s, 2);
+		int y = 2000 + (int)codes_num(s + 2, 2);
 
 		*used = 4;
-		snprintf(r->hibc.exp_format, sizeof(r->hibc.exp_format), "MMYY");
+		snprintf(r->hibc.exp_format, sizeof(r->hibc.exp_format),
+		    "MMYY");
 		/* Expires at the end of that month. */
-		return set_date(r, y, m, m >= 1 && m <= 12 ? codes_days_in_month(y, m) : 1, -1,
-		    1, r->item.expiry);
+		return set_date(r, y, m,
+		    m >= 1 && m <= 12 ? codes_days_in_month(y, m) : 1, -1, 1,
+		    r->item.expiry);
 	}
 	for (i = 0; i < sizeof(hibc_fmts) / sizeof(hibc_fmts[0]); i++)
 		if (n > 0 && s[0] == hibc_fmts[i].c)
@@ -86,18 +90,22 @@ hibc_date(struct code_result *r, const char *s, size_t n, size_t *used)
 	len = hibc_fmts[i].len;
 	d = s + 1;
 	if (n < 1 + len || !codes_digits(d, len))
-		return codes_fail(r, CODE_WRONG_LENGTH, "HIBC date of format %s "
-		    "is cut short", hibc_fmts[i].name), -1;
+		return codes_fail(r, CODE_WRONG_LENGTH,
+		    "HIBC date of format %s is cut short", hibc_fmts[i].name),
+		    -1;
 	*used = 1 + len;
 	snprintf(r->hibc.exp_format, sizeof(r->hibc.exp_format), "%s",
 	    hibc_fmts[i].name);
 	switch (s[0]) {
-	case '2': return set_date(r, 2000 + (int)codes_num(d + 4, 2), (int)codes_num(d, 2),
-	    (int)codes_num(d + 2, 2), -1, 0, r->item.expiry);
-	case '3': return set_date(r, 2000 + (int)codes_num(d, 2), (int)codes_num(d + 2, 2),
-	    (int)codes_num(d + 4, 2), -1, 0, r->item.expiry);
-	case '4': return set_date(r, 2000 + (int)codes_num(d, 2), (int)codes_num(d + 2, 2),
-	    (int)codes_num(d + 4, 2), (int)codes_num(d + 6, 2), 0, r->item.expiry);
+	case '2': return set_date(r, 2000 + (int)codes_num(d + 4, 2),
+	    (int)codes_num(d, 2), (int)codes_num(d + 2, 2), -1, 0,
+	    r->item.expiry);
+	case '3': return set_date(r, 2000 + (int)codes_num(d, 2),
+	    (int)codes_num(d + 2, 2), (int)codes_num(d + 4, 2), -1, 0,
+	    r->item.expiry);
+	case '4': return set_date(r, 2000 + (int)codes_num(d, 2),
+	    (int)codes_num(d + 2, 2), (int)codes_num(d + 4, 2),
+	    (int)codes_num(d + 6, 2), 0, r->item.expiry);
 	case '5': return julian(r, d, -1);
 	case '6': return julian(r, d, (int)codes_num(d + 5, 2));
 	default: return 0;
@@ -109,8 +117,9 @@ set_field(struct code_result *r, char *dst, size_t size, const char *s,
     size_t n, const char *what)
 {
 	if (n > HIBC_FIELD_MAX || n >= size || !codes_alnum(s, n))
-		return codes_fail(r, CODE_INVALID_CHAR, "HIBC %s \"%.*s\" must be "
-		    "up to 18 letters and digits", what, (int)n, s), -1;
+		return codes_fail(r, CODE_INVALID_CHAR,
+		    "HIBC %s \"%.*s\" must be up to 18 letters and digits",
+		    what, (int)n, s), -1;
 	memcpy(dst, s, n);
 	dst[n] = '\0';
 	return 0;
@@ -129,13 +138,14 @@ hibc_secondary(struct code_result *r, const char *s, size_t n)
 		if ((serial = n > 0 && s[0] == '+'))
 			s++, n--;
 	} else if (n >= 5 && codes_digits(s, 5)) {
-		snprintf(r->hibc.exp_format, sizeof(r->hibc.exp_format), "YYJJJ");
+		snprintf(r->hibc.exp_format, sizeof(r->hibc.exp_format),
+		    "YYJJJ");
 		if (julian(r, s, -1) != 0)
 			return -1;
 		s += 5, n -= 5;
 	} else
-		return codes_fail(r, CODE_SYNTAX, "HIBC secondary data must start "
-		    "with $ or a date"), -1;
+		return codes_fail(r, CODE_SYNTAX,
+		    "HIBC secondary data must start with $ or a date"), -1;
 	if (dd && n > 0 && (s[0] == '8' || s[0] == '9')) {
 		q = s[0] == '8' ? 2 : 5;
 		if (n < 1 + q || !codes_digits(s + 1, q))
@@ -161,7 +171,8 @@ hibc_ymd8(struct code_result *r, const char *s, size_t n, char *dst)
 	if (dst == r->item.expiry)
 		snprintf(r->hibc.exp_format, sizeof(r->hibc.exp_format),
 		    "YYYYMMDD");
-	return set_date(r, (int)codes_num(s, 4), (int)codes_num(s + 4, 2), (int)codes_num(s + 6, 2), -1, 0, dst);
+	return set_date(r, (int)codes_num(s, 4), (int)codes_num(s + 4, 2),
+	    (int)codes_num(s + 6, 2), -1, 0, dst);
 }
 
 /* One "/"-separated field after the primary of a concatenated label. */
@@ -180,8 +191,8 @@ hibc_supplement(struct code_result *r, const char *s, size_t n, int *sec_seen)
 		return hibc_secondary(r, s, n);
 	}
 	if (n > 0 && s[0] == 'S')
-		return set_field(r, r->item.serial, sizeof(r->item.serial), s + 1,
-		    n - 1, "serial");
+		return set_field(r, r->item.serial, sizeof(r->item.serial),
+		    s + 1, n - 1, "serial");
 	if (n > 1 && s[0] == 'Q' && n <= 6 && codes_digits(s + 1, n - 1)) {
 		r->qty = (int)codes_num(s + 1, n - 1);
 		return 0;
@@ -197,7 +208,8 @@ hibc_primary(struct code_result *r, const char *s, size_t n)
 
 	if (n < 6 || n > 23 || !codes_alnum(s, n) || s[0] < 'A' || s[0] > 'Z' ||
 	    s[n - 1] < '0' || s[n - 1] > '9')
-		return codes_fail(r, CODE_SYNTAX, "HIBC primary \"%.*s\" is not "
+		return codes_fail(r, CODE_SYNTAX,
+		    "HIBC primary \"%.*s\" is not "
 		    "LIC (4) + product code (1-18) + unit of measure (0-9)",
 		    (int)n, s), -1;
 	memcpy(h->lic, s, 4);
@@ -215,13 +227,14 @@ hibc_check(struct code_result *r, const char *s, size_t len)
 
 	for (i = 0; i < len; i++)
 		if ((p = strchr(mod43, s[i])) == NULL || s[i] == 0)
-			return codes_fail(r, CODE_INVALID_CHAR, "'%c' cannot be "
-			    "in an HIBC code", s[i]), -1;
+			return codes_fail(r, CODE_INVALID_CHAR,
+			    "'%c' cannot be in an HIBC code", s[i]), -1;
 		else if (i + 1 < len)
 			sum += (size_t)(p - mod43);
 	if (mod43[sum % 43] != s[len - 1])
-		return codes_fail(r, CODE_BAD_CHECK_CHAR, "HIBC check character "
-		    "should be '%c', label says '%c'", mod43[sum % 43],
+		return codes_fail(r, CODE_BAD_CHECK_CHAR,
+		    "HIBC check character should be '%c', label says '%c'",
+		    mod43[sum % 43],
 		    s[len - 1]), -1;
 	r->hibc.check = s[len - 1];
 	return 0;
@@ -267,9 +280,10 @@ hibc_assemble(const struct code_result *pri, const struct code_result *sec,
 {
 	*out = *pri;
 	if (sec->hibc.link != pri->hibc.check)
-		return codes_fail(out, CODE_LINK_MISMATCH, "the secondary label's "
-		    "link character '%c' is not the primary's check character "
-		    "'%c': not the same item", sec->hibc.link, pri->hibc.check);
+		return codes_fail(out, CODE_LINK_MISMATCH,
+		    "the secondary label's link character '%c' is not the "
+		    "primary's check character '%c': not the same item",
+		    sec->hibc.link, pri->hibc.check);
 	memcpy(out->item.lot, sec->item.lot, sizeof(out->item.lot));
 	memcpy(out->item.serial, sec->item.serial, sizeof(out->item.serial));
 	memcpy(out->item.expiry, sec->item.expiry, sizeof(out->item.expiry));

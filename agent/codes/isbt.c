@@ -16,7 +16,8 @@ enum isbt_kind { IS_DIN, IS_PRODUCT, IS_EXP, IS_EXPTIME, IS_PROD, IS_PRODTIME,
 
 static const struct {
 	const char	*di;
-	size_t		 len;		/* data characters after the identifier */
+	/* data characters after the identifier */
+	size_t		 len;
 	enum isbt_kind	 kind;
 	const char	*name;
 } isbt_structs[] = {
@@ -112,9 +113,9 @@ isbt_one(const char *s, size_t left, struct code_result *r)
 			continue;
 		if (left < dl + isbt_structs[k].len ||
 		    !codes_alnum(s + dl, isbt_structs[k].len))
-			return codes_fail(r, CODE_WRONG_LENGTH, "ISBT 128 %s "
-			    "needs %zu letters and digits", isbt_structs[k].name,
-			    isbt_structs[k].len), -1;
+			return codes_fail(r, CODE_WRONG_LENGTH,
+			    "ISBT 128 %s needs %zu letters and digits",
+			    isbt_structs[k].name, isbt_structs[k].len), -1;
 		if (isbt_store((int)k, s + dl, isbt_structs[k].len, r) != 0)
 			return r->err ? -1 : (codes_fail(r, CODE_WRONG_LENGTH,
 			    "ISBT 128 %s too long", isbt_structs[k].name), -1);
@@ -137,12 +138,14 @@ isbt_decode(const char *s, size_t len, const struct codes_opts *o,
 	snprintf(r->item.scheme, sizeof(r->item.scheme), "isbt128");
 	while (s < end) {
 		if (*s != '=' && *s != '&')
-			return codes_fail(r, CODE_SYNTAX, "ISBT 128: expected a "
-			    "data identifier (= or &) at \"%.4s\"", s);
+			return codes_fail(r, CODE_SYNTAX,
+			    "ISBT 128: expected a data identifier (= or &) at "
+			    "\"%.4s\"", s);
 		if ((n = isbt_one(s, (size_t)(end - s), r)) < 0)
 			return r->err;
 		s += n;
 	}
-	r->partial = r->item.di[0] == '\0';	/* one linear structure of many */
+	/* one linear structure of many */
+	r->partial = r->item.di[0] == '\0';
 	return r->err = CODE_OK;
 }

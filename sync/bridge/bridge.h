@@ -1,4 +1,7 @@
-/* pou-bridge's private header: context, configuration and its files' prototypes. */
+/*
+ * pou-bridge's private header: context, configuration and its files'
+ * prototypes.
+ */
 #ifndef POU_BRIDGE_H
 #define POU_BRIDGE_H
 
@@ -33,7 +36,8 @@ struct bridge_conf {
 	char		keyfile[256];
 	char		db_path[256];
 	int		sync_full;
-	char		items[256];		/* reference files; "" for none */
+	/* reference files; "" for none */
+	char		items[256];
 	char		chargemaster[256];
 	char		contracts[256];
 	char		locations[256];
@@ -42,7 +46,8 @@ struct bridge_conf {
 	char		sending_facility[32];
 	char		receiving_app[32];
 	char		receiving_facility[32];
-	char		udi_segment[8];		/* Z-segment for the UDI, or none */
+	/* Z-segment for the UDI, or none */
+	char		udi_segment[8];
 	char		billing_output[8];	/* mllp, file or none */
 	char		billing_host[256];
 	long long	billing_port;
@@ -56,11 +61,14 @@ struct bridge_conf {
 	char		export_dir[256];
 	long long	retry_min_ms;
 	long long	retry_max_ms;
-	long long	dead_after;	/* attempts before a row is dead; 0 never */
+	/* attempts before a row is dead; 0 never */
+	long long	dead_after;
 	int		rules[RULE_COUNT];	/* HOLD_* bits; 0: off */
-	long long	clock_far_s;	/* the clock rule: how far off is too far */
+	/* the clock rule: how far off is too far */
+	long long	clock_far_s;
 	int		enrol_auto;	/* a device seen first is enrolled */
-	long long	max_seq_jump;	/* seqs past the prefix a batch may reach */
+	/* seqs past the prefix a batch may reach */
+	long long	max_seq_jump;
 	int		hl7_sequence;	/* MSH-13 sequence number protocol */
 };
 
@@ -126,11 +134,15 @@ struct outmsg {
 	const char	*name;		/* file name for file drops */
 	const char	*payload;
 	size_t		 len;
-	const char	*control_id;	/* HL7 MSH-10; the ERP Idempotency-Key */
-	int64_t		 seqno;		/* HL7 MSH-13 (sequence protocol); 0 none */
-	int		 maybe_sent;	/* set by the output: 1 it may have
-					 * arrived although no answer says so;
-					 * -1 the receiver says it has it once */
+	/* HL7 MSH-10; the ERP Idempotency-Key */
+	const char	*control_id;
+	/* HL7 MSH-13 (sequence protocol); 0 none */
+	int64_t		 seqno;
+	/*
+	 * set by the output: 1 it may have arrived although no answer says
+	 * so; -1 the receiver says it has it once
+	 */
+	int		 maybe_sent;
 };
 
 /* A destination's transport, chosen by name in the config. */
@@ -140,7 +152,8 @@ struct transport {
 			    void **ctx);
 	enum send_result (*send)(void *ctx, struct outmsg *, char *err,
 			    size_t errlen);
-	void		(*idle)(void *ctx);	/* nothing to send; may be NULL */
+	/* nothing to send; may be NULL */
+	void		(*idle)(void *ctx);
 	/* HL7 sequence numbers: the one the receiver expects next, -1 it
 	 * has none, -2 on error (err); NULL when the transport has none. */
 	int64_t		(*expected)(void *ctx, char *err, size_t errlen);
@@ -191,7 +204,8 @@ struct ref_stamp {
 	int64_t		size[REF_COUNT], mtime_ns[REF_COUNT];
 };
 void	reference_stamp(const struct bridge_conf *c, struct ref_stamp *);
-int	reference_stamp_differs(const struct ref_stamp *, const struct ref_stamp *);
+int	reference_stamp_differs(const struct ref_stamp *,
+	    const struct ref_stamp *);
 const char *reference_kind_name(int kind);
 const char *reference_kind_header(int kind);
 int	reference_kind(const char *name);	/* -1 when unknown */
@@ -281,7 +295,8 @@ struct dest_ctx {
 	struct db			*db;
 	const struct reference		*ref;
 	const struct bridge_conf	*conf;
-	unsigned long			*unbilled;	/* counted; may be NULL */
+	/* counted; may be NULL */
+	unsigned long			*unbilled;
 };
 
 /* An encoder's message: key (the ledger's, "" for the identity), control
@@ -299,8 +314,9 @@ struct dest {
 	const char	*name;		/* its outbox */
 	int		 hold;		/* HOLD_* that keeps an event back */
 	int		 released_by;	/* HOLD_* a release brings it with */
-	int		(*encode)(const struct dest_ctx *, const struct bevent *,
-			    const char *id, struct dest_msg *);
+	int		(*encode)(const struct dest_ctx *,
+			    const struct bevent *, const char *id,
+			    struct dest_msg *);
 	const char	*(*output)(const struct bridge_conf *);	/* or "none" */
 	const char	*(*dir)(const struct bridge_conf *);	/* file drops */
 };

@@ -40,7 +40,8 @@ clock_judge(struct db *db, struct bevent *be, int64_t received_ms)
 		return;
 	}
 	fixed = be->ev.mono_ms + off;
-	if (at - fixed <= CLOCK_TOLERANCE_MS && fixed - at <= CLOCK_TOLERANCE_MS) {
+	if (at - fixed <= CLOCK_TOLERANCE_MS &&
+	    fixed - at <= CLOCK_TOLERANCE_MS) {
 		be->at_fixed_ms = at;
 		be->time_quality = "ok";
 	} else {

@@ -110,19 +110,22 @@ bridge_conf_load(const char *path, struct bridge_conf *c)
 		c->rules[i] = rule_disposition(rule_default(i));
 	c->clock_far_s = 60;
 	errors = conf_load(path, bridge_items, c, bridge_rule, c);
-	errors += bridge_conf_output(path, "billing", c->billing_output, "mllp");
+	errors += bridge_conf_output(path, "billing", c->billing_output,
+	    "mllp");
 	errors += bridge_conf_output(path, "export", c->export_output, "file");
 	if (strcmp(c->erp_output, "csv") != 0)
-		errors += bridge_conf_output(path, "erp", c->erp_output, "http");
+		errors += bridge_conf_output(path, "erp", c->erp_output,
+		    "http");
 	if (strcmp(c->erp_output, "http") == 0 && strncmp(c->erp_url,
 	    "http://", 7) != 0 && strncmp(c->erp_url, "https://", 8) != 0) {
-		log_warnx("%s: [erp] output http needs url = http(s)://...", path);
+		log_warnx("%s: [erp] output http needs url = http(s)://...",
+		    path);
 		errors++;
 	}
-	if (strcmp(c->udi_segment, "none") != 0 && (strlen(c->udi_segment) != 3 ||
-	    c->udi_segment[0] != 'Z')) {
-		log_warnx("%s: [hl7] udi_segment \"%s\" is not a Z-segment name "
-		    "(ZUD) or none", path, c->udi_segment);
+	if (strcmp(c->udi_segment, "none") != 0 &&
+	    (strlen(c->udi_segment) != 3 || c->udi_segment[0] != 'Z')) {
+		log_warnx("%s: [hl7] udi_segment \"%s\" is not a Z-segment "
+		    "name (ZUD) or none", path, c->udi_segment);
 		errors++;
 	}
 	if (c->retry_max_ms < c->retry_min_ms) {

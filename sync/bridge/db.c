@@ -60,7 +60,8 @@ static const char *const db_migrations[] = {
 	"CREATE TABLE IF NOT EXISTS outbox ("
 	"  id INTEGER PRIMARY KEY, dest TEXT NOT NULL,"
 	"  event_id INTEGER NOT NULL REFERENCES events (id),"
-	"  state TEXT NOT NULL DEFAULT 'pending',"	/* pending done failed dead */
+	/* pending done failed dead */
+	"  state TEXT NOT NULL DEFAULT 'pending',"
 	"  attempts INTEGER NOT NULL DEFAULT 0,"
 	"  next_ms INTEGER NOT NULL DEFAULT 0,"	/* wall ms of the next try */
 	"  last_error TEXT NOT NULL DEFAULT '',"
@@ -85,7 +86,8 @@ static const char *const db_migrations[] = {
 	"  event_id INTEGER NOT NULL REFERENCES events (id),"
 	"  rule TEXT NOT NULL, reason TEXT NOT NULL,"
 	"  hold TEXT NOT NULL,"		/* billing, erp, billing+erp, "" */
-	"  state TEXT NOT NULL,"	/* open resolved released discarded warning */
+	/* open resolved released discarded warning */
+	"  state TEXT NOT NULL,"
 	"  queued INTEGER NOT NULL DEFAULT 0,"
 	"  created_ms INTEGER NOT NULL, changed_ms INTEGER NOT NULL,"
 	"  changed_by TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '');"
@@ -98,7 +100,8 @@ static const char *const db_migrations[] = {
 	"  PRIMARY KEY (erp_location, di));"
 	"CREATE TABLE refdata_log (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
 	"  version TEXT NOT NULL, rows INTEGER NOT NULL, path TEXT NOT NULL,"
-	"  what TEXT NOT NULL,"		/* imported (pouctl) or loaded (bridge) */
+	/* imported (pouctl) or loaded (bridge) */
+	"  what TEXT NOT NULL,"
 	"  by TEXT NOT NULL, at_ms INTEGER NOT NULL);",
 	/* 7: the second defence (db_guard.c): each event's content hash,
 	 * conflicting content kept, seqs a cart no longer had, alarms, the
@@ -120,7 +123,8 @@ static const char *const db_migrations[] = {
 	"  lost INTEGER NOT NULL, at_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY (device, epoch, first));"
 	"CREATE TABLE alarms (kind TEXT NOT NULL, device TEXT NOT NULL,"
-	"  epoch TEXT NOT NULL, detail TEXT NOT NULL, first_ms INTEGER NOT NULL,"
+	"  epoch TEXT NOT NULL, detail TEXT NOT NULL,"
+	" first_ms INTEGER NOT NULL,"
 	"  at_ms INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 1,"
 	"  cleared_ms INTEGER, cleared_by TEXT NOT NULL DEFAULT '',"
 	"  PRIMARY KEY (kind, device, epoch));"
@@ -174,7 +178,8 @@ static const char *const db_sql[Q_COUNT] = {
 	    "rev = ?8, seqno = NULL, unsure = 0, state = 'pending', "
 	    "next_ms = 0, attempts = 0, last_error = 'released' WHERE state IN "
 	    "('failed', 'dead')",
-	[Q_REV] = "SELECT rev + 1 FROM outbox WHERE dest = ?1 AND event_id = ?2",
+	[Q_REV] = "SELECT rev + 1 FROM outbox WHERE dest = ?1 AND "
+	    "event_id = ?2",
 	/* A row's HL7 sequence number, given once, before it is sent. */
 	[Q_SEQNO] = "UPDATE outbox SET seqno = ?2 WHERE id = ?1 AND seqno IS "
 	    "NULL",
@@ -182,17 +187,18 @@ static const char *const db_sql[Q_COUNT] = {
 	    "dest = ?1 AND seqno IS NOT NULL",
 	[Q_CONTIG] = "SELECT contig_upto FROM devices WHERE device = ?1 AND "
 	    "epoch = ?2",
-	[Q_NEXT] = "SELECT seq FROM events WHERE device = ?1 AND epoch = ?2 AND "
-	    "seq > ?3 ORDER BY seq LIMIT 1000",
+	[Q_NEXT] = "SELECT seq FROM events WHERE device = ?1 AND epoch = ?2 "
+	    "AND seq > ?3 ORDER BY seq LIMIT 1000",
 	[Q_DEVICE] = "INSERT INTO devices VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
 	    "ON CONFLICT DO UPDATE SET contig_upto = ?4, last_ms = ?5",
 	/* The same message again is counted, not kept twice. */
-	[Q_REJECT] = "INSERT INTO rejects (received_ms, topic, reason, payload, "
-	    "hash, last_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?1) ON CONFLICT (hash) "
-	    "WHERE hash <> '' DO UPDATE SET count = count + 1, last_ms = ?1",
-	[Q_OB_NEXT] = "SELECT id, name, control_id, payload, attempts, next_ms, "
-	    "ident, coalesce(seqno, 0), unsure FROM outbox WHERE dest = ?1 AND "
-	    "state = 'pending' ORDER BY id LIMIT 1",
+	[Q_REJECT] = "INSERT INTO rejects (received_ms, topic, reason, "
+	    "payload, hash, last_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?1) "
+	    "ON CONFLICT (hash) WHERE hash <> '' DO UPDATE SET "
+	    "count = count + 1, last_ms = ?1",
+	[Q_OB_NEXT] = "SELECT id, name, control_id, payload, attempts, "
+	    "next_ms, ident, coalesce(seqno, 0), unsure FROM outbox WHERE "
+	    "dest = ?1 AND state = 'pending' ORDER BY id LIMIT 1",
 	[Q_MAXSEQ] = "SELECT max(seq) FROM events WHERE device = ?1 AND "
 	    "epoch = ?2",
 	[Q_BOOT_GET] = "SELECT offset_ms FROM boots WHERE device = ?1 AND "
@@ -200,7 +206,8 @@ static const char *const db_sql[Q_COUNT] = {
 	[Q_BOOT_SET] = "INSERT INTO boots VALUES (?1, ?2, ?3) ON CONFLICT DO "
 	    "UPDATE SET offset_ms = min(offset_ms, ?3)",
 	[Q_EXC_ADD] = "INSERT INTO exceptions (event_id, rule, reason, hold, "
-	    "state, created_ms, changed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+	    "state, created_ms, changed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?6)",
 	/* Another use of the unit, not reversed by an UNDO. */
 	/* serial <> '' spelled out: only then may SQLite use the partial
 	 * index events_serial (without it every event scanned the table). */
@@ -216,8 +223,9 @@ static const char *const db_sql[Q_COUNT] = {
 	    "qty = ?3, changed_ms = ?4",
 	[Q_KIND] = "SELECT kind FROM events WHERE device = ?1 AND epoch = ?2 "
 	    "AND seq = ?3",
-	[Q_REFLOG] = "INSERT INTO refdata_log (kind, version, rows, path, what, "
-	    "by, at_ms) VALUES (?1, ?2, ?3, ?4, 'loaded', 'pou-bridge', ?5)",
+	[Q_REFLOG] = "INSERT INTO refdata_log (kind, version, rows, path, "
+	    "what, by, at_ms) VALUES (?1, ?2, ?3, ?4, 'loaded', 'pou-bridge', "
+	    "?5)",
 	/* A refused delivery waits in the exception queue with the answer. */
 	[Q_REFUSED] = "INSERT INTO exceptions (event_id, rule, reason, hold, "
 	    "state, created_ms, changed_ms) SELECT event_id, dest || "
@@ -226,7 +234,8 @@ static const char *const db_sql[Q_COUNT] = {
 	    "next_ms = ?3, last_error = CASE WHEN ?2 = 'done' THEN '' ELSE ?4 "
 	    "END, answer = CASE WHEN ?2 = 'done' THEN ?4 ELSE answer END, "
 	    "done_ms = CASE WHEN ?2 = 'pending' THEN NULL ELSE ?5 END, "
-	    "unsure = CASE WHEN ?6 < 0 THEN 0 ELSE unsure + ?6 END WHERE id = ?1",
+	    "unsure = CASE WHEN ?6 < 0 THEN 0 ELSE unsure + ?6 END "
+	    "WHERE id = ?1",
 };
 
 int
@@ -333,7 +342,8 @@ db_run(struct db *d, int q)
 
 	sqlite3_reset(d->q[q]);
 	sqlite3_clear_bindings(d->q[q]);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_fail(d, db_sql[q]);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 :
+	    db_fail(d, db_sql[q]);
 }
 
 int
@@ -785,7 +795,8 @@ time_quality_name(const char *s)
 
 /* The released events not yet queued, with the holds of their exceptions. */
 #define DB_RELEASES_SQL "SELECT e.id, e.device, e.epoch, e.seq, " \
-	EVSQL_COLUMNS ", group_concat(x.hold), e.at_fixed_ms, e.time_quality, " \
+	EVSQL_COLUMNS ", group_concat(x.hold), e.at_fixed_ms, " \
+	"e.time_quality, " \
 	"max(x.hold LIKE '%erp%' AND x.rule NOT LIKE '%refused') " \
 	"FROM exceptions x JOIN events e ON e.id = x.event_id WHERE " \
 	"x.state = 'released' AND x.queued = 0 GROUP BY e.id"
@@ -794,8 +805,8 @@ time_quality_name(const char *s)
 #define DB_RELEASE_REPLENISH "UPDATE outbox SET state = 'pending', " \
 	"next_ms = 0, attempts = 0, last_error = 'released' WHERE dest = " \
 	"'replenish' AND state IN ('failed', 'dead') AND event_id IN (SELECT " \
-	"event_id FROM exceptions WHERE state = 'released' AND queued = 0 AND " \
-	"hold = 'replenish');"
+	"event_id FROM exceptions WHERE state = 'released' AND queued = 0 " \
+	"AND hold = 'replenish');"
 
 int
 db_releases(struct db *d, db_release_fn fn, void *arg)
@@ -833,8 +844,9 @@ db_releases(struct db *d, db_release_fn fn, void *arg)
 	}
 	sqlite3_finalize(st);
 	if (rc == 0 && n > 0)
-		rc = sqlite3_exec(d->h, DB_RELEASE_REPLENISH "UPDATE exceptions "
-		    "SET queued = 1 WHERE state = 'released' AND queued = 0",
+		rc = sqlite3_exec(d->h, DB_RELEASE_REPLENISH
+		    "UPDATE exceptions SET queued = 1 WHERE state = 'released' "
+		    "AND queued = 0",
 		    NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(d, "releases");
 	if (rc == 0 && (rc = db_commit(d)) == 0)
 		return n;

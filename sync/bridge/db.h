@@ -55,7 +55,8 @@ struct db_delivery {
 	const char	*name;		/* file name for file drops */
 	const char	*control_id;	/* MSH-10, or the ERP key */
 	const char	*payload;
-	const char	*ident;		/* the ledger's key: the event identity */
+	/* the ledger's key: the event identity */
+	const char	*ident;
 	int		 rev;		/* 0, or how often it was rebuilt */
 };
 int	db_enqueue(struct db *, const struct db_delivery *);
@@ -103,7 +104,8 @@ int	db_refdata_loaded(struct db *, const char *kind, const char *version,
 struct db_outrow {
 	int64_t		id;
 	char		name[160];
-	char		control_id[EVENT_ID_MAX];	/* MSH-10, or the ERP key */
+	/* MSH-10, or the ERP key */
+	char		control_id[EVENT_ID_MAX];
 	char		ident[EVENT_ID_MAX + 16];	/* the ledger's key */
 	struct buf	payload;	/* owned by the caller, reused */
 	int		attempts;
@@ -142,7 +144,8 @@ int64_t	db_conflict_floor(struct db *, const char *device, const char *epoch);
 int	db_conflicts_unsettled(struct db *, const char *device);
 /* be was stored under a new identity: a kept conflict with its content is
  * noted so (its exception stays open for a person). 1 when one was. */
-int	db_conflict_settle(struct db *, const struct bevent *be, int64_t now_ms);
+int	db_conflict_settle(struct db *, const struct bevent *be,
+	    int64_t now_ms);
 /* Seqs first..last the cart no longer holds; *lost of them not held here. */
 int	db_gap_add(struct db *, const char *device, const char *epoch,
 	    int64_t first, int64_t last, int64_t *lost);

@@ -38,10 +38,10 @@ static const char *const guard_sql[G_COUNT] = {
 	[G_GAP] = "INSERT OR IGNORE INTO gaps VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[G_HELD] = "SELECT count(*) FROM events WHERE device = ?1 AND "
 	    "epoch = ?2 AND seq BETWEEN ?3 AND ?4",
-	[G_ALARM] = "INSERT INTO alarms (kind, device, epoch, detail, first_ms, "
-	    "at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT DO UPDATE SET "
-	    "detail = ?4, at_ms = ?5, count = count + 1, cleared_ms = NULL, "
-	    "cleared_by = ''",
+	[G_ALARM] = "INSERT INTO alarms (kind, device, epoch, detail, "
+	    "first_ms, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
+	    "ON CONFLICT DO UPDATE SET detail = ?4, at_ms = ?5, "
+	    "count = count + 1, cleared_ms = NULL, cleared_by = ''",
 	[G_ENROL_GET] = "SELECT site, state FROM enrolment WHERE device = ?1",
 	[G_ENROL_SET] = "INSERT INTO enrolment VALUES (?1, ?2, ?3, ?4, ?5) ON "
 	    "CONFLICT DO UPDATE SET site = ?2, state = ?3, by = ?4, at_ms = ?5",

@@ -193,19 +193,23 @@ db_trace(struct db *d, const char *device, const char *epoch, int64_t seq,
 #define REPORT_COLS \
 	"WITH ev AS (SELECT e.id, " EXC_IDENT " AS ident, e.kind, e.site, " \
 	"e.charge_code, " \
-	"(SELECT state FROM outbox WHERE event_id = e.id AND dest = 'billing') " \
+	"(SELECT state FROM outbox WHERE event_id = e.id AND " \
+	"dest = 'billing') " \
 	"AS b, (SELECT state FROM outbox WHERE event_id = e.id AND dest = " \
 	"'erp') AS r, (SELECT group_concat(state || '/' || hold) FROM " \
 	"exceptions WHERE event_id = e.id AND hold <> '') AS x FROM events e " \
 	"WHERE e.received_ms >= ?1 AND e.received_ms < ?2 AND (?3 = '' OR " \
 	"e.site = ?3)), col AS (SELECT *, CASE " \
 	"WHEN b = 'done' AND kind IN ('return', 'undo') THEN 'credited' " \
-	"WHEN b = 'done' THEN 'billed' WHEN b IN ('failed', 'dead') THEN 'dead' " \
+	"WHEN b = 'done' THEN 'billed' " \
+	"WHEN b IN ('failed', 'dead') THEN 'dead' " \
 	"WHEN b = 'pending' THEN 'pending' " \
 	"WHEN x LIKE '%discarded/%billing%' THEN 'discarded' " \
 	"WHEN x LIKE '%billing%' THEN 'held' " \
-	"WHEN charge_code IS NULL THEN 'not_billable' ELSE 'missing' END AS bc, " \
-	"CASE WHEN r = 'done' THEN 'posted' WHEN r IN ('failed', 'dead') THEN " \
+	"WHEN charge_code IS NULL THEN 'not_billable' ELSE 'missing' " \
+	"END AS bc, " \
+	"CASE WHEN r = 'done' THEN 'posted' " \
+	"WHEN r IN ('failed', 'dead') THEN " \
 	"'dead' WHEN r = 'pending' THEN 'pending' " \
 	"WHEN x LIKE '%discarded/%erp%' THEN 'discarded' " \
 	"WHEN x LIKE '%erp%' THEN 'held' ELSE 'missing' END AS rc FROM ev) "
@@ -215,12 +219,13 @@ db_report(struct db *d, int64_t from_ms, int64_t to_ms, const char *site,
     db_row_fn fn, void *arg)
 {
 	return db_rows(d, REPORT_COLS "SELECT 'billing', bc, count(*) FROM col "
-	    "GROUP BY bc UNION ALL SELECT 'erp', rc, count(*) FROM col GROUP BY "
-	    "rc UNION ALL SELECT 'used', '', count(*) FROM col UNION ALL SELECT "
-	    "o.dest, CASE WHEN o.unsure > 0 THEN 'maybe_twice' ELSE "
-	    "'from_ledger' END, count(*) FROM outbox o JOIN ev ON ev.id = "
-	    "o.event_id WHERE o.state = 'done' AND o.dest IN ('billing', 'erp') "
-	    "AND (o.unsure > 0 OR o.answer = 'acknowledged before (ledger)') "
+	    "GROUP BY bc UNION ALL SELECT 'erp', rc, count(*) FROM col "
+	    "GROUP BY rc UNION ALL SELECT 'used', '', count(*) FROM col "
+	    "UNION ALL SELECT o.dest, CASE WHEN o.unsure > 0 THEN "
+	    "'maybe_twice' ELSE 'from_ledger' END, count(*) FROM outbox o "
+	    "JOIN ev ON ev.id = o.event_id WHERE o.state = 'done' AND "
+	    "o.dest IN ('billing', 'erp') AND (o.unsure > 0 OR "
+	    "o.answer = 'acknowledged before (ledger)') "
 	    "GROUP BY 1, 2 UNION ALL SELECT 'missing', bc || '/' || rc || ' ' "
 	    "|| ident, 0 FROM col WHERE bc = 'missing' OR rc = 'missing'", fn,
 	    arg, "iit", from_ms, to_ms, site);

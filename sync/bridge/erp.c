@@ -37,7 +37,8 @@ erp_dump(json_t *j, const struct bevent *be)
 		json_object_set_new(j, "item_id", json_string(ir->item_id));
 		json_object_set_new(j, "description", json_string(ir->desc));
 		if (ir->vendor[0])
-			json_object_set_new(j, "vendor", json_string(ir->vendor));
+			json_object_set_new(j, "vendor",
+			    json_string(ir->vendor));
 	}
 	if (be->contract)
 		json_object_set_new(j, "unit_cost_cents",

@@ -102,7 +102,9 @@ hl7_header(struct buf *b, const struct hl7_parties *p, const char *ctrl,
 	buf_printf(b, "EVN|P03|%s\r", now);
 }
 
-/* PID-3 MRN, PID-18 account; PV1-2 class unknown, PV1-3 location, PV1-19 visit. */
+/*
+ * PID-3 MRN, PID-18 account; PV1-2 class unknown, PV1-3 location, PV1-19 visit.
+ */
 static void
 hl7_patient(struct buf *b, const struct event *ev)
 {
@@ -259,7 +261,8 @@ hl7_ack_parse(const char *msg, size_t len, struct hl7_ack *a)
 	sep = msg[3];
 	while (p < end) {
 		seg = p;
-		for (n = 0; seg + n < end && seg[n] != '\r' && seg[n] != '\n'; n++)
+		for (n = 0; seg + n < end && seg[n] != '\r' && seg[n] != '\n';
+		    n++)
 			;
 		if (n > 4 && memcmp(seg, "MSA", 3) == 0 && seg[3] == sep) {
 			msa_fields(seg, n, sep, a);

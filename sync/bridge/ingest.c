@@ -24,9 +24,12 @@ struct batch {
 	struct event		*evs;
 	int			 n;
 	int64_t			 now;
-	int64_t			 conflict;	/* the epoch's first seq held otherwise */
-	int			 unsettled;	/* the device has conflicts kept */
-	int64_t			 lost;		/* of its gone range, not held */
+	/* the epoch's first seq held otherwise */
+	int64_t			 conflict;
+	/* the device has conflicts kept */
+	int			 unsettled;
+	/* of its gone range, not held */
+	int64_t			 lost;
 };
 
 struct ingest {
@@ -322,8 +325,8 @@ ingest_decode(struct ingest *in, struct batch *b, const void *payload,
 
 	if (wire_topic_parse(b->topic, &b->t) != 0 ||
 	    strcmp(b->t.leaf, "events") != 0) {
-		ingest_reject(in, b->topic, "not a pou/v1/<site>/<device>/events "
-		    "topic", payload, len);
+		ingest_reject(in, b->topic,
+		    "not a pou/v1/<site>/<device>/events topic", payload, len);
 		return -1;
 	}
 	if (wire_batch_decode(payload, len, b->epoch, sizeof(b->epoch),
@@ -360,9 +363,9 @@ ingest_batch(struct ingest *in, const char *topic, const void *payload,
 	in->st.batches++;
 	had = db_contig(in->db, b.t.device, b.epoch);
 	if (ingest_store(in, &b, &a.upto) != 0) {
-		log_warnx("ingest: %s: batch ..%lld not stored; the device will "
-		    "resend", b.t.device, (long long)(b.n ? b.evs[b.n - 1].seq :
-		    b.mark.gone_to));
+		log_warnx("ingest: %s: batch ..%lld not stored; the device "
+		    "will resend", b.t.device,
+		    (long long)(b.n ? b.evs[b.n - 1].seq : b.mark.gone_to));
 		free(b.evs);
 		return -1;
 	}

@@ -272,8 +272,8 @@ int
 main(int argc, char *argv[])
 {
 	struct daemon_opts o = { "pou-bridge", BRIDGE_CONF_DEFAULT,
-		"the configuration and the reference data", "the reference data",
-		0, 0 };
+		"the configuration and the reference data",
+		"the reference data", 0, 0 };
 	struct bridge b;
 	int rc;
 

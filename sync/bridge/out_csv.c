@@ -106,8 +106,10 @@ csvout_read_last_key(struct csvout *c)
 	ssize_t n;
 
 	c->last_key[0] = '\0';
-	from = end > (off_t)sizeof(tail) - 1 ? end - (off_t)sizeof(tail) + 1 : 0;
-	if (end <= 0 || (n = pread(c->fd, tail, (size_t)(end - from), from)) <= 0)
+	from = end > (off_t)sizeof(tail) - 1 ?
+	    end - (off_t)sizeof(tail) + 1 : 0;
+	if (end <= 0 ||
+	    (n = pread(c->fd, tail, (size_t)(end - from), from)) <= 0)
 		return;
 	tail[n] = '\0';
 	if (tail[n - 1] != '\n') {
@@ -160,8 +162,8 @@ csvout_roll(struct csvout *c)
 		return 0;
 	for (i = 0; i < nitems(csvout_cols); i++)
 		snprintf(hdr + strlen(hdr), sizeof(hdr) - strlen(hdr), "%s%s",
-		    i ? "," : "", strchr(csvout_cols[i], '.') ? strchr(csvout_cols[i],
-		    '.') + 1 : csvout_cols[i]);
+		    i ? "," : "", strchr(csvout_cols[i], '.') ?
+		    strchr(csvout_cols[i], '.') + 1 : csvout_cols[i]);
 	strcat(hdr, "\n");
 	return write_all(c->fd, hdr, strlen(hdr)) == 0 && fsync(c->fd) ==
 	    0 && fsync_dir(c->dir) == 0 ? 0 : -EIO;
@@ -175,7 +177,8 @@ csvout_field(struct buf *line, json_t *v)
 	const char *s = json_is_string(v) ? json_string_value(v) : "";
 
 	if (json_is_integer(v)) {
-		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)json_integer_value(v));
 		s = num;
 	}
 	if (strpbrk(s, ",\"\r\n") == NULL) {

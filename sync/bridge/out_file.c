@@ -1,4 +1,6 @@
-/* File-drop output: one file per message, tmp -> fsync -> rename -> fsync dir. */
+/*
+ * File-drop output: one file per message, tmp -> fsync -> rename -> fsync dir.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

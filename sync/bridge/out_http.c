@@ -116,8 +116,8 @@ http_send(void *ctx, struct outmsg *m, char *err, size_t errlen)
 	}
 	snprintf(err, errlen, "%s: %s", h->url, curl_easy_strerror(rc));
 	/* Not HTTP at all: retrying will not make it so. */
-	return rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_UNSUPPORTED_PROTOCOL
-	    ? SEND_FAIL : SEND_RETRY;
+	return rc == CURLE_WEIRD_SERVER_REPLY ||
+	    rc == CURLE_UNSUPPORTED_PROTOCOL ? SEND_FAIL : SEND_RETRY;
 }
 
 static void

@@ -37,7 +37,8 @@ struct mllp {
 	char	buf[MLLP_ACK_MAX];
 	struct buf frame;	/* the message being sent, framed */
 	const struct bridge_conf *conf;	/* MSH-3..6 for the link's start */
-	int64_t	expected;	/* MSA-4 of this connection: -1 none, -2 unknown */
+	/* MSA-4 of this connection: -1 none, -2 unknown */
+	int64_t	expected;
 	int	wrote;		/* the last frame went out whole */
 };
 
@@ -158,7 +159,8 @@ mllp_read(struct mllp *m, int64_t deadline)
 			continue;
 		len += (size_t)n;
 		if ((eb = memchr(m->buf, MLLP_EB, len)) != NULL) {
-			*eb = '\0';	/* a CR after it is optional: tolerated */
+			/* a CR after it is optional: tolerated */
+			*eb = '\0';
 			return (int)(eb - m->buf);
 		}
 		if (len == sizeof(m->buf) - 1)
@@ -200,7 +202,8 @@ mllp_answer(struct mllp *m, int n, struct outmsg *msg, char *err,
 	 * MSA-4, a link the outbox will start again. */
 	m->expected = msg->seqno > 0 && a.expected >= -1 ? a.expected : -2;
 	if (strcmp(a.code, "AA") == 0 || strcmp(a.code, "CA") == 0) {
-		snprintf(err, errlen, "%s %s", a.code, a.ctrl);	/* for lineage */
+		/* for lineage */
+		snprintf(err, errlen, "%s %s", a.code, a.ctrl);
 		msg->maybe_sent = msg->seqno > 0 ? -1 : 0;
 		return SEND_OK;
 	}
@@ -256,9 +259,9 @@ mllp_link_start(struct mllp *m, char *err, size_t errlen)
 	buf_free(&b);
 	if (n < 0 || mllp_ack(m, n, &a) != 0 || strcmp(a.ctrl, ctrl) != 0 ||
 	    a.expected < -1) {
-		snprintf(err, errlen, "%s:%s: the link's start (sequence 0) got "
-		    "%s", m->host, m->port, n < 0 ? strerror(-n) : "no expected "
-		    "sequence number (MSA-4)");
+		snprintf(err, errlen, "%s:%s: the link's start (sequence 0) "
+		    "got %s", m->host, m->port, n < 0 ? strerror(-n) :
+		    "no expected sequence number (MSA-4)");
 		mllp_drop(m);
 		return -1;
 	}

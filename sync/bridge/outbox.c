@@ -28,7 +28,8 @@ struct outbox {
 	void			*ctx;
 	struct db		*db;
 	struct ledger		*ledger;
-	int			 sequenced;	/* HL7 sequence numbers (MSH-13) */
+	/* HL7 sequence numbers (MSH-13) */
+	int			 sequenced;
 	char			 dest[16];
 	int64_t			 retry_min_ms, retry_max_ms;
 	int			 dead_after;	/* attempts; 0: never */
@@ -101,11 +102,11 @@ outbox_record(struct outbox *o, const struct db_outrow *r,
 		    o->retry_max_ms);
 		if (next < o->retry_min_ms)
 			next = o->retry_min_ms;
-		db_outbox_set(o->db, r->id, OB_PENDING, now_wall_ms() + next, err,
-		    unsure);
-		log_warnx("%s: %s not delivered (attempt %d), retry in %lld ms: "
-		    "%s", o->dest, r->name, r->attempts + 1, (long long)next,
-		    err);
+		db_outbox_set(o->db, r->id, OB_PENDING, now_wall_ms() + next,
+		    err, unsure);
+		log_warnx("%s: %s not delivered (attempt %d), retry in %lld "
+		    "ms: %s", o->dest, r->name, r->attempts + 1,
+		    (long long)next, err);
 		break;
 	}
 }
@@ -128,13 +129,15 @@ outbox_number(struct outbox *o, struct db_outrow *r, char *err, size_t len)
 	if (e == -2)
 		return NUM_RETRY;
 	if (r->seqno > 0 && e == r->seqno + 1 && r->unsure > 0) {
-		snprintf(err, len, "sequence %lld accepted before (the receiver "
-		    "expects %lld)", (long long)r->seqno, (long long)e);
+		snprintf(err, len, "sequence %lld accepted before (the "
+		    "receiver expects %lld)", (long long)r->seqno,
+		    (long long)e);
 		return NUM_HAD;
 	}
 	if (r->seqno > 0 && e != r->seqno && e != -1) {
-		snprintf(err, len, "sequence mismatch: the receiver expects %lld, "
-		    "this message is %lld", (long long)e, (long long)r->seqno);
+		snprintf(err, len, "sequence mismatch: the receiver expects "
+		    "%lld, this message is %lld", (long long)e,
+		    (long long)r->seqno);
 		return NUM_MISMATCH;
 	}
 	if (r->seqno > 0)

@@ -34,7 +34,8 @@ ref_items_row(void *row, char **f)
 	if (f[0][0] == '\0' || reftab_copy(r->key, sizeof(r->key), f[0]) ||
 	    strlen(f[0]) > 20)
 		return "di is empty or longer than 20 bytes";
-	if (reftab_copy(r->item_id, sizeof(r->item_id), f[1]) || f[1][0] == '\0')
+	if (reftab_copy(r->item_id, sizeof(r->item_id), f[1]) ||
+	    f[1][0] == '\0')
 		return "item_id is empty or longer than 31 bytes";
 	if (reftab_copy(r->desc, sizeof(r->desc), f[2]))
 		return "description longer than 95 bytes";
@@ -274,7 +275,8 @@ reference_stamp(const struct bridge_conf *c, struct ref_stamp *s)
 		    stat(reference_conf_path(c, k), &st) == 0) {
 			s->ino[k] = st.st_ino;
 			s->size[k] = st.st_size;
-			s->mtime_ns[k] = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+			s->mtime_ns[k] =
+			    (int64_t)st.st_mtim.tv_sec * 1000000000 +
 			    st.st_mtim.tv_nsec;
 		}
 }

@@ -106,7 +106,8 @@ reftab_amount(const char *s, long long *cents)
 	if (nd == 0)
 		return -1;
 	if (*s == '.')
-		for (s++; isdigit((unsigned char)*s) && digits < 2; s++, digits++)
+		for (s++; isdigit((unsigned char)*s) && digits < 2;
+		    s++, digits++)
 			frac = frac * 10 + (*s - '0');
 	if (*s != '\0')
 		return -1;

@@ -13,7 +13,9 @@ struct reftab {
 };
 
 void	reftab_init(struct reftab *, size_t size);
-/* A zeroed row past the end, not counted until kept; NULL when out of memory. */
+/*
+ * A zeroed row past the end, not counted until kept; NULL when out of memory.
+ */
 void	*reftab_slot(struct reftab *);
 void	reftab_keep(struct reftab *);
 /* Sorts; logs each duplicate key as path: key; returns how many. */

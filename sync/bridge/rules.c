@@ -194,7 +194,8 @@ rules_apply(struct db *db, const struct bridge_conf *c, const struct bevent *be,
 		if ((d = c->rules[i]) == 0 || !rule_fires(db, c, i, be, why,
 		    sizeof(why)))
 			continue;
-		if (db_exception_add(db, be->id, rule_code(i), why, d, now) != 0)
+		if (db_exception_add(db, be->id, rule_code(i), why, d,
+		    now) != 0)
 			return -1;
 		holds |= d & (HOLD_BILLING | HOLD_ERP);
 	}

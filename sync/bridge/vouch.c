@@ -81,8 +81,9 @@ vouch_events(struct db *d, const struct bridge_conf *c,
 		return -1;
 	for (i = 0; i < n; i++)
 		if (strcmp(evs[i].site, t->site) != 0) {
-			snprintf(why, len, "events[%d]: location.site \"%s\" is "
-			    "not the topic's site %s", i, evs[i].site, t->site);
+			snprintf(why, len, "events[%d]: location.site \"%s\" "
+			    "is not the topic's site %s", i, evs[i].site,
+			    t->site);
 			return -1;
 		}
 	if (n > 0 && evs[n - 1].seq - held > c->max_seq_jump) {

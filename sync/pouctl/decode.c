@@ -28,7 +28,8 @@ decode_gs1(json_t *j, const struct code_result *r)
 	int i;
 
 	for (i = 0; i < r->nais; i++)
-		json_object_set_new(ais, r->ais[i].ai, json_string(r->ais[i].val));
+		json_object_set_new(ais, r->ais[i].ai,
+		    json_string(r->ais[i].val));
 	json_object_set_new(j, "ais", ais);
 }
 

@@ -96,8 +96,8 @@ ctl_alarms(const char *bridge_db, int argc, char *argv[])
 	if (argc == 4) {
 		rc = db_alarm_clear(d, argv[2], argv[3], by);
 		if (rc == 0)
-			fprintf(stderr, "pouctl: no %s alarm is raised for %s\n",
-			    argv[2], argv[3]);
+			fprintf(stderr, "pouctl: no %s alarm is raised for "
+			    "%s\n", argv[2], argv[3]);
 		rc = rc <= 0;
 	} else
 		rc = db_alarms(d, argc == 2, print_alarm_row, NULL) < 0;

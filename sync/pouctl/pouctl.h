@@ -5,7 +5,8 @@
 /* The files the verbs work on, from the options. */
 struct ctl {
 	const char	*conf;		/* the agent's configuration */
-	const char	*store;		/* the agent's store; NULL: the config's */
+	/* the agent's store; NULL: the config's */
+	const char	*store;
 	const char	*bridge_db;
 	const char	*bridge_conf;
 };

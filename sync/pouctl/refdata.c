@@ -23,9 +23,9 @@
 static int
 ref_usage(void)
 {
-	fprintf(stderr, "usage: pouctl [-B bridge.conf] refdata validate|import "
-	    "KIND FILE [--by NAME]\n       pouctl [-B bridge.conf] refdata "
-	    "versions\nkinds:");
+	fprintf(stderr, "usage: pouctl [-B bridge.conf] refdata "
+	    "validate|import KIND FILE [--by NAME]\n"
+	    "       pouctl [-B bridge.conf] refdata versions\nkinds:");
 	for (int k = 0; k < REF_COUNT; k++)
 		fprintf(stderr, "\n  %-13s %s", reference_kind_name(k),
 		    reference_kind_header(k));
@@ -98,8 +98,9 @@ ref_import(const struct bridge_conf *c, int k, const char *src,
 	int rc;
 
 	if (dst[0] == '\0') {
-		fprintf(stderr, "pouctl: bridge.conf names no %s file ([reference] "
-		    "%s = ...)\n", reference_kind_name(k), reference_kind_name(k));
+		fprintf(stderr, "pouctl: bridge.conf names no %s file "
+		    "([reference] %s = ...)\n", reference_kind_name(k),
+		    reference_kind_name(k));
 		return 1;
 	}
 	if (ref_check(k, src, version, &rows) != 0)
@@ -179,8 +180,8 @@ ref_versions(const struct bridge_conf *c)
 	}
 	db_close(d);
 	if (stale)
-		printf("a file on disk is not the version the bridge loaded: it "
-		    "has errors, or the bridge has not seen it yet\n");
+		printf("a file on disk is not the version the bridge loaded: "
+		    "it has errors, or the bridge has not seen it yet\n");
 	return 0;
 }
 

@@ -211,8 +211,8 @@ ctl_cart(const struct ctl *c, int argc, char *argv[])
 	int clear = strcmp(argv[0], "clear-alarm") == 0;
 
 	if (argc > 1 && argv[1][0] == '-') {
-		fprintf(stderr, "pouctl %s: unknown option %s (options go before "
-		    "the command: pouctl --help)\n", argv[0], argv[1]);
+		fprintf(stderr, "pouctl %s: unknown option %s (options go "
+		    "before the command: pouctl --help)\n", argv[0], argv[1]);
 		return 2;
 	}
 	if (argc != (clear ? 2 : 1)) {

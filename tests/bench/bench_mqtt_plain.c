@@ -47,8 +47,9 @@ publish_all(struct mosquitto *m, struct store *s)
 			if ((p = wire_batch_encode(store_epoch(s), &evs[i], 1,
 			    NULL, NULL)) == NULL)
 				return -1;
-			if (mosquitto_publish(m, NULL, "pou/v1/bench/plain/events",
-			    (int)strlen(p), p, 1, false) == MOSQ_ERR_SUCCESS)
+			if (mosquitto_publish(m, NULL,
+			    "pou/v1/bench/plain/events", (int)strlen(p), p, 1,
+			    false) == MOSQ_ERR_SUCCESS)
 				sent++;
 			free(p);
 		}

@@ -17,7 +17,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	hid_desc_is_pos_scanner(data, size);	/* the same bytes as a descriptor */
+	/* the same bytes as a descriptor */
+	hid_desc_is_pos_scanner(data, size);
 	/* The first byte picks the layout and the report size (8..64). */
 	hidpos_asm_init(&a, (enum hidpos_layout)(data[0] % 4));
 	len = 8 + (size_t)(data[0] >> 2) % 57;

@@ -89,7 +89,8 @@ decoded(const struct code_result *r, char *out, size_t len)
 }
 
 struct gs1_row {
-	char	**c;	/* id valid valid_no_req reason form bracketed raw scan ... */
+	/* id valid valid_no_req reason form bracketed raw scan ... */
+	char	**c;
 };
 
 static enum code_err
@@ -144,9 +145,9 @@ test_gs1_tsv(void **state)
 			    codes_errname(strict.err), c[3]);
 	}
 	fclose(f);
-	print_message("# agreement: gs1.tsv: %d/%d rows agree on verdicts and fields, %d/%d "
-	    "on the reason; %d rows without scan data skipped\n", agree, rows,
-	    reasons, rows, skipped);
+	print_message("# agreement: gs1.tsv: %d/%d rows agree on verdicts and "
+	    "fields, %d/%d on the reason; %d rows without scan data skipped\n",
+	    agree, rows, reasons, rows, skipped);
 	assert_true(rows > 100);
 	assert_int_equal(agree, rows);
 	assert_int_equal(skipped, 3);
@@ -220,8 +221,9 @@ test_hibc_tsv(void **state)
 			agree++;
 		else
 			print_message("%s: got %s (%s) lic=%s pcn=%s uom=%c "
-			    "qty=%ld exp=%s lot=%s ser=%s mfg=%s link=%c chk=%c\n",
-			    c[0], codes_errname(e), r.msg, r.hibc.lic, r.hibc.pcn,
+			    "qty=%ld exp=%s lot=%s ser=%s mfg=%s link=%c "
+			    "chk=%c\n", c[0], codes_errname(e), r.msg,
+			    r.hibc.lic, r.hibc.pcn,
 			    r.hibc.uom ? r.hibc.uom : '-', r.qty, r.hibc.exp,
 			    r.item.lot, r.item.serial, r.item.mfg,
 			    r.hibc.link ? r.hibc.link : '-', r.hibc.check);
@@ -285,7 +287,8 @@ dict_agrees(const struct dict *d)
 
 	if (a == NULL || strcmp(a->lo, d->lo) != 0 || strcmp(a->hi, d->hi) != 0)
 		return 0;
-	return ((a->flags & GS1_FIXED) != 0) == (strchr(d->flags, '*') != NULL) &&
+	return ((a->flags & GS1_FIXED) != 0) ==
+	    (strchr(d->flags, '*') != NULL) &&
 	    ((a->flags & GS1_DLATTR) != 0) == (strchr(d->flags, '?') != NULL) &&
 	    strcmp(a->spec, d->spec) == 0 && same(a->req, d->req) &&
 	    same(a->ex, d->ex) && (a->dl != NULL) == d->has_dl &&
@@ -312,8 +315,8 @@ test_ai_table_against_dictionary(void **state)
 			print_message("dictionary: %s", copy);
 	}
 	fclose(f);
-	print_message("# agreement: AI table: %d/%d dictionary entries agree; the table has "
-	    "%zu entries\n", agree, entries, gs1_ai_count());
+	print_message("# agreement: AI table: %d/%d dictionary entries agree; "
+	    "the table has %zu entries\n", agree, entries, gs1_ai_count());
 	assert_int_equal(agree, entries);
 	assert_int_equal((size_t)entries, gs1_ai_count());
 }
@@ -415,8 +418,8 @@ test_own_vectors(void **state)
 		agree += expect(c[0], &r, c[3], n > 4 ? c[4] : (char *)"");
 	}
 	fclose(f);
-	print_message("# agreement: codes.tsv (ISBT 128, Digital Link, EAN/UPC, "
-	    "wedge damage): %d/%d\n", agree, rows);
+	print_message("# agreement: codes.tsv (ISBT 128, Digital Link, "
+	    "EAN/UPC, wedge damage): %d/%d\n", agree, rows);
 	assert_true(rows >= 30);
 	assert_int_equal(agree, rows);
 }

@@ -143,8 +143,10 @@ test_exception_moves(void **state)
 	assert_int_equal(db_exception_resolve(f->d, 1, &fix, 1, "ann", ""), 0);
 	exc_now(f, lot, st);
 	assert_string_equal(lot, "FIXED");
-	assert_int_equal(db_exception_move(f->d, 1, EXC_RELEASED, "ann", ""), 1);
-	assert_int_equal(db_exception_move(f->d, 1, EXC_RELEASED, "ann", ""), 0);
+	assert_int_equal(db_exception_move(f->d, 1, EXC_RELEASED, "ann", ""),
+	    1);
+	assert_int_equal(db_exception_move(f->d, 1, EXC_RELEASED, "ann", ""),
+	    0);
 	assert_int_equal(db_exception_move(f->d, 1, EXC_DISCARDED, "ann", "x"),
 	    0);
 	exc_now(f, lot, st);

@@ -29,7 +29,8 @@ struct fx {
 	char		 last[64];
 	char		 source[DRIVER_NAME_MAX];
 	char		 state[96];
-	int		 sleep_ms;	/* each scan holds the handler this long */
+	/* each scan holds the handler this long */
+	int		 sleep_ms;
 };
 
 static void

@@ -35,7 +35,8 @@ static void
 test_datamatrix_lot_serial(void **state)
 {
 	struct code_result r;
-	const char *s = "]d2010088452112345117270630" "10LOT4711\x1d" "21SN000123";
+	const char *s = "]d2010088452112345117270630" "10LOT4711\x1d"
+	    "21SN000123";
 
 	(void)state;
 	assert_int_equal(dec(s, &r), CODE_OK);
@@ -133,7 +134,8 @@ test_refusals_with_reasons(void **state)
 	expect_err("]d2010088452112345117251301", CODE_BAD_DATE,
 	    "month 13 does not exist");
 	expect_err("]d2010088452112345189XYZ", CODE_UNKNOWN_AI, "\"89XY\"");
-	expect_err("]d201008845211234511012345678901234567890X", CODE_WRONG_LENGTH,
+	expect_err("]d201008845211234511012345678901234567890X",
+	    CODE_WRONG_LENGTH,
 	    "lot (10) is too long: 21 characters");
 	expect_err("]d2010088452112345110A|B", CODE_INVALID_CHAR, "'|'");
 	expect_err("]d2010088452112345110A B", CODE_INVALID_CHAR, "' '");

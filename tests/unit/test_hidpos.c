@@ -96,7 +96,9 @@ test_bad_reports_are_bounded(void **state)
 	assert_non_null(why);
 	report(r, 2, "]d2", "OK", 2, 0);	/* the next barcode is fine */
 	assert_int_equal(feed(&a, r, &o, &n), HIDPOS_DONE);
-	/* Endless continuation: the 17th report is refused, the rest skipped. */
+	/*
+	 * Endless continuation: the 17th report is refused, the rest skipped.
+	 */
 	report(r, 2, "]d2", "AAAA", 4, 1);
 	for (i = 0; i < HIDPOS_MORE_MAX; i++)
 		assert_int_equal(feed(&a, r, &o, &n), HIDPOS_NEED_MORE);
@@ -138,7 +140,8 @@ test_over_512_bytes_is_dropped(void **state)
 	report(r, 2, "]d2", big, 56, 1);
 	for (i = 0; i < 9; i++)
 		assert_int_equal(feed(&a, r, &o, &n), HIDPOS_NEED_MORE);
-	assert_int_equal(feed(&a, r, &o, &n), HIDPOS_BAD);	/* 10 x 56 > 512 */
+	/* 10 x 56 > 512 */
+	assert_int_equal(feed(&a, r, &o, &n), HIDPOS_BAD);
 	report(r, 2, "]d2", "Z", 1, 0);
 	assert_int_equal(feed(&a, r, &o, &n), HIDPOS_IGNORED);
 	assert_int_equal(feed(&a, r, &o, &n), HIDPOS_DONE);

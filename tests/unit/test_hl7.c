@@ -107,7 +107,8 @@ test_dft_p03_fields(void **state)
 	assert_string_equal(fld(m, "ZUD", 4), "LOT4711");
 	assert_string_equal(fld(m, "ZUD", 5), "S\\F\\1");	/* | escaped */
 	assert_string_equal(fld(m, "FT1", 6), "CG");
-	assert_string_equal(fld(m, "FT1", 7), "27801234^SCREW CANC 6.5X40MM^CDM");
+	assert_string_equal(fld(m, "FT1", 7),
+	    "27801234^SCREW CANC 6.5X40MM^CDM");
 	assert_string_equal(fld(m, "FT1", 10), "2");
 	assert_string_equal(fld(m, "FT1", 11), "824.00");
 	assert_string_equal(fld(m, "FT1", 12), "412.00");
@@ -150,7 +151,8 @@ test_delimiters_in_data_are_escaped(void **state)
 	    "A\\F\\B\\S\\C\\R\\D\\E\\E\\T\\F\\X0D\\G");
 	for (; *m; m++)
 		segs += *m == '\r';
-	assert_int_equal(segs, 6);	/* MSH EVN PID PV1 FT1 ZUD, none split */
+	/* MSH EVN PID PV1 FT1 ZUD, none split */
+	assert_int_equal(segs, 6);
 	buf_free(&b);
 }
 
@@ -158,8 +160,8 @@ static void
 test_ack_parse(void **state)
 {
 	struct hl7_ack a;
-	const char *aa = "MSH|^~\\&|BILLING|HOSP|POU|HOSP|20250314||ACK^P03^ACK|"
-	    "A1|P|2.5.1\rMSA|AA|POU17\r";
+	const char *aa = "MSH|^~\\&|BILLING|HOSP|POU|HOSP|20250314||"
+	    "ACK^P03^ACK|A1|P|2.5.1\rMSA|AA|POU17\r";
 	const char *ae = "MSH|^~\\&|B|H|P|H|1||ACK|A2|P|2.3\nMSA|AE|POU18|bad "
 	    "code";
 	const char *star = "MSH*^~\\&*B\rMSA*AR*POU19*no\r";

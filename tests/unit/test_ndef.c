@@ -14,8 +14,9 @@ test_uri_and_text_records(void **state)
 	static const unsigned char uri[] = { 0x03, 0x0f, 0xd1, 0x01, 0x0b, 'U',
 		0x04, 'e', 'x', '.', 'o', 'r', 'g', '/', '0', '1', '/', 0xfe };
 	/* A NULL TLV, then a text record "en" + "01...\x1d10L". */
-	static const unsigned char text[] = { 0x00, 0x03, 0x0d, 0xd1, 0x01, 0x09,
-		'T', 0x02, 'e', 'n', '0', '1', 0x1d, '1', '0', 'L', 0xfe };
+	static const unsigned char text[] = { 0x00, 0x03, 0x0d,
+		0xd1, 0x01, 0x09, 'T', 0x02, 'e', 'n', '0', '1', 0x1d, '1', '0',
+		'L', 0xfe };
 	char out[64];
 
 	(void)state;

@@ -256,7 +256,8 @@ test_rollover_moves_what_came_after(void **state)
 	assert_int_equal(evs[0].seq, 1);
 	assert_string_equal(evs[0].item.lot, "LOT3");	/* was seq 4 */
 	assert_string_equal(evs[1].item.lot, "LOT4");
-	assert_int_equal(store_salvage_read(s, epoch, sizeof(epoch), evs, 4), 1);
+	assert_int_equal(store_salvage_read(s, epoch, sizeof(epoch), evs, 4),
+	    1);
 	assert_string_equal(epoch, old);
 	assert_int_equal(evs[0].seq, 3);
 	/* The bridge then holds old 3 with other content: adopted as new 3. */
@@ -264,7 +265,8 @@ test_rollover_moves_what_came_after(void **state)
 	assert_int_equal(store_read(s, 2, evs, 4), 1);
 	assert_int_equal(evs[0].seq, 3);
 	assert_string_equal(evs[0].item.lot, "LOT2");
-	assert_int_equal(store_salvage_read(s, epoch, sizeof(epoch), evs, 4), 0);
+	assert_int_equal(store_salvage_read(s, epoch, sizeof(epoch), evs, 4),
+	    0);
 	assert_int_equal(store_stats(s, &ss), 0);
 	assert_int_equal(ss.last_seq, 3);
 	store_close(s);
@@ -294,7 +296,8 @@ test_mark_ahead_starts_a_new_epoch(void **state)
 	assert_string_not_equal(store_epoch(s), old);
 	assert_int_equal(store_stats(s, &ss), 0);
 	assert_int_equal(ss.last_seq, 0);
-	assert_int_equal(ss.salvage, 3);	/* unacked, under the old epoch */
+	/* unacked, under the old epoch */
+	assert_int_equal(ss.salvage, 3);
 	store_alarms(s, alarm_seen, &found);
 	assert_int_equal(found, 1);
 	/* The mark follows the new epoch. */
@@ -454,20 +457,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_append_assigns_gap_free_seq,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_append_assigns_gap_free_seq, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ack_releases_only_what_it_covers, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_reopen_after_crash_keeps_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_open_for_pouctl,
 		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rollover_moves_what_came_after,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mark_ahead_starts_a_new_epoch,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_quota_counts_wal_and_reserve,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_rollover_moves_what_came_after, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_mark_ahead_starts_a_new_epoch, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_quota_counts_wal_and_reserve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reference_tables, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_every_step_failed_in_turn,

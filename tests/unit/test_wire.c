@@ -130,10 +130,11 @@ test_batch_refusals(void **state)
 	refuse_mutated("\"user\":\"U1\",", "", "events[0]");
 	refuse_mutated("\"lot\":\"", "\"lot\":\"0123456789012345678901234567",
 	    "item.lot longer");
-	refuse_mutated("\"raw\":\"]", "\"raw\":\"\\u0001]", "item.raw has byte");
+	refuse_mutated("\"raw\":\"]", "\"raw\":\"\\u0001]",
+	    "item.raw has byte");
 	refuse_mutated("\"di\":\"00884521123451\"", "\"di\":\"\"", "item.di");
-	refuse_mutated("\"source\":\"sim0\"", "\"source\":\"sim0\",\"undoes\":3",
-	    "only an undo");
+	refuse_mutated("\"source\":\"sim0\"",
+	    "\"source\":\"sim0\",\"undoes\":3", "only an undo");
 	refuse_mutated("\"kind\":\"use\"", "\"kind\":\"undo\"", "only an undo");
 	refuse_mutated("\"mono_ms\":2}", "\"mono_ms\":-2}", "sent");
 	refuse_mutated("\"boot\":\"b\",", "", "sent");
