@@ -49,7 +49,8 @@ struct agent_conf {
 	/* for pouctl; "" none */
 	char			 state_file[256];
 	long long		 watchdog_kick_s;
-	char			 fleet_keys[256];	/* public keys, by spaces */
+	/* [fleet] keys: public key files, by spaces */
+	char			 fleet_keys[256];
 	struct driver		*drivers[AGENT_DRIVERS_MAX];	/* owned */
 	int			 ndrivers;
 };

@@ -163,10 +163,10 @@ fleet_exec(struct agent *a, const struct store_cmd *c)
 }
 
 /*
- * The oldest waiting command, in one step: 1 when there may be more. One found executing was cut
- * short (kill -9, a power cut) or is the restart that stopped the agent:
- * the restart is done; every other op is run again, as each applies whole
- * or not at all.
+ * The oldest waiting command, in one step: 1 when there may be more. One
+ * found executing was cut short (kill -9, a power cut) or is the restart
+ * that stopped the agent: the restart is done; every other op is run
+ * again, as each applies whole or not at all.
  */
 static int
 fleet_step(struct agent *a)

@@ -84,8 +84,8 @@ refdata_row(struct store *s, int kind, char **f, int n)
 
 	for (i = 0; i < nitems(rd_files); i++)
 		if (rd_files[i].kind == kind)
-			return n != rd_files[i].nfields ? "a row with the wrong "
-			    "number of fields" : rd_files[i].row(s, f);
+			return n != rd_files[i].nfields ? "a row with the "
+			    "wrong number of fields" : rd_files[i].row(s, f);
 	return "no such reference kind";
 }
 

@@ -345,7 +345,8 @@ fleet_cmd_peek(const char *msg, size_t len, struct fleet_cmd *c,
 	j = json_loadb(payload, plen, JSON_REJECT_DUPLICATES, NULL);
 	free(payload);
 	if (!json_is_object(j))
-		e = refuse(c, FLEET_BAD_CLAIMS, "the payload is no JSON object");
+		e = refuse(c, FLEET_BAD_CLAIMS, "the payload is no JSON "
+		    "object");
 	else if ((e = claims_shape(j, c)) == FLEET_OK &&
 	    (*aud_json = json_dumps(json_object_get(j, "aud"),
 	    JSON_COMPACT)) == NULL)

@@ -32,7 +32,8 @@ struct mqttc_cbs {
 	void	(*online)(void *arg);	/* CONNACK accepted: subscribe here */
 	void	(*state)(void *arg, const char *state);	/* NULL: none */
 	void	(*message)(void *arg, const struct mosquitto_message *);
-	void	(*published)(void *arg, int mid);	/* a PUBACK; NULL: none */
+	/* A PUBACK for mid; NULL: none. */
+	void	(*published)(void *arg, int mid);
 	void	*arg;
 };
 

@@ -55,9 +55,11 @@ struct uplink {
 	char			 t_cmd[160], t_site_cmd[160], t_result[160];
 	uplink_command_fn	 cmd_fn;	/* NULL: no commands taken */
 	void			*cmd_arg;
-	int64_t			 res_n;		/* the result in flight; 0: none */
+	/* the result in flight; 0: none */
+	int64_t			 res_n;
 	int			 res_mid;
-	int64_t			 res_done;	/* its PUBACK came: for the caller */
+	/* its PUBACK came: for the caller */
+	int64_t			 res_done;
 };
 
 static void	uplink_alarms(struct uplink *, int force);
@@ -422,7 +424,8 @@ uplink_alarms(struct uplink *u, int force)
 	json_decref(msg);
 	if (p == NULL || (!force && u->alarms_sent &&
 	    strcmp(p, u->alarms_sent) == 0) ||
-	    mqttc_publish(u->mq, u->t_alarm, p, strlen(p), 1, true, NULL) != 0) {
+	    mqttc_publish(u->mq, u->t_alarm, p, strlen(p), 1, true,
+	    NULL) != 0) {
 		free(p);
 		return;
 	}
@@ -473,7 +476,8 @@ uplink_telemetry(struct uplink *u, int64_t now)
 	store_ref_version(u->store, STORE_REF_RECALLS, t.recalls,
 	    sizeof(t.recalls));
 	if ((p = wire_telemetry_encode(&t)) != NULL)
-		mqttc_publish(u->mq, u->t_telemetry, p, strlen(p), 0, false, NULL);
+		mqttc_publish(u->mq, u->t_telemetry, p, strlen(p), 0, false,
+		    NULL);
 	free(p);
 	uplink_alarms(u, 0);
 	u->next_telemetry_ms = now + u->c.telemetry_s * 1000;

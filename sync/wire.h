@@ -89,7 +89,8 @@ struct telemetry {
 	int64_t	store_used_bytes;	/* pages holding data */
 	int64_t	store_quota_bytes;	/* 0 when none */
 	int64_t	disk_free_bytes;	/* -1 when unknown */
-	int	clock_synced;		/* the kernel says NTP keeps it in sync */
+	/* the kernel says NTP keeps it in sync */
+	int	clock_synced;
 	char	catalog[65];		/* the versions in use; "" none */
 	char	recalls[65];
 	char	boot[40];		/* this boot's id */
@@ -118,9 +119,12 @@ int	wire_status_decode(const char *payload, size_t len,
 
 /* A fleet command's state on its device: each transition one result. */
 struct wire_result {
-	const char	*id;		/* "" for a command whose id is unknown */
-	const char	*state;		/* received, executing, successful, failed */
-	const char	*error;		/* fleet_err_name() or the op's, or "" */
+	/* "" for a command whose id is unknown */
+	const char	*id;
+	/* received, executing, successful, failed */
+	const char	*state;
+	/* fleet_err_name() or the op's, or "" */
+	const char	*error;
 	const char	*detail;	/* for a person, or "" */
 	const char	*data;		/* JSON object text, or "" */
 	int64_t		 at_ms;

@@ -148,7 +148,8 @@ static const char *const db_migrations[] = {
 	/* 8: the fleet (db_fleet.c): each cart as its status and telemetry
 	 * last said, the commands IT sent, and each cart's results, one row
 	 * per command, cart and state however often it is reported. */
-	"CREATE TABLE device_status (device TEXT PRIMARY KEY, site TEXT NOT NULL,"
+	"CREATE TABLE device_status (device TEXT PRIMARY KEY,"
+	"  site TEXT NOT NULL,"
 	"  state TEXT NOT NULL, since_ms INTEGER NOT NULL,"
 	"  epoch TEXT NOT NULL DEFAULT '', version TEXT NOT NULL DEFAULT '',"
 	"  telemetry TEXT NOT NULL DEFAULT '{}',"

@@ -20,9 +20,9 @@ db_device_status(struct db *d, const char *device, const char *site,
 	    "since_ms, epoch, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON "
 	    "CONFLICT (device) DO UPDATE SET site = ?2, epoch = CASE WHEN ?5 = "
 	    "'' THEN epoch ELSE ?5 END, version = CASE WHEN ?6 = '' THEN "
-	    "version ELSE ?6 END, since_ms = CASE WHEN state = ?3 THEN since_ms "
-	    "ELSE ?4 END, state = ?3", "tttitt", device, site, state, now,
-	    epoch, version) < 0 ? -EIO : 0;
+	    "version ELSE ?6 END, since_ms = CASE WHEN state = ?3 THEN "
+	    "since_ms ELSE ?4 END, state = ?3", "tttitt", device, site, state,
+	    now, epoch, version) < 0 ? -EIO : 0;
 }
 
 int

@@ -248,7 +248,8 @@ struct status {
 	const char	*id;
 	char		 aud[512];
 	char		 done[4096];	/* " dev dev ..." that reported */
-	int		 counts[4];	/* successful, failed, under way, none */
+	/* successful, failed, under way, pending */
+	int		 counts[4];
 };
 
 static void

@@ -142,7 +142,7 @@ fleet_sign_set(int argc, char *argv[])
 	char version[HASH_HEX], *m;
 	struct jws_key *k = NULL;
 	json_t *rows = NULL;
-	size_t nrows, from;
+	size_t nrows, from, per;
 	int kind, n, i, rc = 1;
 
 	if (set_parse(argc, argv, &o) != 0) {
@@ -160,12 +160,13 @@ fleet_sign_set(int argc, char *argv[])
 	else if ((rows = set_read(o.file, kind)) != NULL &&
 	    sha256_file(o.file, version) == 0) {
 		nrows = json_array_size(rows);
+		per = (size_t)o.rows;
 		n = nrows == 0 ? 1 : (int)((nrows + (size_t)o.rows - 1) /
 		    (size_t)o.rows);
 		for (rc = 0, i = 1, from = 0; rc == 0 && i <= n; i++,
-		    from += (size_t)o.rows) {
+		    from += per) {
 			m = set_part(&o, k, version, rows, from, nrows - from <
-			    (size_t)o.rows ? nrows - from : (size_t)o.rows, i, n);
+			    per ? nrows - from : per, i, n);
 			if (m == NULL)
 				rc = 1;
 			else
