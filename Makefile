@@ -38,7 +38,7 @@ COMMON	= common/log.c common/buf.c common/util.c common/conf.c common/event.c \
 FLEET	= sync/jws.c sync/fleetcmd.c
 DAEMON	= common/daemon.c
 STORE	= agent/store.c agent/store_space.c agent/store_epoch.c \
-	  agent/store_ref.c agent/store_cmd.c
+	  agent/store_ref.c agent/store_cmd.c agent/store_config.c
 CODES	= agent/codes/codes.c agent/codes/gs1.c agent/codes/gs1_ai.c \
 	  agent/codes/gs1_lint.c agent/codes/hibc.c agent/codes/isbt.c
 DRIVERS	= drivers/driver.c drivers/sim.c drivers/hidpos.c \

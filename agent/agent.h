@@ -51,6 +51,8 @@ struct agent_conf {
 	long long		 watchdog_kick_s;
 	/* [fleet] keys: public key files, by spaces */
 	char			 fleet_keys[256];
+	/* a configuration command's change must bring the uplink back */
+	long long		 fleet_trial_s;
 	struct driver		*drivers[AGENT_DRIVERS_MAX];	/* owned */
 	int			 ndrivers;
 };
@@ -159,6 +161,10 @@ struct agent {
 /* Loads path into c; prints every error as file:line; 0 or the error count. */
 int	agent_conf_load(const char *path, struct agent_conf *c);
 void	agent_conf_free(struct agent_conf *c);	/* frees the drivers */
+/* One key as a fleet command sets it: only the keys a reload applies; 0,
+ * or -1 with err said. */
+int	agent_conf_set(struct agent_conf *c, const char *section,
+	    const char *key, const char *value, char *err, size_t errlen);
 
 /* schedule.c */
 /* Loads [reference] schedule's cases for this room (all or nothing). */
@@ -196,6 +202,8 @@ void	fleet_stop(struct agent *);
 int	fleet_timeout(struct agent *, int64_t now_ms);
 /* Runs one waiting command and sends one waiting result. */
 void	fleet_tick(struct agent *, int64_t now_ms);
+/* fleet_ops.c: the configuration keys fleet commands set, over c. */
+void	fleet_config_apply(struct agent *, struct agent_conf *c);
 /* fleet_ops.c: runs c; 0, -1 with error and detail said, or 1 when it
  * ends once the agent has stopped (a restart). data: a JSON object for the
  * result, or NULL. */

@@ -6,6 +6,7 @@
 #include "agent.h"
 #include "conf.h"
 #include "log.h"
+#include "util.h"
 #include "wire.h"
 
 #define AC struct agent_conf
@@ -54,6 +55,7 @@ static const struct conf_item agent_items[] = {
 	CONF_S("device", "state_file", AC, state_file, "/run/pou/agent.state"),
 	CONF_I("watchdog", "kick_s", AC, watchdog_kick_s, "5", 1, 60),
 	CONF_S("fleet", "keys", AC, fleet_keys, ""),
+	CONF_I("fleet", "trial_s", AC, fleet_trial_s, "60", 5, 3600),
 	CONF_END
 };
 
@@ -130,6 +132,41 @@ agent_conf_load(const char *path, struct agent_conf *c)
 	memset(c, 0, sizeof(*c));
 	errors = conf_load(path, agent_items, c, agent_conf_extra, c);
 	return errors + agent_conf_check(path, c);
+}
+
+/* The keys a fleet command may set: what a reload applies, and never the
+ * cart's identity, its store or the keys that command it. */
+static const char *const settable[] = { "mqtt.", "session.",
+	"store.quota_mb", "store.retention_days", "device.room",
+	"device.unit", "watchdog.kick_s" };
+
+int
+agent_conf_set(struct agent_conf *c, const char *section, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	char name[96];
+	size_t i;
+
+	snprintf(name, sizeof(name), "%s.%s", section, key);
+	for (i = 0; i < nitems(settable); i++)
+		if (strncmp(name, settable[i], strlen(settable[i])) == 0 &&
+		    (settable[i][strlen(settable[i]) - 1] == '.' ||
+		    strcmp(name, settable[i]) == 0))
+			break;
+	if (i == nitems(settable)) {
+		snprintf(err, errlen, "[%s] %s is not set by a command",
+		    section, key);
+		return -1;
+	}
+	if (conf_set(agent_items, c, section, key, value, err, errlen) != 0)
+		return -1;
+	if (c->mqtt.backoff_max_ms < c->mqtt.backoff_min_ms) {
+		snprintf(err, errlen, "[mqtt] backoff_max_ms is below "
+		    "backoff_min_ms");
+		return -1;
+	}
+	c->mqtt.quota_bytes = c->quota_mb * 1024 * 1024;
+	return 0;
 }
 
 void

@@ -144,8 +144,8 @@ fleet_transition(struct agent *a, const char *id, const char *state,
 	return 0;
 }
 
-/* Runs c (executing) to its end: successful, failed, or (a restart)
- * still executing until the agent has stopped. -1: not recorded. */
+/* Runs c (executing) to its end: successful or failed (0), or 1 while
+ * it still runs (a restart, a configuration on trial); -1: not recorded. */
 static int
 fleet_exec(struct agent *a, const struct store_cmd *c)
 {
@@ -156,8 +156,6 @@ fleet_exec(struct agent *a, const struct store_cmd *c)
 	if (rc <= 0)
 		rc = fleet_transition(a, c->id, rc == 0 ? "successful" :
 		    "failed", error, detail, data ? data : "");
-	else
-		rc = 0;
 	free(data);
 	return rc;
 }
@@ -188,7 +186,8 @@ fleet_step(struct agent *a)
 	    "")) == 0)
 		rc = fleet_exec(a, &c);
 	store_cmd_release(&c);
-	/* A store that cannot take it: not again at once, but after a wait. */
+	/* A store that cannot take it, or an op that waits: not again at
+	 * once, but after a while. */
 	return rc != 0 || a->fleet.restart ? 0 : 1;
 }
 

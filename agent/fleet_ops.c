@@ -240,6 +240,108 @@ op_restart(struct agent *a, const struct store_cmd *c, struct op_out *o)
 	return 1;		/* not finished: it stays executing */
 }
 
+#define CONFIG_KEYS_MAX	16
+
+struct config_keys {
+	int		 n;
+	const char	*section[CONFIG_KEYS_MAX], *key[CONFIG_KEYS_MAX];
+	const char	*value[CONFIG_KEYS_MAX];
+	char		 names[CONFIG_KEYS_MAX][96];
+};
+
+/* args {"set": {"section.key": "value"}}: each key tried on a copy of the
+ * running configuration, so a bad one refuses them all before any is set. */
+static int
+config_parse(struct agent *a, json_t *set, struct config_keys *k,
+    struct op_out *o)
+{
+	struct agent_conf copy = a->conf;
+	char err[160], *dot;
+	const char *name;
+	json_t *v;
+
+	k->n = 0;
+	json_object_foreach(set, name, v) {
+		if (k->n == CONFIG_KEYS_MAX)
+			return op_fail(o, "bad_args", "over 16 keys");
+		snprintf(k->names[k->n], sizeof(k->names[0]), "%s", name);
+		dot = strchr(k->names[k->n], '.');
+		*dot = '\0';
+		k->section[k->n] = k->names[k->n];
+		k->key[k->n] = dot + 1;
+		k->value[k->n] = json_string_value(v);
+		if (agent_conf_set(&copy, k->section[k->n], k->key[k->n],
+		    k->value[k->n], err, sizeof(err)) != 0)
+			return op_fail(o, "bad_args", err);
+		k->n++;
+	}
+	return 0;
+}
+
+/*
+ * A configuration change, on trial: set in the store with the values it
+ * replaces and reloaded; kept once the uplink is online after it, or
+ * undone (and reloaded again) when it is not back within [fleet] trial_s.
+ * Each step is one call: 1 while the trial runs.
+ */
+static int
+op_config(struct agent *a, const struct store_cmd *c, struct op_out *o)
+{
+	json_t *j = json_loads(c->args, 0, NULL);
+	struct config_keys k;
+	int64_t deadline;
+	int rc = store_config_trial(a->store, c->id, &deadline);
+
+	if (rc < 0)
+		rc = op_fail(o, "store", "the trial cannot be read");
+	else if (rc == 1 && uplink_online(a->uplink) && !daemon_reload) {
+		store_config_keep(a->store, c->id);
+		snprintf(o->detail, o->dlen, "applied; the uplink is online");
+		rc = 0;
+	} else if (rc == 1 && now_wall_ms() >= deadline) {
+		store_config_undo(a->store, c->id);
+		daemon_reload = 1;
+		log_warnx("fleet: command %s: the uplink did not come back "
+		    "with the new configuration: rolled back", c->id);
+		rc = op_fail(o, "uplink_lost", "the uplink did not come back "
+		    "within [fleet] trial_s: rolled back");
+	} else if (rc == 1)
+		rc = 1;
+	else if ((rc = config_parse(a, json_object_get(j, "set"), &k, o)) ==
+	    0 && (rc = store_config_try(a->store, c->id, k.n, k.section, k.key,
+	    k.value, now_wall_ms() + a->conf.fleet_trial_s * 1000)) != 0)
+		rc = op_fail(o, "store", strerror(-rc));
+	else if (rc == 0) {
+		log_info("fleet: command %s: %d configuration keys set, on "
+		    "trial", c->id, k.n);
+		daemon_reload = 1;
+		rc = 1;
+	}
+	json_decref(j);
+	return rc;
+}
+
+static void
+config_one(void *arg, const char *section, const char *key,
+    const char *value)
+{
+	struct agent_conf *c = arg;
+	char err[160];
+
+	if (agent_conf_set(c, section, key, value, err, sizeof(err)) != 0)
+		log_warnx("config: [%s] %s set by the fleet left out: %s",
+		    section, key, err);
+	else
+		log_info("config: [%s] %s = %s (set by the fleet)", section,
+		    key, value);
+}
+
+void
+fleet_config_apply(struct agent *a, struct agent_conf *c)
+{
+	store_config_list(a->store, config_one, c);
+}
+
 static int
 op_unsupported(struct agent *a, const struct store_cmd *c, struct op_out *o)
 {
@@ -257,7 +359,7 @@ static const struct {
 	{ "recalls", op_recalls },
 	{ "catalog", op_catalog },
 	{ "schedule", op_unsupported },
-	{ "config", op_unsupported },
+	{ "config", op_config },
 	{ "diagnose", op_diagnose },
 	{ "clock", op_clock },
 	{ "restart", op_restart },

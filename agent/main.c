@@ -121,6 +121,7 @@ agent_reload(struct agent *a)
 		agent_conf_free(&nc);
 		return;
 	}
+	fleet_config_apply(a, &nc);
 	if (strcmp(nc.store_path, a->conf.store_path) != 0 ||
 	    nc.sync_full != a->conf.sync_full ||
 	    strcmp(nc.site, a->conf.site) != 0 ||
@@ -216,6 +217,7 @@ agent_start(struct agent *a)
 	    &a->store)) != 0)
 		fatalx("cannot open the store %s (%s)", a->conf.store_path,
 		    strerror(-rc));
+	fleet_config_apply(a, &a->conf);	/* before anything reads it */
 	if (store_set_quota(a->store, a->conf.quota_mb * 1024 * 1024) != 0)
 		fatalx("cannot set the store's quota");
 	refdata_load(a->store, a->conf.catalog, a->conf.recalls);

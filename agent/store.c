@@ -94,6 +94,22 @@ static const char *const store_sql[ST_COUNT] = {
 	    "version = ?2 ORDER BY part",
 	[ST_PART_DROP] = "DELETE FROM command_parts WHERE (kind = ?1 AND "
 	    "version = ?2) OR at_ms < ?3",
+	[ST_CONF_LIST] = "SELECT section, key, value FROM config_set ORDER BY "
+	    "section, key",
+	[ST_CONF_TRY] = "INSERT INTO config_trial VALUES (?1, ?2, ?3, (SELECT "
+	    "value FROM config_set WHERE section = ?2 AND key = ?3), ?4)",
+	[ST_CONF_SET] = "INSERT INTO config_set VALUES (?2, ?3, ?4, ?1) ON "
+	    "CONFLICT DO UPDATE SET value = ?4, id = ?1",
+	[ST_CONF_TRIAL] = "SELECT max(deadline_ms) FROM config_trial WHERE id "
+	    "= ?1",
+	[ST_CONF_KEEP] = "DELETE FROM config_trial WHERE id = ?1",
+	[ST_CONF_UNDO_DEL] = "DELETE FROM config_set WHERE (section, key) IN "
+	    "(SELECT section, key FROM config_trial WHERE id = ?1 AND old IS "
+	    "NULL)",
+	[ST_CONF_UNDO_SET] = "UPDATE config_set SET value = (SELECT old FROM "
+	    "config_trial t WHERE t.id = ?1 AND t.section = config_set.section "
+	    "AND t.key = config_set.key) WHERE (section, key) IN (SELECT "
+	    "section, key FROM config_trial WHERE id = ?1 AND old IS NOT NULL)",
 	[ST_UNDOABLE] = "SELECT seq, " EVSQL_COLUMNS " FROM events e WHERE "
 	    "user_id = ?1 AND case_id = ?2 AND kind <> 'undo' AND NOT EXISTS "
 	    "(SELECT 1 FROM events u WHERE u.undoes = e.seq AND u.undoes > 0) "
@@ -159,6 +175,14 @@ static const char *const store_migrations[] = {
 	"  part INTEGER NOT NULL, parts INTEGER NOT NULL, rows TEXT NOT NULL,"
 	"  at_ms INTEGER NOT NULL, PRIMARY KEY (kind, version, part));"
 	"ALTER TABLE refdata ADD file_version TEXT NOT NULL DEFAULT '';",
+	/* 8: configuration keys set by fleet commands, over the file; a
+	 * change on trial keeps the values it replaced (NULL: none) until the
+	 * uplink is back, or is undone. */
+	"CREATE TABLE config_set (section TEXT NOT NULL, key TEXT NOT NULL,"
+	"  value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (section, key));"
+	"CREATE TABLE config_trial (id TEXT NOT NULL, section TEXT NOT NULL,"
+	"  key TEXT NOT NULL, old TEXT, deadline_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (id, section, key));",
 };
 
 /* A full disk shows as SQLITE_FULL, or as an I/O error whose errno says so. */

@@ -190,6 +190,26 @@ int	store_parts_drop(struct store *, const char *kind, const char *version,
 	    int64_t before_ms);
 
 /*
+ * Configuration keys set by fleet commands (store_config.c), applied over
+ * the file at every start and reload. A change is tried: the values it
+ * replaced are kept until store_config_keep(), or put back by
+ * store_config_undo().
+ */
+typedef void (*store_config_fn)(void *arg, const char *section,
+	    const char *key, const char *value);
+int	store_config_list(struct store *, store_config_fn, void *arg);
+/* Sets n keys for command id in one transaction, on trial until
+ * deadline_ms (wall clock). */
+int	store_config_try(struct store *, const char *id, int n,
+	    const char *const *section, const char *const *key,
+	    const char *const *value, int64_t deadline_ms);
+/* 1 with *deadline_ms when id's change is on trial, 0 when not, < 0. */
+int	store_config_trial(struct store *, const char *id,
+	    int64_t *deadline_ms);
+int	store_config_keep(struct store *, const char *id);
+int	store_config_undo(struct store *, const char *id);
+
+/*
  * Rows read back from a damaged store keep their identity (old epoch, seq)
  * and go up before new ones; an ack for that epoch releases them. Rows whose
  * epoch could not be read are kept under "" and never sent.

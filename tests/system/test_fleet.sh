@@ -25,7 +25,7 @@ KID=$(sed -n 's/^kid //p' "$T/kg")
 
 start_broker
 write_agent_conf
-printf '[reference]\ncatalog = %s\nrecalls = %s\n[fleet]\nkeys = %s\n' \
+printf '[reference]\ncatalog = %s\nrecalls = %s\n[fleet]\nkeys = %s\ntrial_s = 5\n' \
     "$ROOT/configs/catalog.csv" "$ROOT/configs/recalls.csv" "$PUB" \
     >> "$T/agent.conf"
 start_agent
@@ -164,6 +164,41 @@ check "a seen id is refused after the restart too" wait_for 10 \
     seen "$T/results" '"id":"clk-1".*"error":"replayed"' 2
 check_eq "every result the cart queued was published" 0 \
     "$(sql "$T/agent.db" 'SELECT count(*) FROM command_results')"
+
+# Configuration keys: set on trial and kept once the uplink is back; still
+# set after a restart; a key a command may not set, or a bad value, refused
+# whole; a change that loses the uplink rolled back by itself.
+sign --aud "$SITE/$DEV" --op config --id cfg-1 \
+    --args '{"set":{"session.undo_window_s":"60","mqtt.telemetry_s":"30"}}' | send "$DEV"
+check "config: applied, kept with the uplink online" wait_for 15 \
+    has_result cfg-1 successful
+check "the agent took the keys" logged "$T/agent.log" \
+    'config: \[session\] undo_window_s = 60 (set by the fleet)'
+sign --aud "$SITE/$DEV" --op config --id cfg-2 \
+    --args '{"set":{"device.id":"cart-99"}}' | send "$DEV"
+check "a key a command may not set is refused" wait_for 10 has_result \
+    cfg-2 failed
+check_eq "saying which" "[device] id is not set by a command" \
+    "$(field cfg-2 failed '["detail"]')"
+sign --aud "$SITE/$DEV" --op config --id cfg-3 \
+    --args '{"set":{"mqtt.telemetry_s":"10","session.undo_window_s":"x"}}' | send "$DEV"
+check "a bad value refuses the change whole" wait_for 10 has_result \
+    cfg-3 failed
+check_eq "nothing of it was set" 30 "$(sql "$T/agent.db" \
+    "SELECT value FROM config_set WHERE key = 'telemetry_s'")"
+DEAD=$(free_port)
+sign --aud "$SITE/$DEV" --op config --id cfg-4 \
+    --args "{\"set\":{\"mqtt.port\":\"$DEAD\"}}" | send "$DEV"
+check "a change that loses the uplink is rolled back by itself" \
+    wait_for 30 has_result cfg-4 failed
+check_eq "and says so once the uplink is back" uplink_lost \
+    "$(field cfg-4 failed '["error"]')"
+check "the port is the file's again" test -z "$(sql "$T/agent.db" \
+    "SELECT value FROM config_set WHERE key = 'port'")"
+stop_pid "$AGENT_PID"
+start_agent
+check "after a restart the keys set are applied again" wait_for 5 seen \
+    "$T/agent.log" 'config: \[session\] undo_window_s = 60' 2
 
 # A key rotation: a second key added (SIGHUP), commands signed with it
 # obeyed; the first key removed, commands signed with it refused.
