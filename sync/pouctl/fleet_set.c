@@ -72,13 +72,15 @@ set_part(const struct set_opts *o, struct jws_key *k, const char *version,
     json_t *all, size_t from, size_t count, int i, int n)
 {
 	char id[FLEET_ID_MAX + 1], why[128], *aud, *args, *p, *m = NULL;
-	json_t *rows = json_array();
+	json_t *rows = json_array(), *a;
 	size_t r;
 
 	for (r = from; r < from + count; r++)
 		json_array_append(rows, json_array_get(all, r));
-	args = json_dumps(json_pack("{s:s, s:i, s:i, s:o}", "version", version,
-	    "part", i, "parts", n, "rows", rows), JSON_COMPACT);
+	a = json_pack("{s:s, s:i, s:i, s:o}", "version", version, "part", i,
+	    "parts", n, "rows", rows);
+	args = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
 	snprintf(id, sizeof(id), "%s-%.16s-%d-%d", o->kind, version, i, n);
 	aud = json_dumps(o->aud, JSON_COMPACT);
 	if ((p = fleet_cmd_payload(id, now_wall_ms() / 1000, o->ttl, aud,
