@@ -167,8 +167,11 @@ int	agent_conf_set(struct agent_conf *c, const char *section,
 	    const char *key, const char *value, char *err, size_t errlen);
 
 /* schedule.c */
-/* Loads [reference] schedule's cases for this room (all or nothing). */
+/* Loads [reference] schedule's file when it changed (all or nothing),
+ * then this room's cases from the store. */
 void	schedule_load(struct agent *);
+/* This room's cases from the store again (a fleet push). */
+void	schedule_refresh(struct agent *);
 /* Sets a scheduled case that has started when no case is set. */
 void	schedule_tick(struct agent *);
 

@@ -161,6 +161,16 @@ op_catalog(struct agent *a, const struct store_cmd *c, struct op_out *o)
 }
 
 static int
+op_schedule(struct agent *a, const struct store_cmd *c, struct op_out *o)
+{
+	int rc = op_refset(a, c, STORE_REF_SCHEDULE, o);
+
+	if (rc == 0)
+		schedule_refresh(a);
+	return rc;
+}
+
+static int
 op_clock(struct agent *a, const struct store_cmd *c, struct op_out *o)
 {
 	int synced = clock_synced();
@@ -342,15 +352,6 @@ fleet_config_apply(struct agent *a, struct agent_conf *c)
 	store_config_list(a->store, config_one, c);
 }
 
-static int
-op_unsupported(struct agent *a, const struct store_cmd *c, struct op_out *o)
-{
-	(void)a;
-	(void)c;
-	return op_fail(o, "unsupported", "this agent does not run this op "
-	    "yet");
-}
-
 static const struct {
 	const char	*name;
 	int		(*run)(struct agent *, const struct store_cmd *,
@@ -358,7 +359,7 @@ static const struct {
 } ops[] = {
 	{ "recalls", op_recalls },
 	{ "catalog", op_catalog },
-	{ "schedule", op_unsupported },
+	{ "schedule", op_schedule },
 	{ "config", op_config },
 	{ "diagnose", op_diagnose },
 	{ "clock", op_clock },

@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "csv.h"
 #include "hash.h"
@@ -52,6 +53,46 @@ recall_row(void *arg, char **f)
 	return rd_row(arg, f, 5, yes);
 }
 
+int
+refdata_local_time(const char *s, int64_t *ms)
+{
+	struct tm tm;
+	const char *end;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M", &tm)) == NULL || *end)
+		return -1;
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return -1;
+	*ms = (int64_t)t * 1000;
+	return 0;
+}
+
+/* room, start, end, case_id, mrn, encounter: every room's rows checked,
+ * as the file is one for all the carts. */
+static const char *
+schedule_row(void *arg, char **f)
+{
+	static const int yes[] = { 0, 0, 0, 0, 0, 0 };
+	int64_t start, end;
+	int i;
+
+	if (f[0][0] == '\0' || strlen(f[0]) >= 64)
+		return "room is empty or too long";
+	if (refdata_local_time(f[1], &start) != 0 ||
+	    refdata_local_time(f[2], &end) != 0 || end <= start)
+		return "start and end are local times YYYY-MM-DDTHH:MM, "
+		    "in order";
+	for (i = 3; i < 6; i++)
+		if (strlen(f[i]) >= EV_STR)
+			return "an id longer than 63 bytes";
+	if (f[3][0] == '\0')
+		return "case_id is empty";
+	return rd_row(arg, f, 6, yes);
+}
+
 static const struct rd_file {
 	const char	*name;
 	const char	*header;
@@ -62,6 +103,8 @@ static const struct rd_file {
 	    "active", STORE_REF_CATALOG, 6, catalog_row },
 	{ "recalls", "di,lot,serial,recall_id,reason", STORE_REF_RECALLS, 5,
 	    recall_row },
+	{ "schedule", "room,start,end,case_id,mrn,encounter",
+	    STORE_REF_SCHEDULE, 6, schedule_row },
 };
 
 const char *
@@ -126,4 +169,10 @@ refdata_load(struct store *s, const char *catalog, const char *recalls)
 	rc |= rd_load_file(s, &rd_files[0], catalog);
 	rc |= rd_load_file(s, &rd_files[1], recalls);
 	return rc;
+}
+
+int
+refdata_load_schedule(struct store *s, const char *path)
+{
+	return rd_load_file(s, &rd_files[2], path);
 }

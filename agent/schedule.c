@@ -1,91 +1,92 @@
 /*
- * The OR schedule, so a cart knows its case before anyone scans one: a CSV
- * of room,start,end,case_id,mrn,encounter (local times YYYY-MM-DDTHH:MM),
- * loaded at start and on SIGHUP (fleet pushes come later). When a case of
- * this cart's room starts and no case is set, it becomes the context; a
- * scanned case always wins, and each scheduled case is applied once.
+ * The OR schedule, so a cart knows its case before anyone scans one: rows
+ * of room,start,end,case_id,mrn,encounter (local times YYYY-MM-DDTHH:MM)
+ * in the store, from [reference] schedule's file (refdata.c, at start and
+ * on SIGHUP) or pushed by the fleet. When a case of this cart's room
+ * starts and no case is set, it becomes the context; a scanned case always
+ * wins, and each scheduled case is applied once.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "agent.h"
-#include "csv.h"
 #include "log.h"
+#include "refdata.h"
+#include "store.h"
 #include "util.h"
 
-static int
-parse_local(const char *s, int64_t *ms)
-{
-	struct tm tm;
-	const char *end;
-	time_t t;
-
-	memset(&tm, 0, sizeof(tm));
-	if ((end = strptime(s, "%Y-%m-%dT%H:%M", &tm)) == NULL || *end)
-		return -1;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1)
-		return -1;
-	*ms = (int64_t)t * 1000;
-	return 0;
-}
-
 struct sched_load {
-	const char	*room;
-	struct schedule	 s;
+	const char		*room;
+	const struct schedule	*before;	/* its applied cases stay so */
+	struct schedule		 s;
+	int			 over;		/* rows past SCHEDULE_MAX */
 };
 
-static const char *
-schedule_row(void *arg, char **f)
+/* A row of the store (checked as it went in): this room's are kept. */
+static int
+schedule_slot(void *arg, char **f)
 {
 	struct sched_load *l = arg;
 	struct slot *s;
 	int i;
 
 	if (strcmp(f[0], l->room) != 0)
-		return NULL;		/* another room's case */
-	if (l->s.n == SCHEDULE_MAX)
-		return "more cases for this room than the agent keeps";
+		return 0;
+	if (l->s.n == SCHEDULE_MAX) {
+		l->over++;
+		return 0;
+	}
 	s = &l->s.slots[l->s.n];
 	memset(s, 0, sizeof(*s));
-	if (parse_local(f[1], &s->start_ms) != 0 ||
-	    parse_local(f[2], &s->end_ms) != 0 || s->end_ms <= s->start_ms)
-		return "start and end are local times YYYY-MM-DDTHH:MM, "
-		    "in order";
-	for (i = 3; i < 6; i++)
-		if (strlen(f[i]) >= EV_STR)
-			return "an id longer than 63 bytes";
-	if (f[3][0] == '\0')
-		return "case_id is empty";
+	if (refdata_local_time(f[1], &s->start_ms) != 0 ||
+	    refdata_local_time(f[2], &s->end_ms) != 0)
+		return 0;
 	snprintf(s->case_id, sizeof(s->case_id), "%s", f[3]);
 	snprintf(s->mrn, sizeof(s->mrn), "%s", f[4]);
 	snprintf(s->encounter, sizeof(s->encounter), "%s", f[5]);
+	for (i = 0; i < l->before->n; i++) {
+		const struct slot *b = &l->before->slots[i];
+
+		if (b->applied && b->start_ms == s->start_ms &&
+		    strcmp(b->case_id, s->case_id) == 0)
+			s->applied = 1;
+	}
 	l->s.n++;
-	return NULL;
+	return 0;
 }
 
-/* All or nothing: a file with an error leaves the loaded schedule. */
 void
-schedule_load(struct agent *a)
+schedule_refresh(struct agent *a)
 {
 	struct sched_load *l;
 
-	if (a->conf.schedule[0] == '\0' || (l = calloc(1, sizeof(*l))) ==
-	    NULL)
+	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return;
 	l->room = a->conf.room;
-	if (csv_load(a->conf.schedule, 6,
-	    "room,start,end,case_id,mrn,encounter", schedule_row, l) != 0)
-		log_warnx("schedule: %s not loaded; %d cases loaded before "
-		    "stay", a->conf.schedule, a->sched.n);
-	else {
+	l->before = &a->sched;
+	if (store_schedule(a->store, schedule_slot, l) == 0) {
 		a->sched = l->s;
-		log_info("schedule: %d cases for room %s", a->sched.n,
-		    a->conf.room);
+		if (a->sched.n > 0 || a->conf.schedule[0] != '\0')
+			log_info("schedule: %d cases for room %s", a->sched.n,
+			    a->conf.room);
+		if (l->over > 0)
+			log_warnx("schedule: %d more cases for room %s than "
+			    "the agent keeps (%d) left out", l->over,
+			    a->conf.room, SCHEDULE_MAX);
 	}
 	free(l);
+}
+
+/* A file with an error is refused whole: the schedule before stays. */
+void
+schedule_load(struct agent *a)
+{
+	if (a->conf.schedule[0] != '\0' && refdata_load_schedule(a->store,
+	    a->conf.schedule) != 0)
+		log_warnx("schedule: %s not loaded; %d cases loaded before "
+		    "stay", a->conf.schedule, a->sched.n);
+	schedule_refresh(a);
 }
 
 void

@@ -60,6 +60,8 @@ static const char *const store_sql[ST_COUNT] = {
 	    "coalesce(?5, '')) ON CONFLICT (name) DO UPDATE SET version = ?2, "
 	    "rows = ?3, loaded_ms = ?4, file_version = coalesce(?5, "
 	    "file_version)",
+	[ST_SCHEDULE] = "SELECT room, start_at, end_at, case_id, mrn, "
+	    "encounter FROM schedule ORDER BY start_at",
 	[ST_REF_GET] = "SELECT version FROM refdata WHERE name = ?1",
 	[ST_REF_FILE_SEEN] = "SELECT 1 FROM refdata WHERE name = ?1 AND "
 	    "file_version = ?2",
@@ -183,6 +185,11 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE config_trial (id TEXT NOT NULL, section TEXT NOT NULL,"
 	"  key TEXT NOT NULL, old TEXT, deadline_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY (id, section, key));",
+	/* 9: the OR schedule, from its file or pushed by the fleet, as the
+	 * catalog and recall list are (it holds MRNs: the store is 0600). */
+	"CREATE TABLE schedule (room TEXT NOT NULL, start_at TEXT NOT NULL,"
+	"  end_at TEXT NOT NULL, case_id TEXT NOT NULL, mrn TEXT NOT NULL,"
+	"  encounter TEXT NOT NULL);",
 };
 
 /* A full disk shows as SQLITE_FULL, or as an I/O error whose errno says so. */

@@ -100,12 +100,17 @@ int	store_last_undoable(struct store *, const char *user,
  * the file's version, or store_ref_abort(). flag[i] >= 0 binds field i
  * as that integer (a yes/no), -1 as the text f[i].
  */
-enum { STORE_REF_CATALOG, STORE_REF_RECALLS, STORE_REF_COUNT };
+enum { STORE_REF_CATALOG, STORE_REF_RECALLS, STORE_REF_SCHEDULE,
+	STORE_REF_COUNT };
 /* True when the version loaded of kind is this one. */
 int	store_ref_current(struct store *, int kind, const char *version);
 /* True when the file last read for kind had this version: a set the fleet
  * pushed since stays until the file changes. */
 int	store_ref_file_seen(struct store *, int kind, const char *version);
+/* The OR schedule's rows (room, start, end, case_id, mrn, encounter), by
+ * start; fn's non-zero stops. */
+typedef int (*store_row_fn)(void *arg, char **f);
+int	store_schedule(struct store *, store_row_fn, void *arg);
 /* The version of kind in use, "" for none. */
 int	store_ref_version(struct store *, int kind, char *out, size_t len);
 int	store_ref_begin(struct store *, int kind);

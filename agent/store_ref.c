@@ -19,6 +19,8 @@ static const struct {
 	    "INSERT INTO catalog VALUES (?, ?, ?, ?, ?, ?)", 6 },
 	[STORE_REF_RECALLS] = { "recalls", "DELETE FROM recalls",
 	    "INSERT INTO recalls VALUES (?, ?, ?, ?, ?)", 5 },
+	[STORE_REF_SCHEDULE] = { "schedule", "DELETE FROM schedule",
+	    "INSERT INTO schedule VALUES (?, ?, ?, ?, ?, ?)", 6 },
 };
 
 static int
@@ -179,4 +181,22 @@ store_ref_version(struct store *s, int kind, char *out, size_t len)
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(s,
 	    "reference version");
+}
+
+int
+store_schedule(struct store *s, store_row_fn fn, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_SCHEDULE];
+	char *f[6], buf[6][128];
+	int rc, i, stop = 0;
+
+	while (stop == 0 && (rc = store_step(s, st)) == SQLITE_ROW) {
+		for (i = 0; i < 6; i++) {
+			store_col_text(st, i, buf[i], sizeof(buf[i]));
+			f[i] = buf[i];
+		}
+		stop = fn(arg, f);
+	}
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : store_err(s, "schedule");
 }

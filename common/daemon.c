@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "daemon.h"
 #include "util.h"
@@ -43,6 +44,8 @@ daemon_args(int argc, char *argv[], struct daemon_opts *o)
 	};
 	int ch;
 
+	/* Stores, state files and drops hold MRNs: never for the world. */
+	umask(027);
 	while ((ch = getopt_long(argc, argv, "c:nv", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->conf_path = optarg; break;

@@ -29,7 +29,7 @@ fleet_usage(void)
 	    "                  [--args JSON] [--ttl 30m|12h|7d] [--id ID]\n"
 	    "       pouctl fleet sign-set --key KEY --aud TARGET [--aud ...] "
 	    "[--ttl 7d]\n"
-	    "                  [--rows N] recalls|catalog FILE\n"
+	    "                  [--rows N] recalls|catalog|schedule FILE\n"
 	    "       pouctl fleet send [FILE] [--by NAME]   (--bridge-db)\n"
 	    "       pouctl fleet ls [--site SITE] [--offline] [--behind]\n"
 	    "       pouctl fleet show DEVICE | fleet status COMMAND-ID\n"

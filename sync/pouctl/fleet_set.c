@@ -99,6 +99,20 @@ set_part(const struct set_opts *o, struct jws_key *k, const char *version,
 	return m;
 }
 
+/* Every target a cart (site/device): a site's all/cmd topic is readable
+ * by every cart under the shipped ACL (configs/mosquitto/pou.acl). */
+static int
+set_aud_carts(json_t *aud)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(aud, i, t)
+		if (strchr(json_string_value(t), '/') == NULL)
+			return 0;
+	return 1;
+}
+
 static int
 set_parse(int argc, char *argv[], struct set_opts *o)
 {
@@ -127,7 +141,8 @@ set_parse(int argc, char *argv[], struct set_opts *o)
 	if (optind + 2 != argc || o->key == NULL ||
 	    json_array_size(o->aud) == 0 || o->ttl < 1 || o->rows < 1) {
 		fprintf(stderr, "usage: pouctl fleet sign-set --key KEY --aud "
-		    "TARGET [--aud ...] [--ttl 7d] [--rows %d] recalls|catalog "
+		    "TARGET [--aud ...] [--ttl 7d] [--rows %d] recalls|catalog|"
+		    "schedule "
 		    "FILE\n", SET_ROWS_DEFAULT);
 		return -1;
 	}
@@ -152,10 +167,15 @@ fleet_sign_set(int argc, char *argv[])
 		return 2;
 	}
 	kind = strcmp(o.kind, "recalls") == 0 ? STORE_REF_RECALLS :
-	    strcmp(o.kind, "catalog") == 0 ? STORE_REF_CATALOG : -1;
+	    strcmp(o.kind, "catalog") == 0 ? STORE_REF_CATALOG :
+	    strcmp(o.kind, "schedule") == 0 ? STORE_REF_SCHEDULE : -1;
 	if (kind < 0)
-		fprintf(stderr, "pouctl: fleet sign-set: %s: recalls or "
-		    "catalog\n", o.kind);
+		fprintf(stderr, "pouctl: fleet sign-set: %s: recalls, catalog "
+		    "or schedule\n", o.kind);
+	else if (kind == STORE_REF_SCHEDULE && !set_aud_carts(o.aud))
+		fprintf(stderr, "pouctl: fleet sign-set: a schedule holds "
+		    "MRNs: name its carts (--aud site/device), not a site "
+		    "or *\n");
 	else if ((k = jws_key_load(o.key)) == NULL || !jws_key_private(k))
 		fprintf(stderr, "pouctl: fleet sign-set: %s: not a private "
 		    "fleet key\n", o.key);

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "pouctl.h"
@@ -137,6 +138,7 @@ main(int argc, char *argv[])
 
 	log_init("pouctl", 0);
 	log_plain();
+	umask(027);	/* a bridge database it creates holds MRNs */
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+hb:B:c:s:", opts, NULL)) != -1) {
 		switch (ch) {

@@ -60,4 +60,12 @@ check "and billing" wait_for 10 billed4
 check "the outboxes settle" wait_for 15 outbox_settled
 check_eq "one export row per billable event, each done once" "3|3" \
     "$(q "SELECT count(*), sum(attempts) FROM outbox WHERE dest = 'export' AND state = 'done'")"
+# What holds MRNs and encounters is not for the world: the stores, their
+# WALs, the cart's state file, the drops of billing, ERP and export.
+phi=$(find "$T" -type f \( -name '*.db' -o -name '*.db-wal' -o -name '*.db-shm' \
+    -o -name agent.state -o -path "$T/billing/*" -o -path "$T/erp/*" \
+    -o -path "$T/export/*" \) -perm /o=rwx)
+check "no file holding patient data is world-readable" test -z "$phi"
+[ -z "$phi" ] || printf '#   %s\n' $phi
+check "and there were such files to look at" test "$(find "$T" -name '*.db' | wc -l)" -ge 2
 summary

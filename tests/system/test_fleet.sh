@@ -83,6 +83,21 @@ check "now LOT9 stops at the cart" wait_for 5 logged "$T/agent.log" \
     'RECALLED (R-9)'
 check_eq "and is not recorded" 1 "$(recorded)"
 
+# The OR schedule pushed: a case of this cart's room running now becomes
+# the context; another room's is not this cart's.
+at() { date -d "$1" +%Y-%m-%dT%H:%M; }
+printf 'room,start,end,case_id,mrn,encounter\nOR01,%s,%s,OTHER,1,V1\nOR07,%s,%s,SCH-9,559,V559\n' \
+    "$(at '-1 min')" "$(at '+30 min')" "$(at '-1 min')" "$(at '+30 min')" > "$T/sched.csv"
+scan 'POU:END'
+"$B/pouctl" fleet sign-set --key "$KEY" --aud "$SITE/$DEV" schedule \
+    "$T/sched.csv" | send "$DEV"
+SVER=$(sha256sum "$T/sched.csv" | cut -c1-16)
+check "a schedule pushed is installed" wait_for 10 has_result \
+    "schedule-$SVER-1-1" successful
+check "and its case for this room becomes the context" wait_for 15 \
+    logged "$T/agent.log" 'board: CONTEXT scheduled case SCH-9'
+check "with no encounter of it in the log" test -z "$(grep V559 "$T/agent.log")"
+
 # The clock and a snapshot.
 sign --aud "$SITE/$DEV" --op clock --id clk-1 | send "$DEV"
 check "clock: answered" wait_for 10 has_result clk-1 successful

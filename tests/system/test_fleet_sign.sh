@@ -91,4 +91,9 @@ check "args the op does not take are refused before signing" \
 run "$T/s4" "$B/pouctl" fleet sign --key "$KEY" --aud '*' --op clock \
     --ttl 91d
 check "a lifetime over 90 days is refused" grep -q '90 days' "$T/s4"
+printf 'room,start,end,case_id,mrn,encounter\n' > "$T/sched.csv"
+run "$T/s5" "$B/pouctl" fleet sign-set --key "$KEY" --aud main schedule \
+    "$T/sched.csv"
+check "a schedule (MRNs) to a whole site is refused: carts only" \
+    grep -q 'name its carts' "$T/s5"
 summary
