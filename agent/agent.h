@@ -127,8 +127,18 @@ struct outcomes {
 };
 
 /* Fleet commands (fleet.c): the keys they must be signed with. */
+#define FLEET_INBOX	16	/* commands taken off the wire, not yet read */
+
 struct fleet {
 	struct jws_keys	keys;
+	/* A ring: each is checked in its own loop turn, between scans. */
+	struct {
+		char	*p;
+		size_t	 len;
+	}		inbox[FLEET_INBOX];
+	int		in_head, in_n;
+	unsigned long	dropped;	/* a full inbox: the bridge resends */
+	int64_t		dropped_warned_ms;
 	int		work;		/* a command or result may be waiting */
 	int64_t		next_ms;	/* the next look when there is none */
 	int64_t		prune_ms;	/* the next prune of old ids */

@@ -100,9 +100,9 @@ agent_conf_check(const char *path, struct agent_conf *c)
 {
 	int errors = 0;
 
-	if (!wire_id_valid(c->site) || !wire_id_valid(c->device)) {
+	if (!wire_id_valid(c->site) || !wire_device_valid(c->device)) {
 		log_warnx("%s: [device] site and id are required: letters, "
-		    "digits, - _ . only", path);
+		    "digits, - _ . only (and the id is not \"all\")", path);
 		errors++;
 	}
 	if (c->mqtt.backoff_max_ms < c->mqtt.backoff_min_ms) {

@@ -60,10 +60,69 @@ fleet_say(struct agent *a, const char *id, const char *error,
 	free(p);
 }
 
+#define FLEET_DROP_WARN_MS	60000
+
+/*
+ * Off the wire, a command is only kept (copied): checking a signature and
+ * committing its state wait for the loop's next turns, one per turn, so a
+ * burst of commands never holds a scan for more than one of them.
+ */
+static void	fleet_check(struct agent *, const char *payload, size_t len);
+
 static void
 fleet_message(void *arg, const char *payload, size_t len)
 {
 	struct agent *a = arg;
+	struct fleet *f = &a->fleet;
+	int i;
+
+	f->work = 1;
+	if (len > JWS_MAX) {		/* refused unread, never kept */
+		fleet_check(a, payload, len);
+		return;
+	}
+	if (f->in_n == FLEET_INBOX) {
+		f->dropped++;
+		if (now_mono_ms() - f->dropped_warned_ms >=
+		    FLEET_DROP_WARN_MS) {
+			f->dropped_warned_ms = now_mono_ms();
+			log_warnx("fleet: commands arrive faster than they are "
+			    "read: %lu dropped so far (the bridge sends a "
+			    "cart's commands again when it comes online)",
+			    f->dropped);
+		}
+		return;
+	}
+	i = (f->in_head + f->in_n) % FLEET_INBOX;
+	if ((f->inbox[i].p = malloc(len + 1)) == NULL)
+		return;
+	memcpy(f->inbox[i].p, payload, len);
+	f->inbox[i].p[len] = '\0';
+	f->inbox[i].len = len;
+	f->in_n++;
+}
+
+/* The oldest command off the wire, checked and taken or refused: 1, or 0
+ * when there was none. */
+static int
+fleet_read_one(struct agent *a)
+{
+	struct fleet *f = &a->fleet;
+	int i = f->in_head;
+
+	if (f->in_n == 0)
+		return 0;
+	fleet_check(a, f->inbox[i].p, f->inbox[i].len);
+	free(f->inbox[i].p);
+	f->inbox[i].p = NULL;
+	f->in_head = (i + 1) % FLEET_INBOX;
+	f->in_n--;
+	return 1;
+}
+
+static void
+fleet_check(struct agent *a, const char *payload, size_t len)
+{
 	struct fleet_cmd c;
 	struct store_cmd sc;
 	enum fleet_err e;
@@ -95,7 +154,6 @@ fleet_message(void *arg, const char *payload, size_t len)
 	else
 		log_info("fleet: command %s %s received", c.id, c.op);
 	fleet_cmd_free(&c);
-	a->fleet.work = 1;
 }
 
 int
@@ -116,6 +174,11 @@ void
 fleet_stop(struct agent *a)
 {
 	jws_keys_free(&a->fleet.keys);
+	while (a->fleet.in_n > 0) {
+		free(a->fleet.inbox[a->fleet.in_head].p);
+		a->fleet.in_head = (a->fleet.in_head + 1) % FLEET_INBOX;
+		a->fleet.in_n--;
+	}
 }
 
 int
@@ -227,7 +290,11 @@ fleet_tick(struct agent *a, int64_t now)
 	}
 	if (!a->fleet.work && now < a->fleet.next_ms)
 		return;
-	a->fleet.work = fleet_step(a) > 0;
+	/* One thing per turn: a command read, else a step of one run. */
+	if (fleet_read_one(a))
+		a->fleet.work = 1;
+	else
+		a->fleet.work = fleet_step(a) > 0;
 	fleet_report(a);
 	a->fleet.next_ms = now + FLEET_IDLE_MS;
 	if (now >= a->fleet.prune_ms) {

@@ -26,6 +26,12 @@ wire_id_valid(const char *s)
 }
 
 int
+wire_device_valid(const char *s)
+{
+	return wire_id_valid(s) && strcmp(s, "all") != 0;
+}
+
+int
 wire_topic(char *out, size_t len, const char *site, const char *device,
     const char *leaf)
 {
@@ -59,7 +65,8 @@ wire_topic_parse(const char *topic, struct wire_topic *t)
 	memcpy(t->site, p[0], n[0]);
 	memcpy(t->device, p[1], n[1]);
 	memcpy(t->leaf, p[2], n[2]);
-	return wire_id_valid(t->site) && wire_id_valid(t->device) ? 0 : -EINVAL;
+	return wire_id_valid(t->site) && wire_device_valid(t->device) ? 0 :
+	    -EINVAL;
 }
 
 static json_t *

@@ -27,6 +27,8 @@ int	wire_topic(char *out, size_t len, const char *site, const char *device,
 int	wire_topic_parse(const char *topic, struct wire_topic *out);
 /* True when s is usable as a site or device id (and so in a topic). */
 int	wire_id_valid(const char *s);
+/* A device id: a valid id that is not "all", its site's command topic. */
+int	wire_device_valid(const char *s);
 
 /* The device's clocks when it sent a batch: how the bridge checks `at`. */
 struct wire_clock {

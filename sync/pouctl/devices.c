@@ -27,7 +27,7 @@ devices_set(struct db *d, int argc, char **argv, const char *by)
 	    "retired";
 	char site[WIRE_ID_MAX];
 
-	if (argc != (state[0] == 'e' ? 4 : 3) || !wire_id_valid(argv[2]) ||
+	if (argc != (state[0] == 'e' ? 4 : 3) || !wire_device_valid(argv[2]) ||
 	    (argc == 4 && !wire_id_valid(argv[3]))) {
 		fprintf(stderr, "pouctl: devices enroll DEVICE SITE | retire "
 		    "DEVICE [--by NAME] (ids: letters, digits, - _ .)\n");

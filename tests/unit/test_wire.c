@@ -292,6 +292,11 @@ test_topics(void **state)
 	assert_string_equal(t.leaf, "events");
 	assert_int_equal(wire_topic_parse("pou/v2/a/b/events", &t), -EINVAL);
 	assert_int_equal(wire_topic_parse("pou/v1/a/b/c/events", &t), -EINVAL);
+	/* "all" is the site's command topic, never a device. */
+	assert_int_equal(wire_topic_parse("pou/v1/a/all/events", &t), -EINVAL);
+	assert_false(wire_device_valid("all"));
+	assert_true(wire_device_valid("all-1"));
+	assert_true(wire_id_valid("all"));	/* a site may be named so */
 	assert_int_equal(wire_topic_parse("pou/v1/a/events", &t), -EINVAL);
 	assert_int_equal(wire_topic_parse("pou/v1/a/b+/events", &t), -EINVAL);
 	assert_int_equal(wire_topic_parse("pou/v1//b/events", &t), -EINVAL);
