@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Fleet commands through kill -9 of the agent at random points: each cycle
-# sends a recall list in three parts, a diagnose, a clock and (every third
-# cycle) a restart, kills the agent 0 to 300 ms later, starts it again and
+# sends a recall list in three parts, a diagnose, a clock, a configuration
+# change of two keys, a schedule in two parts and (every third cycle) a
+# restart, kills the agent 0 to 300 ms later, starts it again and
 # sends them all once more, as the bridge does for a cart that comes back.
 # Then: every command has one terminal state, reported; none is reported
-# both successful and failed; the recall list is never half applied (its
-# rows are one whole version) and is the newest; a restart ran at most
-# once. FLEET_KILL_CYCLES (make check: 4; make faults: 100).
+# both successful and failed; the recall list and the schedule are never
+# half applied (their rows are one whole version) and are the newest; the
+# configuration has both keys of the newest change and none on trial; a
+# restart ran at most once. FLEET_KILL_CYCLES (make check: 4; make faults: 100).
 set -u
 source "$(dirname "$0")/lib.sh"
 
@@ -89,11 +91,21 @@ for i in $(seq 1 "$CYCLES"); do
 	    --id "diag-$i" >> "$T/c$i"
 	"$B/pouctl" fleet sign --key "$KEY" --aud "$SITE/$DEV" --op clock \
 	    --id "clk-$i" >> "$T/c$i"
-	n=5
+	"$B/pouctl" fleet sign --key "$KEY" --aud "$SITE/$DEV" --op config \
+	    --id "cfg-$i" --args "{\"set\":{\"session.undo_window_s\":\"$((100 + i))\",\"session.override_window_s\":\"$((10 + i))\"}}" \
+	    >> "$T/c$i"
+	printf 'room,start,end,case_id,mrn,encounter\n' > "$T/s$i.csv"
+	for p in 1 2; do
+		printf 'OR07,2030-01-0%dT08:00,2030-01-0%dT09:00,K%d-%d,%d,V%d\n' \
+		    "$p" "$p" "$i" "$p" "$p" "$p" >> "$T/s$i.csv"
+	done
+	"$B/pouctl" fleet sign-set --key "$KEY" --aud "$SITE/$DEV" --rows 1 \
+	    schedule "$T/s$i.csv" >> "$T/c$i"
+	n=8
 	if [ $((i % 3)) -eq 0 ]; then
 		"$B/pouctl" fleet sign --key "$KEY" --aud "$SITE/$DEV" \
 		    --op restart --id "rst-$i" >> "$T/c$i"
-		n=6
+		n=9
 		restarts=$((restarts + 1))
 	fi
 	total=$((total + n))
@@ -125,6 +137,14 @@ check_eq "the recall list is the newest, whole" "3|C$CYCLES" \
         FROM recalls")"
 check_eq "and no other version's rows are in it" 1 \
     "$(sql "$T/agent.db" "SELECT count(DISTINCT recall_id) FROM recalls")"
+check_eq "the configuration is the newest command's, both keys, none on trial" \
+    "$((100 + CYCLES))|$((10 + CYCLES))|0" "$(sql "$T/agent.db" "SELECT
+    (SELECT value FROM config_set WHERE key = 'undo_window_s'),
+    (SELECT value FROM config_set WHERE key = 'override_window_s'),
+    (SELECT count(*) FROM config_trial)")"
+check_eq "the schedule is the newest, whole" "2|K$CYCLES" \
+    "$(sql "$T/agent.db" "SELECT count(*), min(substr(case_id, 1, instr(case_id, '-') - 1))
+        FROM schedule")"
 check "every recall push ended successful" test "$(sql "$T/agent.db" \
     "SELECT count(*) FROM commands WHERE op = 'recalls' AND state <> 'successful'")" -eq 0
 check "a restart ran at most once each" test "$(grep -c 'restart asked' \
