@@ -228,6 +228,7 @@ bench: deps
 	@B=$(B) bash tests/bench/e2e.sh
 	@B=$(B) bash tests/bench/drain.sh
 	@B=$(B) bash tests/bench/fleet_scan.sh
+	@B=$(B) bash tests/bench/fleet.sh
 
 $(B)/bench_mqtt_plain: $(call obj,tests/bench/bench_mqtt_plain.c $(STORE) \
 	    sync/wire.c $(COMMON))
