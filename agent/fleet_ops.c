@@ -104,8 +104,9 @@ refset_install(struct agent *a, int kind, const char *name,
 	}
 	if ((rc = store_ref_commit(a->store, version, 0, &rows)) != 0)
 		return op_fail(o, "store", strerror(-rc));
-	store_parts_drop(a->store, name, version, now_wall_ms() -
-	    PARTS_KEEP_MS);
+	/* Every held part of this kind goes: a late part of an older set can
+	 * never complete it over this one. */
+	store_parts_drop(a->store, name, "", now_wall_ms() - PARTS_KEEP_MS);
 	log_info("fleet: %s version %.12s installed: %d rows", name, version,
 	    rows);
 	uplink_telemetry_soon(a->uplink);	/* the registry's versions */
@@ -274,6 +275,11 @@ config_parse(struct agent *a, json_t *set, struct config_keys *k,
 	json_object_foreach(set, name, v) {
 		if (k->n == CONFIG_KEYS_MAX)
 			return op_fail(o, "bad_args", "over 16 keys");
+		/* fleetcmd.c bounds it; checked again before the write */
+		if (strlen(name) >= sizeof(k->names[0]) ||
+		    strchr(name, '.') == NULL)
+			return op_fail(o, "bad_args", "a key is no "
+			    "section.key");
 		snprintf(k->names[k->n], sizeof(k->names[0]), "%s", name);
 		dot = strchr(k->names[k->n], '.');
 		*dot = '\0';
@@ -286,6 +292,63 @@ config_parse(struct agent *a, json_t *set, struct config_keys *k,
 		k->n++;
 	}
 	return 0;
+}
+
+static void
+config_quiet(void *arg, const char *section, const char *key,
+    const char *value)
+{
+	char err[160];
+
+	agent_conf_set(arg, section, key, value, err, sizeof(err));
+}
+
+/* Whether the running configuration is the file's with every key the
+ * store holds: a reload that could not take them (a file with errors, an
+ * uplink that could not be made) kept the one before. */
+static int
+config_running(struct agent *a)
+{
+	struct agent_conf want = a->conf;
+
+	store_config_list(a->store, config_quiet, &want);
+	return memcmp(&want, &a->conf, sizeof(want)) == 0;
+}
+
+/* Undone, and reloaded without it; 1 when the store cannot (again later). */
+static int
+config_undo(struct agent *a, const struct store_cmd *c, struct op_out *o,
+    const char *error, const char *why)
+{
+	if (store_config_undo(a->store, c->id) != 0)
+		return 1;
+	daemon_reload = 1;
+	log_warnx("fleet: command %s: %s: rolled back", c->id, why);
+	snprintf(o->detail, o->dlen, "%s: rolled back", why);
+	snprintf(o->error, o->elen, "%s", error);
+	return -1;
+}
+
+/* A change on trial: kept, undone, or (1) still on trial. */
+static int
+config_judge(struct agent *a, const struct store_cmd *c, int64_t deadline,
+    struct op_out *o)
+{
+	if (daemon_reload)
+		return 1;		/* its reload is still to come */
+	if (!config_running(a))
+		return config_undo(a, c, o, "not_applied", "the running "
+		    "configuration could not take it (see the log)");
+	if (uplink_online(a->uplink)) {
+		if (store_config_keep(a->store, c->id) != 0)
+			return 1;
+		snprintf(o->detail, o->dlen, "applied; the uplink is online");
+		return 0;
+	}
+	if (now_wall_ms() >= deadline)
+		return config_undo(a, c, o, "uplink_lost", "the uplink did "
+		    "not come back within [fleet] trial_s");
+	return 1;
 }
 
 /*
@@ -304,19 +367,8 @@ op_config(struct agent *a, const struct store_cmd *c, struct op_out *o)
 
 	if (rc < 0)
 		rc = op_fail(o, "store", "the trial cannot be read");
-	else if (rc == 1 && uplink_online(a->uplink) && !daemon_reload) {
-		store_config_keep(a->store, c->id);
-		snprintf(o->detail, o->dlen, "applied; the uplink is online");
-		rc = 0;
-	} else if (rc == 1 && now_wall_ms() >= deadline) {
-		store_config_undo(a->store, c->id);
-		daemon_reload = 1;
-		log_warnx("fleet: command %s: the uplink did not come back "
-		    "with the new configuration: rolled back", c->id);
-		rc = op_fail(o, "uplink_lost", "the uplink did not come back "
-		    "within [fleet] trial_s: rolled back");
-	} else if (rc == 1)
-		rc = 1;
+	else if (rc == 1)
+		rc = config_judge(a, c, deadline, o);
 	else if ((rc = config_parse(a, json_object_get(j, "set"), &k, o)) ==
 	    0 && (rc = store_config_try(a->store, c->id, k.n, k.section, k.key,
 	    k.value, now_wall_ms() + a->conf.fleet_trial_s * 1000)) != 0)

@@ -200,6 +200,27 @@ agent_loop(struct agent *a)
 	}
 }
 
+/* The [mqtt] keys a fleet command set cannot make an uplink (a CA file
+ * gone): the file's, so that the cart can still be reached and told. */
+static void
+agent_uplink_of_file(struct agent *a)
+{
+	struct agent_conf fc;
+
+	if (agent_conf_load(a->conf_path, &fc) == 0) {
+		memcpy(fc.mqtt.site, a->conf.mqtt.site, sizeof(fc.mqtt.site));
+		memcpy(fc.mqtt.device, a->conf.mqtt.device,
+		    sizeof(fc.mqtt.device));
+		log_warnx("cannot start the uplink with the [mqtt] keys set by "
+		    "the fleet; starting it with the file's");
+		a->conf.mqtt = fc.mqtt;
+		a->uplink = uplink_new(&a->conf.mqtt, a->store);
+	}
+	agent_conf_free(&fc);
+	if (a->uplink == NULL)
+		fatalx("cannot start the uplink");
+}
+
 static void
 agent_start(struct agent *a)
 {
@@ -224,7 +245,7 @@ agent_start(struct agent *a)
 	schedule_load(a);
 	mosquitto_lib_init();
 	if ((a->uplink = uplink_new(&a->conf.mqtt, a->store)) == NULL)
-		fatalx("cannot start the uplink");
+		agent_uplink_of_file(a);
 	agent_open_drivers(a);
 	fleet_start(a);
 	watchdog_start(a);

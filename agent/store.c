@@ -95,7 +95,7 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_PARTS] = "SELECT rows FROM command_parts WHERE kind = ?1 AND "
 	    "version = ?2 ORDER BY part",
 	[ST_PART_DROP] = "DELETE FROM command_parts WHERE (kind = ?1 AND "
-	    "version = ?2) OR at_ms < ?3",
+	    "(version = ?2 OR ?2 = '')) OR at_ms < ?3",
 	[ST_CONF_LIST] = "SELECT section, key, value FROM config_set ORDER BY "
 	    "section, key",
 	[ST_CONF_TRY] = "INSERT INTO config_trial VALUES (?1, ?2, ?3, (SELECT "

@@ -190,7 +190,8 @@ typedef int (*store_part_fn)(void *arg, const char *rows);
 /* Hands each part's rows in order to fn; stops at fn's first non-zero. */
 int	store_parts(struct store *, const char *kind, const char *version,
 	    store_part_fn fn, void *arg);
-/* Drops kind's set version, and parts older than before_ms of any set. */
+/* Drops kind's set version (every one of kind's for ""), and parts older
+ * than before_ms of any set. */
 int	store_parts_drop(struct store *, const char *kind, const char *version,
 	    int64_t before_ms);
 

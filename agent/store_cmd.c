@@ -186,7 +186,7 @@ int
 store_result_done(struct store *s, int64_t n)
 {
 	sqlite3_bind_int64(s->st[ST_RES_DONE], 1, n);
-	return store_keep(s, ST_RES_DONE, KEEP_LAZY);
+	return store_keep(s, ST_RES_DONE, KEEP_LAZY | KEEP_ROOM);
 }
 
 void

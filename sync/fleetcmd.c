@@ -55,9 +55,14 @@ args_config(json_t *args)
 	if (json_object_size(args) != 1 || !json_is_object(set) ||
 	    json_object_size(set) == 0)
 		return "config takes {\"set\": {\"section.key\": \"value\"}}";
+	if (json_object_size(set) > FLEET_CONFIG_KEYS)
+		return "config sets at most 16 keys";
 	json_object_foreach(set, k, v)
-		if (strchr(k, '.') == NULL || !json_is_string(v))
-			return "each key is section.key with a string value";
+		if (strchr(k, '.') == NULL || strlen(k) >=
+		    FLEET_CONFIG_KEY || !json_is_string(v) ||
+		    json_string_length(v) >= 256)
+			return "each key is section.key (under 64 bytes) "
+			    "with a string value (under 256)";
 	return NULL;
 }
 
@@ -85,8 +90,9 @@ args_refset(json_t *args)
 	part = json_integer_value(json_object_get(args, "part"));
 	parts = json_integer_value(json_object_get(args, "parts"));
 	if (json_object_size(args) != 4 || !json_is_string(ver) ||
-	    !is_hex64(json_string_value(ver)) || parts < 1 || part < 1 ||
-	    part > parts || !json_is_array(rows))
+	    !is_hex64(json_string_value(ver)) || parts < 1 ||
+	    parts > FLEET_PARTS_MAX || part < 1 || part > parts ||
+	    !json_is_array(rows))
 		return "a set's part takes version (64 hex), part, parts, rows";
 	json_array_foreach(rows, i, row) {
 		if (!json_is_array(row))
@@ -177,6 +183,30 @@ aud_ok(json_t *aud)
 	return 1;
 }
 
+/*
+ * A schedule holds MRNs: it names its carts (site/device, never a site's
+ * "all"), as a site's all/cmd topic is readable by every cart under the
+ * shipped ACL. NULL, or why not.
+ */
+static const char *
+aud_for(const char *op, json_t *aud)
+{
+	const char *t, *slash;
+	json_t *v;
+	size_t i;
+
+	if (strcmp(op, "schedule") != 0)
+		return NULL;
+	json_array_foreach(aud, i, v) {
+		t = json_string_value(v);
+		if ((slash = strchr(t, '/')) == NULL || strcmp(slash + 1,
+		    "all") == 0)
+			return "a schedule holds MRNs: name its carts (--aud "
+			    "site/device), not a site or *";
+	}
+	return NULL;
+}
+
 static enum fleet_err
 refuse(struct fleet_cmd *c, enum fleet_err e, const char *why)
 {
@@ -225,7 +255,8 @@ claims_check(json_t *j, const char *site, const char *device, int64_t now,
 	if (c->iat > now + FLEET_SKEW_S)
 		return refuse(c, FLEET_NOT_YET_VALID, "iat is ahead of this "
 		    "device's clock");
-	if (c->exp - c->iat > FLEET_LIFETIME_MAX_S || c->exp < c->iat)
+	if (c->iat < 0 || c->exp < c->iat ||
+	    c->exp - c->iat > FLEET_LIFETIME_MAX_S)
 		return refuse(c, FLEET_TOO_LONG_LIVED,
 		    "exp - iat over 90 days");
 	if (!aud_names(json_object_get(j, "aud"), site, device))
@@ -233,7 +264,8 @@ claims_check(json_t *j, const char *site, const char *device, int64_t now,
 		    "device");
 	if ((op = fleet_op(c->op)) < 0)
 		return refuse(c, FLEET_UNKNOWN_OP, c->op);
-	if ((why = ops[op].check(json_object_get(j, "args"))) != NULL)
+	if ((why = ops[op].check(json_object_get(j, "args"))) != NULL ||
+	    (why = aud_for(c->op, json_object_get(j, "aud"))) != NULL)
 		return refuse(c, FLEET_BAD_ARGS, why);
 	if ((c->args = json_dumps(json_object_get(j, "args"),
 	    JSON_COMPACT)) == NULL)
@@ -305,8 +337,8 @@ fleet_cmd_payload(const char *id, int64_t now_s, int64_t ttl_s,
 		err = "no such op";
 	else if (!json_is_object(args))
 		err = "args is a JSON object";
-	else
-		err = ops[o].check(args);
+	else if ((err = ops[o].check(args)) == NULL)
+		err = aud_for(op, aud);
 	if (err == NULL && (j = json_pack("{s:s, s:I, s:I, s:O, s:s, s:O}",
 	    "id", id, "iat", (json_int_t)now_s, "exp",
 	    (json_int_t)(now_s + ttl_s), "aud", aud, "op", op, "args",

@@ -14,6 +14,9 @@
 #define FLEET_ID_MAX		64	/* [A-Za-z0-9._:-], 1 to 64 */
 #define FLEET_SKEW_S		300	/* an iat this far ahead is a clock's */
 #define FLEET_LIFETIME_MAX_S	(90 * 86400)	/* exp - iat at most */
+#define FLEET_CONFIG_KEYS	16	/* keys one config command sets */
+#define FLEET_CONFIG_KEY	64	/* "section.key" and its NUL */
+#define FLEET_PARTS_MAX		10000	/* parts of one reference set */
 
 /* Why a command is refused, as its result's "error" says (fleet_err_name). */
 enum fleet_err {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <mosquitto.h>
 
 #include "bridge.h"
@@ -25,7 +26,7 @@ struct fleet_send {
 	struct db	*db;
 	struct mqttc	*mq;
 	const char	*site, *device;	/* a cart's resend; NULL: all named */
-	int		 sent;
+	int		 sent, failed;
 };
 
 static void
@@ -37,6 +38,8 @@ publish(struct fleet_send *f, const char *site, const char *device,
 	if (wire_topic(topic, sizeof(topic), site, device, "cmd") == 0 &&
 	    mqttc_publish(f->mq, topic, jws, strlen(jws), 1, false, NULL) == 0)
 		f->sent++;
+	else
+		f->failed++;
 }
 
 /* The sites the registry knows, for a command to "*". */
@@ -74,25 +77,26 @@ static void
 send_unsent(void *arg, const char *const *col, int n)
 {
 	struct fleet_send *f = arg;
-	char list[1024], *t, *save = NULL;
-	size_t i, j;
+	json_t *aud = json_loads(col[1], 0, NULL), *t;
+	size_t i;
 
 	(void)n;
-	/* aud is the JSON array pouctl wrote: its strings, one by one. */
-	for (i = j = 0; col[1][i] != '\0' && j < sizeof(list) - 1; i++)
-		list[j++] = strchr("[]\"", col[1][i]) ? ' ' : col[1][i];
-	list[j] = '\0';
-	for (t = strtok_r(list, ", ", &save); t != NULL;
-	    t = strtok_r(NULL, ", ", &save))
-		publish_target(f, t, col[2]);
-	db_fleet_sent(f->db, col[0], now_wall_ms());
-	log_info("fleet: command %s published", col[0]);
+	f->failed = 0;
+	json_array_foreach(aud, i, t)
+		if (json_is_string(t))
+			publish_target(f, json_string_value(t), col[2]);
+	json_decref(aud);
+	/* A publish that failed: the whole command again in a second. */
+	if (f->failed == 0) {
+		db_fleet_sent(f->db, col[0], now_wall_ms());
+		log_info("fleet: command %s published", col[0]);
+	}
 }
 
 void
 fleet_publish_new(struct db *db, struct mqttc *mq)
 {
-	struct fleet_send f = { db, mq, NULL, NULL, 0 };
+	struct fleet_send f = { db, mq, NULL, NULL, 0, 0 };
 
 	if (mqttc_online(mq))
 		db_fleet_unsent(db, send_unsent, &f);
@@ -112,7 +116,7 @@ void
 fleet_cart_online(struct db *db, struct mqttc *mq, const char *site,
     const char *device)
 {
-	struct fleet_send f = { db, mq, site, device, 0 };
+	struct fleet_send f = { db, mq, site, device, 0, 0 };
 
 	db_fleet_pending(db, device, now_wall_ms() / 1000, resend_one, &f);
 	if (f.sent > 0)

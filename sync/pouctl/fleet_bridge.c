@@ -246,8 +246,9 @@ central_show(const char *bridge_db, int argc, char *argv[])
 struct status {
 	struct db	*db;
 	const char	*id;
-	char		 aud[512];
-	char		 done[4096];	/* " dev dev ..." that reported */
+	char		*aud;		/* the command's, as sent */
+	char		*done;		/* " dev  dev " that reported */
+	size_t		 done_len;
 	/* successful, failed, under way, pending */
 	int		 counts[4];
 };
@@ -259,7 +260,8 @@ status_cmd(void *arg, const char *const *col, int n)
 	char at[32];
 
 	(void)n;
-	snprintf(s->aud, sizeof(s->aud), "%s", col[2]);
+	free(s->aud);
+	s->aud = strdup(col[2]);
 	printf("command  %s\nop       %s\naudience %s\nsent by  %s at %s\n",
 	    col[0], col[1], col[2], col[4], ctl_time(col[5], at));
 }
@@ -269,14 +271,19 @@ status_result(void *arg, const char *const *col, int n)
 {
 	struct status *s = arg;
 	char at[32];
-	size_t len = strlen(s->done);
+	size_t add = strlen(col[0]) + 2;
+	char *d;
 
 	(void)n;
 	s->counts[strcmp(col[1], "successful") == 0 ? 0 : strcmp(col[1],
 	    "failed") == 0 ? 1 : 2]++;
 	printf("  %-12s %-10s %s%s%s (%s)\n", col[0], col[1], col[2],
 	    col[2][0] ? ": " : "", col[3], ctl_time(col[5], at));
-	snprintf(s->done + len, sizeof(s->done) - len, " %s ", col[0]);
+	if ((d = realloc(s->done, s->done_len + add + 1)) == NULL)
+		return;
+	s->done = d;
+	snprintf(s->done + s->done_len, add + 1, " %s ", col[0]);
+	s->done_len += add;
 }
 
 /* A cart the command names that has not reported on it. */
@@ -288,7 +295,8 @@ status_pending(void *arg, const char *const *col, int n)
 
 	(void)n;
 	snprintf(me, sizeof(me), " %s ", col[0]);
-	if (strstr(s->done, me) != NULL || strcmp(col[8], "enrolled") != 0 ||
+	if ((s->done && strstr(s->done, me) != NULL) || s->aud == NULL ||
+	    strcmp(col[8], "enrolled") != 0 ||
 	    !fleet_aud_names(s->aud, col[1], col[0]))
 		return;
 	s->counts[3]++;
@@ -319,6 +327,8 @@ central_status(const char *bridge_db, int argc, char *argv[])
 	db_devices_registry(d, status_pending, &s);
 	printf("%d successful, %d failed, %d under way, %d pending\n",
 	    s.counts[0], s.counts[1], s.counts[2], s.counts[3]);
+	free(s.aud);
+	free(s.done);
 	db_close(d);
 	return 0;
 }

@@ -99,20 +99,6 @@ set_part(const struct set_opts *o, struct jws_key *k, const char *version,
 	return m;
 }
 
-/* Every target a cart (site/device): a site's all/cmd topic is readable
- * by every cart under the shipped ACL (configs/mosquitto/pou.acl). */
-static int
-set_aud_carts(json_t *aud)
-{
-	json_t *t;
-	size_t i;
-
-	json_array_foreach(aud, i, t)
-		if (strchr(json_string_value(t), '/') == NULL)
-			return 0;
-	return 1;
-}
-
 static int
 set_parse(int argc, char *argv[], struct set_opts *o)
 {
@@ -172,10 +158,6 @@ fleet_sign_set(int argc, char *argv[])
 	if (kind < 0)
 		fprintf(stderr, "pouctl: fleet sign-set: %s: recalls, catalog "
 		    "or schedule\n", o.kind);
-	else if (kind == STORE_REF_SCHEDULE && !set_aud_carts(o.aud))
-		fprintf(stderr, "pouctl: fleet sign-set: a schedule holds "
-		    "MRNs: name its carts (--aud site/device), not a site "
-		    "or *\n");
 	else if ((k = jws_key_load(o.key)) == NULL || !jws_key_private(k))
 		fprintf(stderr, "pouctl: fleet sign-set: %s: not a private "
 		    "fleet key\n", o.key);

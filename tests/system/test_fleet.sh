@@ -210,6 +210,13 @@ check_eq "and says so once the uplink is back" uplink_lost \
     "$(field cfg-4 failed '["error"]')"
 check "the port is the file's again" test -z "$(sql "$T/agent.db" \
     "SELECT value FROM config_set WHERE key = 'port'")"
+sign --aud "$SITE/$DEV" --op config --id cfg-5 \
+    --args '{"set":{"mqtt.cafile":"/nonexistent/ca.pem"}}' | send "$DEV"
+check "a change no uplink can be made with is rolled back, not kept" \
+    wait_for 20 has_result cfg-5 failed
+check_eq "as not_applied" not_applied "$(field cfg-5 failed '["error"]')"
+check "the CA file is not left set" test -z "$(sql "$T/agent.db" \
+    "SELECT value FROM config_set WHERE key = 'cafile'")"
 stop_pid "$AGENT_PID"
 start_agent
 check "after a restart the keys set are applied again" wait_for 5 seen \

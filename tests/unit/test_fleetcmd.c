@@ -164,6 +164,13 @@ test_ops_and_args(void **state)
 		    "\"rows\":[[1]]}" },
 		{ "schedule", "{\"version\":" VER ",\"part\":1,\"parts\":1,"
 		    "\"rows\":[],\"extra\":0}" },
+		/* good args, but a schedule (MRNs) to every cart ("*") */
+		{ "schedule", "{\"version\":" VER ",\"part\":1,\"parts\":1,"
+		    "\"rows\":[]}" },
+		{ "recalls", "{\"version\":" VER ",\"part\":1,"
+		    "\"parts\":4294967297,\"rows\":[]}" },
+		{ "config", "{\"set\":{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.x\":\"1\"}}" },
 	};
 	char payload[512];
 	struct fleet_cmd c;
