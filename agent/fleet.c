@@ -62,13 +62,13 @@ fleet_say(struct agent *a, const char *id, const char *error,
 
 #define FLEET_DROP_WARN_MS	60000
 
+static void	fleet_check(struct agent *, const char *payload, size_t len);
+
 /*
  * Off the wire, a command is only kept (copied): checking a signature and
  * committing its state wait for the loop's next turns, one per turn, so a
  * burst of commands never holds a scan for more than one of them.
  */
-static void	fleet_check(struct agent *, const char *payload, size_t len);
-
 static void
 fleet_message(void *arg, const char *payload, size_t len)
 {
