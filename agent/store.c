@@ -545,10 +545,20 @@ store_keep(struct store *s, int i, int how)
 	return rc;
 }
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *v)
+void
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+int
+store_txn_end(struct store *s, int rc)
+{
+	if (rc == 0 && (rc = store_step_done(s, ST_COMMIT)) == 0)
+		return 0;
+	if (!sqlite3_get_autocommit(s->db))
+		store_step_done(s, ST_ROLLBACK);
+	return rc;
 }
 
 static int
@@ -666,7 +676,7 @@ store_set_uplink(struct store *s, const char *state, int64_t wall_ms)
 {
 	sqlite3_stmt *st = s->st[ST_UPLINK];
 
-	bind_text(st, 1, state);
+	store_bind_text(st, 1, state);
 	sqlite3_bind_int64(st, 2, wall_ms);
 	return store_keep(s, ST_UPLINK, KEEP_LAZY);
 }
@@ -677,8 +687,8 @@ store_set_driver(struct store *s, const char *name, const char *state,
 {
 	sqlite3_stmt *st = s->st[ST_DRIVER];
 
-	bind_text(st, 1, name);
-	bind_text(st, 2, state);
+	store_bind_text(st, 1, name);
+	store_bind_text(st, 2, state);
 	sqlite3_bind_int64(st, 3, wall_ms);
 	return store_keep(s, ST_DRIVER, KEEP_LAZY);
 }
@@ -688,7 +698,7 @@ store_set_driver_counts(struct store *s, const struct store_driver *d)
 {
 	sqlite3_stmt *st = s->st[ST_DRIVER_COUNTS];
 
-	bind_text(st, 1, d->name);
+	store_bind_text(st, 1, d->name);
 	sqlite3_bind_int64(st, 2, d->scans);
 	sqlite3_bind_int64(st, 3, d->last_ms);
 	sqlite3_bind_int64(st, 4, d->handle_max_ms);
@@ -738,8 +748,8 @@ store_last_undoable(struct store *s, const char *user, const char *case_id,
 	sqlite3_stmt *st = s->st[ST_UNDOABLE];
 	int rc;
 
-	bind_text(st, 1, user);
-	bind_text(st, 2, case_id);
+	store_bind_text(st, 1, user);
+	store_bind_text(st, 2, case_id);
 	memset(ev, 0, sizeof(*ev));
 	if ((rc = store_step(s, st)) == SQLITE_ROW) {
 		ev->seq = sqlite3_column_int64(st, 0);
@@ -760,7 +770,7 @@ store_salvage_put(struct store *s, const char *epoch, const struct event *evs,
 	if ((rc = store_step_done(s, ST_BEGIN)) != 0)
 		return rc;
 	for (i = 0; i < n && rc == 0; i++) {
-		bind_text(st, 1, epoch);
+		store_bind_text(st, 1, epoch);
 		sqlite3_bind_int64(st, 2, evs[i].seq);
 		evsql_bind(st, 3, &evs[i]);
 		rc = store_step_done(s, ST_SAL_PUT);
@@ -796,7 +806,7 @@ store_salvage_release(struct store *s, const char *epoch, int64_t upto)
 {
 	sqlite3_stmt *st = s->st[ST_SAL_RELEASE];
 
-	bind_text(st, 1, epoch);
+	store_bind_text(st, 1, epoch);
 	sqlite3_bind_int64(st, 2, upto);
 	return store_keep(s, ST_SAL_RELEASE, KEEP_ROOM);
 }
@@ -807,16 +817,16 @@ store_alarm_set(struct store *s, const char *kind, const char *detail,
 {
 	sqlite3_stmt *st = s->st[ST_ALARM_SET];
 
-	bind_text(st, 1, kind);
+	store_bind_text(st, 1, kind);
 	sqlite3_bind_int64(st, 2, wall_ms);
-	bind_text(st, 3, detail);
+	store_bind_text(st, 3, detail);
 	return store_keep(s, ST_ALARM_SET, 0);
 }
 
 int
 store_alarm_clear(struct store *s, const char *kind)
 {
-	bind_text(s->st[ST_ALARM_CLEAR], 1, kind);
+	store_bind_text(s->st[ST_ALARM_CLEAR], 1, kind);
 	return store_keep(s, ST_ALARM_CLEAR, 0);
 }
 

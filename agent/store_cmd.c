@@ -13,12 +13,6 @@
 #include "store_int.h"
 #include "util.h"
 
-static void
-bind_str(sqlite3_stmt *st, int i, const char *v)
-{
-	sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-}
-
 static char *
 col_dup(sqlite3_stmt *st, int i)
 {
@@ -27,28 +21,17 @@ col_dup(sqlite3_stmt *st, int i)
 	return strdup(v ? (const char *)v : "");
 }
 
-/* Ends the transaction: commits when rc is 0, else rolls back. */
-static int
-cmd_end(struct store *s, int rc)
-{
-	if (rc == 0 && (rc = store_step_done(s, ST_COMMIT)) == 0)
-		return 0;
-	if (!sqlite3_get_autocommit(s->db))
-		store_step_done(s, ST_ROLLBACK);
-	return rc;
-}
-
 static int
 cmd_result(struct store *s, const char *id, const char *state,
     const char *error, const char *detail, const char *data)
 {
 	sqlite3_stmt *st = s->st[ST_CMD_RESULT];
 
-	bind_str(st, 1, id);
-	bind_str(st, 2, state);
-	bind_str(st, 3, error);
-	bind_str(st, 4, detail);
-	bind_str(st, 5, data);
+	store_bind_text(st, 1, id);
+	store_bind_text(st, 2, state);
+	store_bind_text(st, 3, error);
+	store_bind_text(st, 4, detail);
+	store_bind_text(st, 5, data);
 	sqlite3_bind_int64(st, 6, now_wall_ms());
 	return store_step_done(s, ST_CMD_RESULT);
 }
@@ -62,18 +45,18 @@ cmd_insert(struct store *s, const struct store_cmd *c, const char *state,
 
 	if ((rc = store_step_done(s, ST_BEGIN)) != 0)
 		return rc;
-	bind_str(st, 1, c->id);
-	bind_str(st, 2, c->op);
-	bind_str(st, 3, c->args ? c->args : "{}");
+	store_bind_text(st, 1, c->id);
+	store_bind_text(st, 2, c->op);
+	store_bind_text(st, 3, c->args ? c->args : "{}");
 	sqlite3_bind_int64(st, 4, c->exp);
-	bind_str(st, 5, state);
+	store_bind_text(st, 5, state);
 	sqlite3_bind_int64(st, 6, now_wall_ms());
 	if ((rc = store_step_done(s, ST_CMD_ADD)) == 0 &&
 	    sqlite3_changes(s->db) == 0)
 		rc = -EEXIST;
 	if (rc == 0)
 		rc = cmd_result(s, c->id, state, error, detail, "");
-	return cmd_end(s, rc);
+	return store_txn_end(s, rc);
 }
 
 int
@@ -98,15 +81,15 @@ store_cmd_transition(struct store *s, const char *id, const char *state,
 
 	if ((rc = store_step_done(s, ST_BEGIN)) != 0)
 		return rc;
-	bind_str(st, 1, id);
-	bind_str(st, 2, state);
+	store_bind_text(st, 1, id);
+	store_bind_text(st, 2, state);
 	sqlite3_bind_int64(st, 3, now_wall_ms());
 	if ((rc = store_step_done(s, ST_CMD_STATE)) == 0 &&
 	    sqlite3_changes(s->db) != 1)
 		rc = -ENOENT;
 	if (rc == 0)
 		rc = cmd_result(s, id, state, error, detail, data ? data : "");
-	return cmd_end(s, rc);
+	return store_txn_end(s, rc);
 }
 
 static void
@@ -210,17 +193,17 @@ store_part_put(struct store *s, const char *kind, const char *version,
 	sqlite3_stmt *st = s->st[ST_PART_PUT];
 	int rc;
 
-	bind_str(st, 1, kind);
-	bind_str(st, 2, version);
+	store_bind_text(st, 1, kind);
+	store_bind_text(st, 2, version);
 	sqlite3_bind_int(st, 3, part);
 	sqlite3_bind_int(st, 4, parts);
-	bind_str(st, 5, rows);
+	store_bind_text(st, 5, rows);
 	sqlite3_bind_int64(st, 6, now_ms);
 	if ((rc = store_keep(s, ST_PART_PUT, 0)) != 0)
 		return rc;
 	st = s->st[ST_PART_COUNT];
-	bind_str(st, 1, kind);
-	bind_str(st, 2, version);
+	store_bind_text(st, 1, kind);
+	store_bind_text(st, 2, version);
 	sqlite3_bind_int(st, 3, parts);
 	if ((rc = store_step(s, st)) == SQLITE_ROW)
 		rc = sqlite3_column_int(st, 0) == parts;
@@ -237,8 +220,8 @@ store_parts(struct store *s, const char *kind, const char *version,
 	sqlite3_stmt *st = s->st[ST_PARTS];
 	int rc, stop = 0;
 
-	bind_str(st, 1, kind);
-	bind_str(st, 2, version);
+	store_bind_text(st, 1, kind);
+	store_bind_text(st, 2, version);
 	while (stop == 0 && (rc = store_step(s, st)) == SQLITE_ROW)
 		stop = fn(arg, (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
@@ -253,8 +236,8 @@ store_parts_drop(struct store *s, const char *kind, const char *version,
 {
 	sqlite3_stmt *st = s->st[ST_PART_DROP];
 
-	bind_str(st, 1, kind);
-	bind_str(st, 2, version);
+	store_bind_text(st, 1, kind);
+	store_bind_text(st, 2, version);
 	sqlite3_bind_int64(st, 3, before_ms);
 	return store_keep(s, ST_PART_DROP, KEEP_ROOM);
 }

@@ -65,6 +65,11 @@ int	store_exec(struct store *, const char *sql);
 int	store_step(struct store *, sqlite3_stmt *);
 void	store_fail_nth(struct store *, int n);	/* 0: none */
 int	store_step_done(struct store *, int i);
+/* Binds v, which outlives the statement's step, as ?i. */
+void	store_bind_text(sqlite3_stmt *, int i, const char *v);
+/* Ends the transaction begun with ST_BEGIN: commits when rc is 0, else
+ * rolls back; rc, or the commit's error. */
+int	store_txn_end(struct store *, int rc);
 int64_t	store_pragma(struct store *, const char *sql);
 void	store_col_text(sqlite3_stmt *, int i, char *dst, size_t size);
 int	store_load_epoch(struct store *);
