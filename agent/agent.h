@@ -217,9 +217,12 @@ int	fleet_timeout(struct agent *, int64_t now_ms);
 void	fleet_tick(struct agent *, int64_t now_ms);
 /* fleet_ops.c: the configuration keys fleet commands set, over c. */
 void	fleet_config_apply(struct agent *, struct agent_conf *c);
-/* fleet_ops.c: runs c; 0, -1 with error and detail said, or 1 when it
- * ends once the agent has stopped (a restart). data: a JSON object for the
- * result, or NULL. */
+/* fleet_ops.c: runs c; 0, -1 with error and detail said, 1 while it
+ * still runs (a restart, a configuration on trial), or FLEET_RECORDED
+ * when it ended with its terminal state recorded in the same transaction
+ * as its work (a configuration kept or undone). data: a JSON object for
+ * the result, or NULL. */
+#define FLEET_RECORDED	2
 int	fleet_run(struct agent *, const struct store_cmd *c, char *error,
 	    size_t elen, char *detail, size_t dlen, char **data);
 

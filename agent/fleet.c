@@ -216,7 +216,12 @@ fleet_exec(struct agent *a, const struct store_cmd *c)
 	int rc = fleet_run(a, c, error, sizeof(error), detail, sizeof(detail),
 	    &data);
 
-	if (rc <= 0)
+	utf8_clip(detail);	/* a row's text cut at 159 bytes */
+	if (rc == FLEET_RECORDED) {
+		log_info("fleet: command %s %s%s%s", c->id, error[0] ?
+		    "failed" : "successful", error[0] ? ": " : "", error);
+		rc = 0;
+	} else if (rc <= 0)
 		rc = fleet_transition(a, c->id, rc == 0 ? "successful" :
 		    "failed", error, detail, data ? data : "");
 	free(data);

@@ -220,18 +220,39 @@ diag_alarm(void *arg, const char *kind, int64_t at_ms, const char *detail)
 	    "at", (json_int_t)at_ms, "detail", detail));
 }
 
+/* A line that is not UTF-8 (a byte of a file's logged) goes with '?' for
+ * each byte above ASCII. */
+static void
+diag_log(void *arg, const char *line)
+{
+	json_t *s = json_string(line);
+	char *p, *q;
+
+	if (s == NULL && (p = strdup(line)) != NULL) {
+		for (q = p; *q != '\0'; q++)
+			if ((unsigned char)*q >= 0x80)
+				*q = '?';
+		s = json_string(p);
+		free(p);
+	}
+	if (s != NULL)
+		json_array_append_new(arg, s);
+}
+
 static int
 op_diagnose(struct agent *a, const struct store_cmd *c, struct op_out *o)
 {
 	json_t *drivers = json_array(), *alarms = json_array(), *j;
+	json_t *lines = json_array();
 
 	(void)c;
 	store_drivers(a->store, diag_driver, drivers);
 	store_alarms(a->store, diag_alarm, alarms);
-	j = json_pack("{s:s, s:o, s:o, s:o, s:b, s:b}", "version",
+	log_recent(diag_log, lines);
+	j = json_pack("{s:s, s:o, s:o, s:o, s:b, s:b, s:o}", "version",
 	    POU_VERSION, "store", diag_store(a), "drivers", drivers, "alarms",
 	    alarms, "online", uplink_online(a->uplink), "clock_synced",
-	    clock_synced());
+	    clock_synced(), "log", lines);
 	o->data = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	snprintf(o->detail, o->dlen, "snapshot taken");
@@ -315,18 +336,19 @@ config_running(struct agent *a)
 	return memcmp(&want, &a->conf, sizeof(want)) == 0;
 }
 
-/* Undone, and reloaded without it; 1 when the store cannot (again later). */
+/* Undone and failed, and reloaded without it; 1 when the store cannot
+ * (again later). */
 static int
 config_undo(struct agent *a, const struct store_cmd *c, struct op_out *o,
     const char *error, const char *why)
 {
-	if (store_config_undo(a->store, c->id) != 0)
+	snprintf(o->detail, o->dlen, "%s: rolled back", why);
+	snprintf(o->error, o->elen, "%s", error);
+	if (store_config_undo(a->store, c->id, o->error, o->detail) != 0)
 		return 1;
 	daemon_reload = 1;
 	log_warnx("fleet: command %s: %s: rolled back", c->id, why);
-	snprintf(o->detail, o->dlen, "%s: rolled back", why);
-	snprintf(o->error, o->elen, "%s", error);
-	return -1;
+	return FLEET_RECORDED;
 }
 
 /* A change on trial: kept, undone, or (1) still on trial. */
@@ -340,10 +362,9 @@ config_judge(struct agent *a, const struct store_cmd *c, int64_t deadline,
 		return config_undo(a, c, o, "not_applied", "the running "
 		    "configuration could not take it (see the log)");
 	if (uplink_online(a->uplink)) {
-		if (store_config_keep(a->store, c->id) != 0)
-			return 1;
 		snprintf(o->detail, o->dlen, "applied; the uplink is online");
-		return 0;
+		return store_config_keep(a->store, c->id, o->detail) != 0 ? 1 :
+		    FLEET_RECORDED;
 	}
 	if (now_wall_ms() >= deadline)
 		return config_undo(a, c, o, "uplink_lost", "the uplink did "

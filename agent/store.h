@@ -212,8 +212,11 @@ int	store_config_try(struct store *, const char *id, int n,
 /* 1 with *deadline_ms when id's change is on trial, 0 when not, < 0. */
 int	store_config_trial(struct store *, const char *id,
 	    int64_t *deadline_ms);
-int	store_config_keep(struct store *, const char *id);
-int	store_config_undo(struct store *, const char *id);
+/* Each ends id's trial and moves the command to its terminal state (with
+ * its result) in the same transaction. */
+int	store_config_keep(struct store *, const char *id, const char *detail);
+int	store_config_undo(struct store *, const char *id, const char *error,
+	    const char *detail);
 
 /*
  * Rows read back from a damaged store keep their identity (old epoch, seq)

@@ -73,14 +73,12 @@ store_cmd_refused(struct store *s, const struct store_cmd *c,
 }
 
 int
-store_cmd_transition(struct store *s, const char *id, const char *state,
+store_cmd_state(struct store *s, const char *id, const char *state,
     const char *error, const char *detail, const char *data)
 {
 	sqlite3_stmt *st = s->st[ST_CMD_STATE];
 	int rc;
 
-	if ((rc = store_step_done(s, ST_BEGIN)) != 0)
-		return rc;
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, state);
 	sqlite3_bind_int64(st, 3, now_wall_ms());
@@ -89,6 +87,18 @@ store_cmd_transition(struct store *s, const char *id, const char *state,
 		rc = -ENOENT;
 	if (rc == 0)
 		rc = cmd_result(s, id, state, error, detail, data ? data : "");
+	return rc;
+}
+
+int
+store_cmd_transition(struct store *s, const char *id, const char *state,
+    const char *error, const char *detail, const char *data)
+{
+	int rc;
+
+	if ((rc = store_step_done(s, ST_BEGIN)) != 0)
+		return rc;
+	rc = store_cmd_state(s, id, state, error, detail, data);
 	return store_txn_end(s, rc);
 }
 

@@ -65,15 +65,25 @@ store_config_trial(struct store *s, const char *id, int64_t *deadline_ms)
 	return rc;
 }
 
+/* Kept: the values replaced forgotten, and the command successful, in one
+ * transaction, so a kill between the two cannot try the change again. */
 int
-store_config_keep(struct store *s, const char *id)
+store_config_keep(struct store *s, const char *id, const char *detail)
 {
+	int rc;
+
+	if ((rc = store_step_done(s, ST_BEGIN)) != 0)
+		return rc;
 	store_bind_text(s->st[ST_CONF_KEEP], 1, id);
-	return store_keep(s, ST_CONF_KEEP, 0);
+	if ((rc = store_step_done(s, ST_CONF_KEEP)) == 0)
+		rc = store_cmd_state(s, id, "successful", "", detail, "");
+	return store_txn_end(s, rc);
 }
 
+/* Undone, and the command failed, in one transaction too. */
 int
-store_config_undo(struct store *s, const char *id)
+store_config_undo(struct store *s, const char *id, const char *error,
+    const char *detail)
 {
 	int rc;
 
@@ -83,7 +93,8 @@ store_config_undo(struct store *s, const char *id)
 	store_bind_text(s->st[ST_CONF_UNDO_SET], 1, id);
 	store_bind_text(s->st[ST_CONF_KEEP], 1, id);
 	if ((rc = store_step_done(s, ST_CONF_UNDO_DEL)) == 0 &&
-	    (rc = store_step_done(s, ST_CONF_UNDO_SET)) == 0)
-		rc = store_step_done(s, ST_CONF_KEEP);
+	    (rc = store_step_done(s, ST_CONF_UNDO_SET)) == 0 &&
+	    (rc = store_step_done(s, ST_CONF_KEEP)) == 0)
+		rc = store_cmd_state(s, id, "failed", error, detail, "");
 	return store_txn_end(s, rc);
 }

@@ -83,6 +83,11 @@ int	store_keep(struct store *, int i, int how);
  * setting is FULL; NORMAL stores never wait. */
 void	store_sync(struct store *, int full);
 
+/* store_cmd.c: moves id to state with its result, inside a transaction
+ * the caller began (store_cmd_transition() is one of its own). */
+int	store_cmd_state(struct store *, const char *id, const char *state,
+	    const char *error, const char *detail, const char *data);
+
 /* store_ref.c: the tables of the reference data (see store.h). */
 
 /* store_space.c */

@@ -13,6 +13,7 @@
 
 /* identical lines within 10 s are counted, not printed */
 #define LOG_REPEAT_MS	10000
+#define LOG_LINE	512
 
 enum { PRI_ERR = 3, PRI_WARNING = 4, PRI_INFO = 6, PRI_DEBUG = 7 };
 
@@ -26,10 +27,13 @@ static struct {
 	int		 verbose;
 	int		 journal;
 	int		 plain;		/* a tool's messages: no time stamp */
-	char		 last[512];
+	char		 last[LOG_LINE];
 	long long	 last_ms;
 	unsigned	 repeats;
-} lg = { "pou", 0, 0, 0, "", 0, 0 };
+	/* the last LOG_RECENT lines above debug, oldest at next when full */
+	char		 recent[LOG_RECENT][LOG_LINE + 32];
+	unsigned	 next, kept;
+} lg = { .prog = "pou" };
 
 static long long
 log_now_ms(void)
@@ -56,12 +60,41 @@ log_init(const char *prog, int verbose)
 
 
 static void
+log_keep(const char *stamp, const char *msg)
+{
+	snprintf(lg.recent[lg.next], sizeof(lg.recent[0]), "%s %s", stamp,
+	    msg);
+	lg.next = (lg.next + 1) % LOG_RECENT;
+	if (lg.kept < LOG_RECENT)
+		lg.kept++;
+}
+
+void
+log_recent(void (*fn)(void *, const char *), void *arg)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&lg_mu);
+	for (i = 0; i < lg.kept; i++)
+		fn(arg, lg.recent[(lg.next + LOG_RECENT - lg.kept + i) %
+		    LOG_RECENT]);
+	pthread_mutex_unlock(&lg_mu);
+}
+
+static void
 log_emit(int pri, const char *msg)
 {
 	char stamp[32] = "";
 	struct timespec ts;
 	struct tm tm;
 
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp),
+	    ".%03ldZ", ts.tv_nsec / 1000000);
+	if (pri < PRI_DEBUG)
+		log_keep(stamp, msg);
 	if (lg.journal || lg.plain) {
 		if (lg.plain)
 			fprintf(stderr, "%s: %s\n", lg.prog, msg);
@@ -69,17 +102,13 @@ log_emit(int pri, const char *msg)
 			fprintf(stderr, "<%d>%s\n", pri, msg);
 		return;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ldZ %s: %s\n", stamp, ts.tv_nsec / 1000000,
-	    lg.prog, msg);
+	fprintf(stderr, "%s %s: %s\n", stamp, lg.prog, msg);
 }
 
 static void
 log_vlog(int pri, const char *fmt, va_list ap, int with_errno)
 {
-	char msg[512];
+	char msg[LOG_LINE];
 	int saved = errno, n;
 	long long now;
 

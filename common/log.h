@@ -13,6 +13,13 @@
 void	log_init(const char *prog, int verbose);
 /* For a tool run by a person: messages without a time stamp. */
 void	log_plain(void);
+/*
+ * The last LOG_RECENT lines logged above debug (none holds PHI), oldest
+ * first, each with its UTC time: fn is called under the logger's lock and
+ * must not log.
+ */
+#define LOG_RECENT	40
+void	log_recent(void (*fn)(void *, const char *line), void *arg);
 /* appends strerror(errno) */
 void	log_warn(const char *, ...) LOG_FMT(1, 2);
 void	log_warnx(const char *, ...) LOG_FMT(1, 2);

@@ -272,3 +272,20 @@ clock_synced(void)
 	memset(&tx, 0, sizeof(tx));
 	return adjtimex(&tx) != TIME_ERROR && !(tx.status & STA_UNSYNC);
 }
+
+void
+utf8_clip(char *s)
+{
+	size_t len = strlen(s), i = len, need;
+	unsigned char c;
+
+	/* back over at most three continuation bytes to the lead byte */
+	while (i > 0 && len - i < 3 && ((unsigned char)s[i - 1] & 0xc0) ==
+	    0x80)
+		i--;
+	if (i == 0 || ((c = (unsigned char)s[i - 1]) & 0x80) == 0)
+		return;
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	if (len - (i - 1) < need)
+		s[i - 1] = '\0';
+}

@@ -35,6 +35,9 @@ int	unescape(const char *src, size_t srclen, unsigned char *dst,
 /* Writes bytes printable, \xHH for the rest; out is NUL-terminated. */
 void	escape(const unsigned char *src, size_t len, char *out, size_t outlen);
 
+/* Cuts s before a UTF-8 sequence that a truncation left incomplete. */
+void	utf8_clip(char *s);
+
 /* Writes all len bytes, through short writes and EINTR; 0 or -errno. */
 int	write_all(int fd, const void *p, size_t len);
 /* fsync()s a directory, making renames and creations in it durable. */

@@ -207,10 +207,17 @@ aud_for(const char *op, json_t *aud)
 	return NULL;
 }
 
+/* why is ours or jansson's, which may quote the bytes it could not
+ * read: each byte above ASCII goes as '?', so the result can be sent. */
 static enum fleet_err
 refuse(struct fleet_cmd *c, enum fleet_err e, const char *why)
 {
+	char *p;
+
 	snprintf(c->why, sizeof(c->why), "%s", why);
+	for (p = c->why; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
 	return e;
 }
 

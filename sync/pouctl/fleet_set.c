@@ -3,9 +3,10 @@
  * push it, one JWS per line, each a part small enough for one MQTT message.
  * The file is checked as a cart reads it (its header, its field count)
  * before anything is signed; the set's version is the file's SHA-256, the
- * same a cart reading that file would record; the parts' ids come from it,
- * so signing the same file again gives commands the carts that have it
- * refuse as replays.
+ * same a cart reading that file would record; the parts' ids come from it
+ * and from the audience, so signing the same file again for the same carts
+ * gives commands the carts that have it refuse as replays, and for other
+ * carts commands of their own.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -37,7 +38,10 @@ set_row(void *arg, char **f)
 	int i, n = (int)json_integer_value(json_object_get(arg, "n"));
 
 	for (i = 0; i < n; i++)
-		json_array_append_new(row, json_string(f[i]));
+		if (json_array_append_new(row, json_string(f[i])) != 0) {
+			json_decref(row);
+			return "a field is not UTF-8 text";
+		}
 	json_array_append_new(json_object_get(arg, "rows"), row);
 	return NULL;
 }
@@ -71,7 +75,8 @@ static char *
 set_part(const struct set_opts *o, struct jws_key *k, const char *version,
     json_t *all, size_t from, size_t count, int i, int n)
 {
-	char id[FLEET_ID_MAX + 1], why[128], *aud, *args, *p, *m = NULL;
+	char id[FLEET_ID_MAX + 1], why[128], tag[HASH_HEX], *aud, *args, *p;
+	char *m = NULL;
 	json_t *rows = json_array(), *a;
 	size_t r;
 
@@ -81,8 +86,10 @@ set_part(const struct set_opts *o, struct jws_key *k, const char *version,
 	    "parts", n, "rows", rows);
 	args = a ? json_dumps(a, JSON_COMPACT) : NULL;
 	json_decref(a);
-	snprintf(id, sizeof(id), "%s-%.16s-%d-%d", o->kind, version, i, n);
 	aud = json_dumps(o->aud, JSON_COMPACT);
+	sha256_hex(aud ? aud : "", aud ? strlen(aud) : 0, tag);
+	snprintf(id, sizeof(id), "%s-%.16s-%.8s-%d-%d", o->kind, version, tag,
+	    i, n);
 	if ((p = fleet_cmd_payload(id, now_wall_ms() / 1000, o->ttl, aud,
 	    o->kind, args ? args : "", why, sizeof(why))) == NULL)
 		fprintf(stderr, "pouctl: fleet sign-set: %s\n", why);

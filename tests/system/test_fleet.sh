@@ -57,6 +57,13 @@ EOF
 }
 has_result() { test -n "$(result "$1" "$2")"; }
 field() { result "$1" "$2" | $PY -c "import json,sys; print(json.load(sys.stdin)$3)"; }
+# a set's ids name its audience: SHA-256 of the --aud list as JSON
+aud_tag() { printf '%s' "$1" | sha256sum | cut -c1-8; }
+# field_has ID TEXT: the snapshot's last log line ends with TEXT
+field_has() {
+	case "$(field "$1" successful '["data"]["log"][-1]')" in
+	*"$2") return 0;; *) return 1;; esac
+}
 sign() { "$B/pouctl" fleet sign --key "$KEY" "$@"; }
 seen() { test "$(grep -c -- "$2" "$1")" -ge "$3"; }	# seen FILE RE N
 
@@ -66,7 +73,7 @@ printf 'di,lot,serial,recall_id,reason\n%s,LOT9,,R-9,"fleet push"\n%s,LOT8,,R-8,
 "$B/pouctl" fleet sign-set --key "$KEY" --aud "$SITE" --rows 1 recalls \
     "$T/recalls-new.csv" > "$T/set.jws"
 check_eq "the set is two commands" 2 "$(wc -l < "$T/set.jws")"
-VER=$(sha256sum "$T/recalls-new.csv" | cut -c1-16)
+VER=$(sha256sum "$T/recalls-new.csv" | cut -c1-16)-$(aud_tag "[\"$SITE\"]")
 scan 'USER:N1' 'CASE:C1' "$(item $SCREW LOT9)"
 check "before the push LOT9 is recorded" wait_for 5 recorded_is 1
 send all < "$T/set.jws"
@@ -91,7 +98,7 @@ printf 'room,start,end,case_id,mrn,encounter\nOR01,%s,%s,OTHER,1,V1\nOR07,%s,%s,
 scan 'POU:END'
 "$B/pouctl" fleet sign-set --key "$KEY" --aud "$SITE/$DEV" schedule \
     "$T/sched.csv" | send "$DEV"
-SVER=$(sha256sum "$T/sched.csv" | cut -c1-16)
+SVER=$(sha256sum "$T/sched.csv" | cut -c1-16)-$(aud_tag "[\"$SITE/$DEV\"]")
 check "a schedule pushed is installed" wait_for 10 has_result \
     "schedule-$SVER-1-1" successful
 check "and its case for this room becomes the context" wait_for 15 \
@@ -109,13 +116,15 @@ check_eq "with the store's integrity" ok \
     "$(field diag-1 successful '["data"]["store"]["integrity"]')"
 check_eq "and its drivers" sim0 \
     "$(field diag-1 successful '["data"]["drivers"][0]["name"]')"
+check "and its recent log lines, this command's start the last" \
+    field_has diag-1 "fleet: command diag-1 executing"
 
 # A catalog with a bad row is refused whole; the catalog before stays.
 { head -1 "$ROOT/configs/catalog.csv"; echo "$SCREW,NEW SCREW,yes,yes,no,yes"
   echo "00884521123468,BAD,maybe,no,no,yes"; } > "$T/catalog-bad.csv"
 "$B/pouctl" fleet sign-set --key "$KEY" --aud "$SITE/$DEV" catalog \
     "$T/catalog-bad.csv" > "$T/cat.jws"
-CVER=$(sha256sum "$T/catalog-bad.csv" | cut -c1-16)
+CVER=$(sha256sum "$T/catalog-bad.csv" | cut -c1-16)-$(aud_tag "[\"$SITE/$DEV\"]")
 send "$DEV" < "$T/cat.jws"
 check "a catalog with a bad row fails" wait_for 10 has_result \
     "catalog-$CVER-1-1" failed

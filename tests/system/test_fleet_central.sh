@@ -83,10 +83,14 @@ check "fleet ls --offline lists it alone" test "$(grep -c '^cart-' "$T/off")" -e
 
 printf 'di,lot,serial,recall_id,reason\n%s,LOT9,,R-9,"urgent"\n' $SCREW > "$T/urgent.csv"
 "$B/pouctl" fleet sign-set --key "$KEY" --aud "$SITE" recalls "$T/urgent.csv" > "$T/urgent.jws"
-ID=$(sed -n 's/^\(recalls-[0-9a-f]*-1-1\) .*/\1/p' <(fleet send "$T/urgent.jws" --by it-oncall))
+ID=$(sed -n 's/^\(recalls-[0-9a-f]*-[0-9a-f]*-1-1\) .*/\1/p' <(fleet send "$T/urgent.jws" --by it-oncall))
 check "fleet send queues it" test -n "$ID"
 fleet send "$T/urgent.jws" > "$T/again"
 check "sending the same command again is said so" grep -q 'was sent before' "$T/again"
+"$B/pouctl" fleet sign-set --key "$KEY" --aud east recalls "$T/urgent.csv" > "$T/east.jws"
+fleet send "$T/east.jws" > "$T/east"
+check "the same file for another site is a command of its own" \
+    test -z "$(grep 'was sent before' "$T/east")" -a -z "$(grep -F "$ID" "$T/east")"
 for i in 1 2; do
 	check "cart-$i: the recall list installed" wait_for 15 \
 	    logged "$T/c$i/agent.log" 'fleet: recalls version .* installed'

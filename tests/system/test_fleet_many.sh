@@ -91,7 +91,7 @@ for i in $(seq 1 "$SCANNING"); do
 	SCANNERS+=($!)
 done
 fleet send "$T/urgent.jws" --by test > "$T/sent"
-ID=$(sed -n 's/^\(recalls-[0-9a-f]*-1-1\) .*/\1/p' "$T/sent")
+ID=$(sed -n 's/^\(recalls-[0-9a-f]*-[0-9a-f]*-1-1\) .*/\1/p' "$T/sent")
 VER=$(echo "$ID" | sed 's/^recalls-\([0-9a-f]*\)-.*/\1/' | cut -c1-12)
 check "fleet send queues it" test -n "$ID"
 check_every "the $ON carts online install it" 60 installed $(online_carts)

@@ -453,6 +453,66 @@ test_every_step_failed_in_turn(void **state)
 	assert_true(nth > 15);
 }
 
+/* A command on trial with one key set; keep (or undo) with the Nth step
+ * failing: either both its trial and its executing state stay, or the
+ * trial is gone and its terminal state queued as a result, never one
+ * without the other. Returns the steps taken. */
+static int
+run_config_end(const char *path, int undo, int nth)
+{
+	const char *sec[] = { "mqtt" }, *key[] = { "host" };
+	const char *val[] = { "new" };
+	struct store_cmd c = { "cfg-1", "config", "", "{}", INT64_MAX, 0 };
+	struct store_result r;
+	struct store *s;
+	int64_t deadline;
+	int rc, steps, ended;
+
+	unlink(path);
+	assert_int_equal(store_open(path, 1, &s), 0);
+	assert_int_equal(store_cmd_add(s, &c), 0);
+	assert_int_equal(store_cmd_transition(s, "cfg-1", "executing", "", "",
+	    ""), 0);
+	while (store_result_next(s, &r) == 1) {	/* received, executing */
+		store_result_done(s, r.n);
+		store_result_release(&r);
+	}
+	assert_int_equal(store_config_try(s, "cfg-1", 1, sec, key, val,
+	    INT64_MAX), 0);
+	store_fail_nth(s, nth);
+	rc = undo ? store_config_undo(s, "cfg-1", "uplink_lost", "x") :
+	    store_config_keep(s, "cfg-1", "kept");
+	steps = s->steps;
+	store_fail_nth(s, 0);
+	ended = store_config_trial(s, "cfg-1", &deadline) == 0;
+	assert_int_equal(ended, rc == 0);
+	assert_int_equal(store_result_next(s, &r), ended);
+	if (ended) {
+		assert_string_equal(r.state, undo ? "failed" : "successful");
+		store_result_release(&r);
+	}
+	assert_int_equal(store_cmd_next(s, &c), !ended);
+	if (!ended) {
+		assert_string_equal(c.state, "executing");
+		store_cmd_release(&c);
+	}
+	store_close(s);
+	return steps;
+}
+
+static void
+test_config_end_is_one_transaction(void **state)
+{
+	struct fx *f = *state;
+	int nth, undo;
+
+	for (undo = 0; undo < 2; undo++) {
+		for (nth = 1; run_config_end(f->path, undo, nth) >= nth; nth++)
+			;
+		assert_true(nth > 3);
+	}
+}
+
 int
 main(void)
 {
@@ -477,6 +537,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database_is_refused,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_config_end_is_one_transaction, setup, teardown),
 	};
 
 	log_init("test_store", 0);

@@ -9,9 +9,32 @@
 
 #include <cmocka.h>
 
+#include "util.h"
 #include "wire.h"
 
 #define EPOCH "78d6fe5cb6b7c2bed36bb45359a9b5c2"
+
+/* A detail cut inside a UTF-8 sequence cannot be sent; clipped, it can,
+ * and whole sequences are kept. */
+static void
+test_result_clipped(struct wire_result *r)
+{
+	char d[16], *p;
+
+	snprintf(d, sizeof(d), "row 2: \xc3\x98\xe2\x82");	/* cut */
+	r->data = "";
+	r->detail = d;
+	assert_null(wire_result_encode(r));
+	utf8_clip(d);
+	assert_string_equal(d, "row 2: \xc3\x98");
+	assert_non_null(p = wire_result_encode(r));
+	free(p);
+	utf8_clip(d);
+	assert_string_equal(d, "row 2: \xc3\x98");
+	d[strlen(d) - 1] = '\0';
+	utf8_clip(d);
+	assert_string_equal(d, "row 2: ");
+}
 
 static void
 make_event(struct event *ev, int64_t seq)
@@ -338,6 +361,7 @@ test_result(void **state)
 	free(p);
 	r.data = "[1]";		/* data must be an object */
 	assert_null(wire_result_encode(&r));
+	test_result_clipped(&r);
 	p = "{\"v\":1,\"id\":3,\"state\":\"failed\",\"ok\":false,"
 	    "\"error\":\"\",\"detail\":\"\",\"at\":1,\"data\":{}}";
 	assert_int_equal(wire_result_decode(p, strlen(p), &in, err,
