@@ -148,13 +148,13 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	     -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps check test demo asan fuzz fuzz-build bench faults clean
+.PHONY: all deps check test unit demo asan fuzz fuzz-build bench faults clean
 all: $(BINS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) $(POU_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(POU_CFLAGS) -MMD -MP -c -o $@ $<
 
 LINK	= @$(if $(Q),echo "  LD      $@")
 $(B)/pou-agent: $(call obj,$(AGENT))
@@ -184,6 +184,15 @@ check: deps
 
 test: all $(TESTS) $(POWERCUT)
 	@B=$(B) tests/run.sh
+
+# The unit tests alone (the package build runs them), each through
+# $(RUN_UNIT): e.g. qemu-aarch64-static for a cross build.
+RUN_UNIT ?=
+unit: $(TESTS)
+	@for t in $(TESTS); do \
+	    CMOCKA_MESSAGE_OUTPUT=TAP $(RUN_UNIT) $$t > $$t.tap 2>&1 || \
+	    { cat $$t.tap; echo "FAILED: $$t"; exit 1; }; \
+	    echo "  PASS    $$t: $$(grep -c '^ok ' $$t.tap) tests"; done
 
 $(B)/libpowercut.so: tests/faults/powercut.c
 	@mkdir -p $(dir $@)
@@ -257,6 +266,82 @@ build-fuzz/fuzz_%: $$(FUZZ_SRC_$$*)
 	$(Q)clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE $(INC) \
 	    $(shell pkg-config --cflags jansson) -o $@ $(FUZZ_SRC_$*) \
 	    $(shell pkg-config --libs jansson) $(FUZZ_LIBS_$*)
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [sysconfdir=]: the programs,
+# man pages, example configuration, systemd units, udev rules, sysusers and
+# tmpfiles where Debian puts them (PREFIX=/usr). Existing configuration in
+# sysconfdir is never overwritten. The Debian packages take the first three
+# parts (install-bin, install-man, install-conf); debhelper places the rest.
+PREFIX	?= /usr/local
+bindir	?= $(PREFIX)/bin
+sbindir	?= $(PREFIX)/sbin
+mandir	?= $(PREFIX)/share/man
+docdir	?= $(PREFIX)/share/doc/pou
+sysconfdir ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+libdir_sys ?= $(if $(filter /usr,$(PREFIX)),/usr/lib,$(PREFIX)/lib)
+unitdir	?= $(libdir_sys)/systemd/system
+udevrulesdir ?= $(libdir_sys)/udev/rules.d
+sysusersdir ?= $(libdir_sys)/sysusers.d
+tmpfilesdir ?= $(libdir_sys)/tmpfiles.d
+INSTALL	?= install
+MAN8	= pou-agent.8 pou-bridge.8 pouctl.8
+MAN5	= pou-agent.conf.5 pou-bridge.conf.5
+SYS	= packaging/systemd
+
+.PHONY: deb package-test install install-bin install-man install-conf install-system man
+install: install-bin install-man install-conf install-system
+
+install-bin: $(BINS)
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir)
+	$(INSTALL) -m 0755 $(B)/pou-agent $(B)/pou-bridge $(DESTDIR)$(sbindir)
+	$(INSTALL) -m 0755 $(B)/pouctl $(DESTDIR)$(bindir)
+
+# The pages are mdoc(7): man-db renders them as they are; make man checks
+# them (groff's warnings are errors).
+man:
+	@for m in $(MAN8) $(MAN5); do \
+	    out=$$(groff -mdoc -ww -z -Tutf8 packaging/man/$$m 2>&1); \
+	    if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; done
+
+install-man:
+	$(INSTALL) -d $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(mandir)/man5
+	$(INSTALL) -m 0644 $(MAN8:%=packaging/man/%) $(DESTDIR)$(mandir)/man8
+	$(INSTALL) -m 0644 $(MAN5:%=packaging/man/%) $(DESTDIR)$(mandir)/man5
+
+# agent.conf and bridge.conf are the daemons' (root-owned, world-readable:
+# no secrets, keys are files of their own); the CSVs and broker files are examples.
+install-conf:
+	$(INSTALL) -d $(DESTDIR)$(sysconfdir)/pou/boards \
+	    $(DESTDIR)$(docdir)/examples/mosquitto
+	@for f in agent.conf bridge.conf boards/cart-v2.conf; do \
+	    t=$(DESTDIR)$(sysconfdir)/pou/$$f; \
+	    if [ -e "$$t" ]; then echo "  KEEP    $$t"; \
+	    else $(INSTALL) -m 0644 configs/$$f "$$t"; fi; done
+	$(INSTALL) -m 0644 configs/*.csv $(DESTDIR)$(docdir)/examples
+	$(INSTALL) -m 0644 configs/mosquitto/* \
+	    $(DESTDIR)$(docdir)/examples/mosquitto
+
+install-system:
+	$(INSTALL) -d $(DESTDIR)$(unitdir) $(DESTDIR)$(udevrulesdir) \
+	    $(DESTDIR)$(sysusersdir) $(DESTDIR)$(tmpfilesdir)
+	sed 's|/usr/sbin/|$(sbindir)/|; s|/etc/pou/|$(sysconfdir)/pou/|' \
+	    $(SYS)/pou-agent.service > $(DESTDIR)$(unitdir)/pou-agent.service
+	sed 's|/usr/sbin/|$(sbindir)/|; s|/etc/pou/|$(sysconfdir)/pou/|' \
+	    $(SYS)/pou-bridge.service > $(DESTDIR)$(unitdir)/pou-bridge.service
+	$(INSTALL) -m 0644 $(SYS)/60-pou.rules $(DESTDIR)$(udevrulesdir)
+	$(INSTALL) -m 0644 $(SYS)/pou.sysusers $(DESTDIR)$(sysusersdir)/pou.conf
+	$(INSTALL) -m 0644 $(SYS)/pou.tmpfiles $(DESTDIR)$(tmpfilesdir)/pou.conf
+
+# The Debian packages (packaging/debian): make deb [ARCH=arm64|armhf].
+deb:
+	@packaging/deps.sh deb
+	@B=$(B) ARCH=$(ARCH) packaging/deb.sh
+
+# The packages installed, run, upgraded and purged in a clean Debian root
+# (mmdebstrap): SUITE=bookworm (the default) or trixie.
+package-test:
+	@packaging/deps.sh deb
+	@B=$(B) bash tests/package/test_package.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

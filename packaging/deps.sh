@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian 12 packages pou needs to build, test and demo, or
-# with "fuzz" those of make fuzz. As root it runs apt-get; otherwise it
-# prints the exact command to run.
+# with "fuzz" those of make fuzz, with "deb" those of make deb. As root it
+# runs apt-get; otherwise it prints the exact command to run.
 set -eu
 
 BUILD="build-essential pkg-config libsqlite3-dev libmosquitto-dev libjansson-dev
@@ -11,10 +11,13 @@ RUN="mosquitto mosquitto-clients sqlite3 python3 python3-hl7 python3-cryptograph
 SYMBOLS="zint zxing-cpp-tools"	# real barcode symbols for the tests
 DEVICES="umockdev libnfc-bin faketime"	# real libusb, libnfc; a wrong clock
 FUZZ="clang libclang-rt-dev"
+PACKAGE="debhelper dpkg-dev lintian groff-base"	# make deb (test_deb.sh)
+DEB="$PACKAGE mmdebstrap"	# and make package-test
 
 case "${1:-}" in
 fuzz) PKGS="$BUILD $FUZZ" ;;
-*) PKGS="$BUILD $RUN $SYMBOLS $DEVICES" ;;
+deb) PKGS="$BUILD $DEB" ;;
+*) PKGS="$BUILD $RUN $SYMBOLS $DEVICES $PACKAGE" ;;
 esac
 
 want=""

@@ -221,9 +221,11 @@ static void
 bridge_loop(struct bridge *b)
 {
 	struct pollfd pfd;
-	int64_t now, next_release = 0;
+	int64_t now, next_release = 0, next_wd = 0;
+	int64_t wd_ms = daemon_watchdog_ms();
 	int t;
 
+	daemon_notify("READY=1");
 	while (!daemon_quit) {
 		if (daemon_reload) {
 			daemon_reload = 0;
@@ -245,7 +247,14 @@ bridge_loop(struct bridge *b)
 			ingest_releases(b->in);
 			fleet_publish_new(b->db, b->mq);
 		}
+		/* The loop turns: systemd's watchdog is fed (the outboxes'
+		 * threads say their troubles in the db and the log). */
+		if (wd_ms > 0 && now >= next_wd) {
+			next_wd = now + wd_ms;
+			daemon_notify("WATCHDOG=1");
+		}
 	}
+	daemon_notify("STOPPING=1");
 }
 
 static void
