@@ -145,6 +145,12 @@ struct fleet {
 	int		restart;	/* a restart command asked to stop */
 };
 
+/* The cart's TLS certificate, watched for its end (cert.c). */
+struct cert_watch {
+	int64_t		next_ms;	/* the next look */
+	int		days;		/* left; -1 past it, INT_MAX none */
+};
+
 /* This room's scheduled cases (schedule.c). */
 struct schedule {
 	struct slot	slots[SCHEDULE_MAX];
@@ -165,7 +171,13 @@ struct agent {
 	struct outcomes		 fb;
 	struct schedule		 sched;
 	struct fleet		 fleet;
+	struct cert_watch	 cert;
 };
+
+/* cert.c: the alarms cert_expiring (30 days before its end) and
+ * cert_expired, checked now, and hourly by cert_tick(). */
+void	cert_check(struct agent *);
+void	cert_tick(struct agent *, int64_t now_ms);
 
 /* conf.c */
 /* Loads path into c; prints every error as file:line; 0 or the error count. */

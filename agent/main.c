@@ -1,5 +1,6 @@
 /* pou-agent: point-of-use capture on the cart or cabinet; one poll() loop. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,7 @@ agent_reload(struct agent *a)
 	schedule_load(a);
 	agent_open_drivers(a);
 	fleet_start(a);		/* new keys, and the uplink may be new */
+	cert_check(a);
 	log_info("reload: configuration reloaded from %s", a->conf_path);
 }
 
@@ -191,6 +193,7 @@ agent_loop(struct agent *a)
 		session_tick(a, now);
 		fleet_tick(a, now);
 		schedule_tick(a);
+		cert_tick(a, now);
 		housekeeping_tick(a, now);
 		board_state(a->board, BOARD_OFFLINE, !uplink_online(a->uplink));
 		board_state(a->board, BOARD_BUSY, a->sess.has_pending ||
@@ -248,6 +251,8 @@ agent_start(struct agent *a)
 		agent_uplink_of_file(a);
 	agent_open_drivers(a);
 	fleet_start(a);
+	a->cert.days = INT_MAX;
+	cert_check(a);
 	watchdog_start(a);
 	log_info("started: device %s/%s, epoch %s, store %s", a->conf.site,
 	    a->conf.device, store_epoch(a->store), a->conf.store_path);

@@ -11,12 +11,13 @@ RUN="mosquitto mosquitto-clients sqlite3 python3 python3-hl7 python3-cryptograph
 SYMBOLS="zint zxing-cpp-tools"	# real barcode symbols for the tests
 DEVICES="umockdev libnfc-bin faketime"	# real libusb, libnfc; a wrong clock
 FUZZ="clang libclang-rt-dev"
-PACKAGE="debhelper dpkg-dev lintian groff-base"	# make deb (test_deb.sh)
-DEB="$PACKAGE mmdebstrap"	# and make package-test
+# make deb and package-test (test_deb.sh), the Debian 13 root
+# (test_debian13.sh)
+PACKAGE="debhelper dpkg-dev lintian groff-base mmdebstrap curl"
 
 case "${1:-}" in
 fuzz) PKGS="$BUILD $FUZZ" ;;
-deb) PKGS="$BUILD $DEB" ;;
+deb) PKGS="$BUILD $PACKAGE" ;;
 *) PKGS="$BUILD $RUN $SYMBOLS $DEVICES $PACKAGE" ;;
 esac
 

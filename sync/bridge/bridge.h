@@ -396,5 +396,7 @@ void	fleet_telemetry(struct db *, const struct wire_topic *,
 	    const struct mosquitto_message *);
 void	fleet_result(struct db *, const struct wire_topic *,
 	    const struct mosquitto_message *);
+void	fleet_alarms(struct db *, const struct wire_topic *,
+	    const struct mosquitto_message *);
 
 #endif

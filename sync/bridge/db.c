@@ -161,6 +161,9 @@ static const char *const db_migrations[] = {
 	"  state TEXT NOT NULL, error TEXT NOT NULL, detail TEXT NOT NULL,"
 	"  data TEXT NOT NULL, at_ms INTEGER NOT NULL,"
 	"  received_ms INTEGER NOT NULL, PRIMARY KEY (id, device, state));",
+	/* 9: each cart's open alarms, as its retained alarm message says. */
+	"ALTER TABLE device_status ADD COLUMN alarms TEXT NOT NULL DEFAULT "
+	"'[]';",
 };
 
 static const char *const db_sql[Q_COUNT] = {

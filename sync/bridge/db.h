@@ -257,10 +257,13 @@ int	db_device_status(struct db *, const char *device, const char *site,
 	    int64_t now_ms);
 int	db_device_telemetry(struct db *, const char *device, const char *site,
 	    const char *json, int64_t now_ms);
+/* json: the cart's alarms, a JSON array. */
+int	db_device_alarms(struct db *, const char *device, const char *site,
+	    const char *json, int64_t now_ms);
 /* Each site the registry or the enrolment list knows. */
 int	db_rows_sites(struct db *, db_row_fn, void *arg);
 /* device, site, state, since_ms, version, epoch, telemetry, telemetry_ms,
- * enrolment state. */
+ * enrolment state, alarms (a JSON array). */
 int	db_devices_registry(struct db *, db_row_fn, void *arg);
 /* -EEXIST when the id was sent before. */
 int	db_fleet_add(struct db *, const char *id, const char *op,

@@ -37,6 +37,16 @@ db_device_telemetry(struct db *d, const char *device, const char *site,
 }
 
 int
+db_device_alarms(struct db *d, const char *device, const char *site,
+    const char *json, int64_t now)
+{
+	return db_change(d, "INSERT INTO device_status (device, site, state, "
+	    "since_ms, alarms) VALUES (?1, ?2, 'online', ?4, ?3) ON CONFLICT "
+	    "(device) DO UPDATE SET alarms = ?3", "ttti", device, site, json,
+	    now) < 0 ? -EIO : 0;
+}
+
+int
 db_rows_sites(struct db *d, db_row_fn fn, void *arg)
 {
 	return db_rows(d, "SELECT site FROM device_status UNION SELECT site "
@@ -49,7 +59,8 @@ db_devices_registry(struct db *d, db_row_fn fn, void *arg)
 {
 	return db_rows(d, "SELECT s.device, s.site, s.state, s.since_ms, "
 	    "s.version, s.epoch, s.telemetry, s.telemetry_ms, "
-	    "coalesce(e.state, '') FROM device_status s LEFT JOIN enrolment e "
+	    "coalesce(e.state, ''), s.alarms FROM device_status s LEFT JOIN "
+	    "enrolment e "
 	    "USING (device) ORDER BY s.site, s.device", fn, arg, "");
 }
 

@@ -149,6 +149,24 @@ fleet_telemetry(struct db *db, const struct wire_topic *t,
 	free(p);
 }
 
+/* The cart's retained alarm message: its "alarms" array, kept whole. */
+void
+fleet_alarms(struct db *db, const struct wire_topic *t,
+    const struct mosquitto_message *msg)
+{
+	json_t *j = json_loadb(msg->payload, (size_t)msg->payloadlen, 0, NULL);
+	json_t *list = json_object_get(j, "alarms");
+	char *p = json_is_array(list) ? json_dumps(list, JSON_COMPACT) : NULL;
+
+	if (p == NULL)
+		log_warnx("fleet: %s/%s: an alarm message with no alarms "
+		    "list ignored", t->site, t->device);
+	else
+		db_device_alarms(db, t->device, t->site, p, now_wall_ms());
+	free(p);
+	json_decref(j);
+}
+
 void
 fleet_result(struct db *db, const struct wire_topic *t,
     const struct mosquitto_message *msg)

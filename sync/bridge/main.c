@@ -22,6 +22,7 @@
 #define STATUS_FILTER		"pou/v1/+/+/status"
 #define TELEMETRY_FILTER	"pou/v1/+/+/telemetry"
 #define RESULT_FILTER		"pou/v1/+/+/result"
+#define ALARM_FILTER		"pou/v1/+/+/alarm"
 
 struct bridge {
 	struct bridge_conf	 conf;
@@ -44,6 +45,7 @@ bridge_on_online(void *arg)
 	mqttc_subscribe(b->mq, STATUS_FILTER, 1);
 	mqttc_subscribe(b->mq, TELEMETRY_FILTER, 0);
 	mqttc_subscribe(b->mq, RESULT_FILTER, 1);
+	mqttc_subscribe(b->mq, ALARM_FILTER, 1);
 }
 
 /* Only enrolled carts are in the registry; others are ingest's to refuse. */
@@ -102,6 +104,11 @@ bridge_on_message(void *arg, const struct mosquitto_message *msg)
 	if (wire_topic_parse(msg->topic, &t) == 0 && strcmp(t.leaf,
 	    "telemetry") == 0) {
 		fleet_telemetry(b->db, &t, msg);	/* as status: all */
+		return;
+	}
+	if (wire_topic_parse(msg->topic, &t) == 0 && strcmp(t.leaf,
+	    "alarm") == 0) {
+		fleet_alarms(b->db, &t, msg);		/* as status: all */
 		return;
 	}
 	if (wire_topic_parse(msg->topic, &t) == 0 && strcmp(t.leaf,

@@ -98,6 +98,38 @@ tele_read(const char *json, struct tele *t)
 	json_decref(j);
 }
 
+static int
+alarms_count(const char *json)
+{
+	json_t *j = json_loads(json, 0, NULL);
+	int n = (int)json_array_size(j);
+
+	json_decref(j);
+	return n;
+}
+
+/* Each alarm the cart holds open: its kind, since when, and the rest. */
+static void
+alarms_print(const char *json)
+{
+	json_t *j = json_loads(json, 0, NULL), *a;
+	char at[32], *rest;
+	size_t i;
+
+	printf("alarms%s\n", json_array_size(j) ? "" : "     none");
+	json_array_foreach(j, i, a) {
+		fmt_iso_time(json_integer_value(json_object_get(a, "at")), at);
+		printf("  %-20s since %s", json_string_value(json_object_get(a,
+		    "kind")), at);
+		json_object_del(a, "kind");
+		json_object_del(a, "at");
+		rest = json_dumps(a, JSON_COMPACT);
+		printf(" %s\n", rest ? rest : "");
+		free(rest);
+	}
+	json_decref(j);
+}
+
 struct ls {
 	const char	*site;
 	int		 offline, behind;
@@ -133,13 +165,13 @@ ls_row(void *arg, const char *const *col, int n)
 	    strcmp(t.recalls, l->newest) == 0))
 		return;
 	if (l->rows++ == 0)
-		printf("%-12s %-10s %-8s %-24s %-8s %-7s %-12s %s\n", "device",
-		    "site", "state", "since", "version", "backlog", "recalls",
-		    "clock");
-	printf("%-12s %-10s %-8s %-24s %-8s %-7lld %-12s %s\n", col[0], col[1],
-	    col[2], ctl_time(col[3], since), col[4][0] ? col[4] : "-",
+		printf("%-12s %-10s %-8s %-24s %-8s %-7s %-12s %-10s %s\n",
+		    "device", "site", "state", "since", "version", "backlog",
+		    "recalls", "clock", "alarms");
+	printf("%-12s %-10s %-8s %-24s %-8s %-7lld %-12s %-10s %d\n", col[0],
+	    col[1], col[2], ctl_time(col[3], since), col[4][0] ? col[4] : "-",
 	    t.backlog, t.recalls, t.synced < 0 ? "-" : t.synced ? "synced" :
-	    "NOT synced");
+	    "NOT synced", alarms_count(col[9]));
 }
 
 static int
@@ -188,11 +220,13 @@ show_row(void *arg, const char *const *col, int n)
 	printf("device     %s\nsite       %s\nstate      %s since %s\n"
 	    "enrolment  %s\nversion    %s\nepoch      %s\ntelemetry  %s\n"
 	    "backlog    %lld events\nstore      %lld of %lld bytes\n"
-	    "clock      %s\ncatalog    %s\nrecalls    %s\ncommands\n", col[0],
+	    "clock      %s\ncatalog    %s\nrecalls    %s\n", col[0],
 	    col[1], col[2], ctl_time(col[3], since), col[8][0] ? col[8] :
 	    "not enrolled", col[4][0] ? col[4] : "-", col[5][0] ? col[5] : "-",
 	    ctl_time(col[7], tel), t.backlog, t.used, t.quota, t.synced < 0 ?
 	    "-" : t.synced ? "synced" : "NOT synced", t.catalog, t.recalls);
+	alarms_print(col[9]);
+	printf("commands\n");
 	*(int *)arg = 1;
 }
 

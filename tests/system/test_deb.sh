@@ -16,6 +16,7 @@ for p in pou-agent pou-bridge pouctl; do dpkg-deb -c "$(deb $p)" > "$T/$p.list";
 has() { grep -q -- " \./$2\$" "$T/$1.list"; }
 lacks() { ! grep -q -- "$2" "$T/$1.list"; }
 check "pou-agent: the daemon" has pou-agent usr/sbin/pou-agent
+check "the certificate helper" has pou-agent usr/sbin/pou-cert-request
 check "its unit" has pou-agent lib/systemd/system/pou-agent.service
 check "its udev rules" has pou-agent lib/udev/rules.d/60-pou.rules
 check "its user" has pou-agent usr/lib/sysusers.d/pou-agent.conf

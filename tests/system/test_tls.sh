@@ -70,6 +70,40 @@ wait_for 10 recorded_is 2
 check "the agent's events cross TLS and are acked" wait_for 15 unacked_is 0
 check_eq "the bridge stored them under cart-a" 2 \
     "$(sql "$T/bridge.db" "SELECT count(*) FROM events WHERE device = 'cart-a'")"
+# Its certificate ends in two days: an alarm, in status and at the bridge.
+"$B/pouctl" -c "$T/agent.conf" status > "$T/status"
+check "a certificate ending within 30 days: cert_expiring in pouctl status" \
+    grep -q 'cert_expiring.*"days_left":[12]' "$T/status"
+check "and at the bridge, in the cart's alarms" wait_for 10 sh -c \
+    "'$B/pouctl' -b '$T/bridge.db' fleet show cart-a | grep -q cert_expiring"
+check "and in the log" logged "$T/agent.log" 'cert: alarm: .*cart-a.crt expires in [12] days'
+# Renewed (the same key, a year more), and the agent reloaded: cleared.
+openssl x509 -req -in "$T/cart-a.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" \
+    -CAcreateserial -out "$T/cart-a.crt" -days 400 2>/dev/null
+kill -HUP "$AGENT_PID"
+no_cert_alarm() { ! "$B/pouctl" -c "$T/agent.conf" status | grep -q cert_expiring; }
+check "renewed and reloaded: the alarm is cleared" wait_for 10 no_cert_alarm
+
+# The shipped pou-cert-request: a key and CSR for the cart's id, signed by
+# the CA, checked and installed; the agent then connects with them.
+REQ="$ROOT/packaging/pou-cert-request"
+check "pou-cert-request makes a key and a CSR for CN = the cart's id" sh -c \
+    "'$REQ' -c '$T/agent.conf' -d '$T/tls' > /dev/null &&
+     openssl req -in '$T/tls/cart-a.csr' -noout -subject | grep -q 'CN *= *cart-a'"
+check "a certificate of another cart is refused" \
+    eval '! "$REQ" -c "$T/agent.conf" -d "$T/tls" -i "$T/cart-b.crt" 2>/dev/null'
+openssl x509 -req -in "$T/tls/cart-a.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" \
+    -CAcreateserial -out "$T/signed.crt" -days 400 2>/dev/null
+check "the signed one is installed" "$REQ" -c "$T/agent.conf" -d "$T/tls" \
+    -i "$T/signed.crt"
+check_eq "its key not world-readable" 640 "$(stat -c %a "$T/tls/cart-a.key")"
+sed -i "s|^certfile = .*|certfile = $T/tls/cart-a.crt|; s|^keyfile = .*|keyfile = $T/tls/cart-a.key|" \
+    "$T/agent.conf"
+kill -HUP "$AGENT_PID"
+reloads() { test "$(grep -c 'reload: configuration reloaded' "$T/agent.log")" -ge 2; }
+wait_for 10 reloads	# the sim driver is opened again by then
+scan ']d201008845211234511727063010TLS3'
+check "the agent reconnects with it and is acked" wait_for 15 acked_all 3
 
 check "no certificate, no connection" \
     eval '! mosquitto_pub -h localhost -p $BROKER_PORT --cafile $T/ca.crt \
