@@ -1,8 +1,18 @@
 # pou: one build for the agent, the bridge, pouctl, their tests and the demo.
 # The user's CFLAGS (default -O2 -g) stay apart from the project's flags;
 # packagers may drop -Werror with WERROR=.
+# make CROSS=aarch64-linux-gnu (or arm-linux-gnueabihf) cross-builds into
+# build-$(CROSS) with Debian's cross gcc and pkg-config (the foreign
+# architecture's -dev packages installed, multiarch).
 
+CROSS	?=
+ifneq ($(CROSS),)
+CC	= $(CROSS)-gcc
+PKG_CONFIG = $(CROSS)-pkg-config
+B	?= build-$(CROSS)
+endif
 CC	?= cc
+PKG_CONFIG ?= pkg-config
 CFLAGS	?= -O2 -g
 LDFLAGS	?=
 WERROR	?= -Werror
@@ -28,9 +38,12 @@ $(B)/sync/%.o: INC = $(INC_SYNC)
 $(B)/sync/uplink.o: INC = $(INC_AGENT)
 $(B)/sync/bridge/%.o: INC = $(INC_BRIDGE)
 $(B)/sync/pouctl/%.o: INC = $(INC_ALL)
-POU_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(INC) \
-	  $(shell pkg-config --cflags $(PKGS))
-POU_LIBS = $(shell pkg-config --libs $(PKGS)) -lmbedx509 -lmbedcrypto \
+# 64-bit file offsets on 32-bit boards (armhf): a store, ledger or CSV over
+# 2 GiB. No library pou uses passes an off_t.
+POU_CFLAGS = -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread $(WARN) \
+	  $(INC) \
+	  $(shell $(PKG_CONFIG) --cflags $(PKGS))
+POU_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lmbedx509 -lmbedcrypto \
 	  -pthread
 
 COMMON	= common/log.c common/buf.c common/util.c common/conf.c common/event.c \
@@ -172,7 +185,7 @@ $(B)/pouctl: $(call obj,$(POUCTL))
 $(B)/test_%: $(B)/tests/unit/test_%.o $$(call obj,$$(UNIT_SRC_$$*))
 	$(LINK)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POU_LIBS) \
-	    $(shell pkg-config --libs cmocka) $(UNIT_LIBS_$*)
+	    $(shell $(PKG_CONFIG) --libs cmocka) $(UNIT_LIBS_$*)
 
 deps:
 	@packaging/deps.sh
@@ -187,8 +200,9 @@ test: all $(TESTS) $(POWERCUT)
 	@B=$(B) tests/run.sh
 
 # The unit tests alone (the package build runs them), each through
-# $(RUN_UNIT): e.g. qemu-aarch64-static for a cross build.
-RUN_UNIT ?=
+# $(RUN_UNIT): for a cross build qemu-user-static's qemu-aarch64-static or
+# qemu-arm-static, which finds the foreign libraries multiarch under /.
+RUN_UNIT ?= $(if $(CROSS),qemu-$(firstword $(subst -, ,$(CROSS)))-static)
 unit: $(TESTS)
 	@for t in $(TESTS); do \
 	    CMOCKA_MESSAGE_OUTPUT=TAP $(RUN_UNIT) $$t > $$t.tap 2>&1 || \
@@ -199,12 +213,12 @@ $(B)/libpowercut.so: tests/faults/powercut.c
 	@mkdir -p $(dir $@)
 	$(LINK)
 	$(Q)$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE -fPIC -shared $(WARN) -o $@ $< \
-	    $(shell pkg-config --cflags --libs sqlite3) -pthread
+	    $(shell $(PKG_CONFIG) --cflags --libs sqlite3) -pthread
 $(B)/powercut_%: tests/faults/powercut_%.c
 	@mkdir -p $(dir $@)
 	$(LINK)
 	$(Q)$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE $(WARN) -o $@ $< \
-	    $(shell pkg-config --cflags --libs sqlite3) -pthread
+	    $(shell $(PKG_CONFIG) --cflags --libs sqlite3) -pthread
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -289,7 +303,7 @@ MAN8	= pou-agent.8 pou-bridge.8 pouctl.8 pou-cert-request.8
 MAN5	= pou-agent.conf.5 pou-bridge.conf.5
 SYS	= packaging/systemd
 
-.PHONY: deb package-test debian13 install install-bin install-man install-conf install-system man
+.PHONY: deb package-test debian13 cross-test install install-bin install-man install-conf install-system man
 install: install-bin install-man install-conf install-system
 
 install-bin: $(BINS)
@@ -351,7 +365,13 @@ debian13:
 	@packaging/deps.sh deb
 	@B=$(B) bash tests/system/test_debian13.sh
 
+# arm64 and armhf: built, unit-tested under qemu and packaged in a Debian
+# 12 root with the cross toolchains (mmdebstrap).
+cross-test:
+	@packaging/deps.sh deb
+	@B=$(B) bash tests/package/test_cross.sh
+
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-*-linux-*
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

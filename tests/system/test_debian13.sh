@@ -9,9 +9,7 @@ source "$(dirname "$0")/lib.sh"
 SUITE=${SUITE:-trixie}
 R="$B/debian13-root"
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
-VECTORS="$ROOT/../shared/vectors"
-MOUNTS=()
-trap 'for m in "${MOUNTS[@]}"; do umount "$m"; done; cleanup' EXIT
+source "$(dirname "$0")/buildroot.sh"
 
 # deps.sh's BUILD list: one list of what pou builds with.
 pkgs=$(sed -n '/^BUILD="/,/"/p' "$ROOT/packaging/deps.sh" |
@@ -36,30 +34,19 @@ if ! make_root; then
 	summary; exit
 fi
 ok "a $SUITE root made with mmdebstrap"
-rm -rf "$R/src" "$R/shared"
-mkdir -p "$R/src" "$R/shared"
-(cd "$ROOT" && git ls-files -z -co --exclude-standard |
-    tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -xf - -C "$R/src"
-[ -d "$VECTORS" ] && cp -R "$VECTORS" "$R/shared/vectors"
-for m in proc dev; do
-	mount --bind "/$m" "$R/$m" && MOUNTS+=("$R/$m")
-done
+root_fill
 chroot "$R" dpkg-query -W -f='# ${Package} ${Version}\n' libmbedtls-dev \
     libgpiod-dev gcc
-inroot() {
-	chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-	    HOME=/root LANG=C.UTF-8 sh -c "cd /src && $1" >> "$T/build.log" 2>&1
-}
-if inroot "make -j2 all"; then
+if inroot build.log "make -j2 all"; then
 	ok "pou builds on Debian 13 with -Werror"
 else
 	not_ok "pou builds on Debian 13 with -Werror"
 	tail -30 "$T/build.log"
 fi
-if inroot "make unit"; then
-	ok "and its unit tests pass there ($(grep -c '^  PASS' "$T/build.log") programs)"
+if inroot unit.log "make unit"; then
+	ok "and its unit tests pass there ($(grep -c '^  PASS' "$T/unit.log") programs)"
 else
 	not_ok "and its unit tests pass there"
-	tail -30 "$T/build.log"
+	tail -30 "$T/unit.log"
 fi
 summary
