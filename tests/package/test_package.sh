@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make package-test: the .debs of make deb installed into a clean Debian 12
-# root made with mmdebstrap (cached in $B/pkgroot-<suite>.tar for a day),
+# root made with mmdebstrap (cached in $B/pkgroot-<suite>-*.tar for a day),
 # and there: files, owners and modes; the daemons started from the exact
 # ExecStart lines of their installed units, as the units' user and umask
 # (systemd is not PID 1 in a chroot: the units' sandboxing is measured by
@@ -11,13 +11,16 @@ set -u
 source "$(dirname "$0")/../system/lib.sh"
 
 SUITE=${SUITE:-bookworm}
-CACHE="$B/pkgroot-$SUITE.tar"
 R="$T/root"
+# The packages' run-time libraries, already in the root: dpkg -i then fails
+# if a package's Depends name one not here.
 LIBS="libsqlite3-0,libmosquitto1,libjansson4,libinih1,libusb-1.0-0,libnfc6,libcurl4"
 case "$SUITE" in
-bookworm) LIBS="$LIBS,libmbedcrypto7,libgpiod2" ;;
-*) LIBS="$LIBS,libmbedcrypto16,libgpiod3" ;;
+bookworm) LIBS="$LIBS,libmbedcrypto7,libmbedx509-1,libgpiod2" ;;
+*) LIBS="$LIBS,libmbedcrypto16,libmbedx509-7,libgpiod3" ;;
 esac
+# a new list, a new root
+CACHE="$B/pkgroot-$SUITE-$(echo "$LIBS" | sha256sum | cut -c1-8).tar"
 MOUNTS=()
 
 unmount_all() {
