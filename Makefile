@@ -371,7 +371,12 @@ cross-test:
 	@packaging/deps.sh deb
 	@B=$(B) bash tests/package/test_cross.sh
 
+# --one-file-system: never through a build root's /proc or /dev left
+# mounted by a test that was killed.
 clean:
-	rm -rf build build-asan build-fuzz build-*-linux-*
+	rm -rf --one-file-system build build-asan build-fuzz build-*-linux-*
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# The compiler's dependency files; not the Debian roots the tests keep
+# under $(B) (their /etc holds directories named *.d).
+-include $(shell find $(B) -name '*-root*' -prune -o -name '*.d' -type f \
+	    -print 2>/dev/null)

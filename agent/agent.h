@@ -148,7 +148,8 @@ struct fleet {
 /* The cart's TLS certificate, watched for its end (cert.c). */
 struct cert_watch {
 	int64_t		next_ms;	/* the next look */
-	int		days;		/* left; -1 past it, INT_MAX none */
+	int		days;		/* left; -1 past it, INT_MAX none,
+					 * INT_MIN not looked at yet */
 };
 
 /* This room's scheduled cases (schedule.c). */

@@ -7,8 +7,6 @@
  */
 #include <limits.h>
 #include <stdio.h>
-#include <string.h>
-#include <time.h>
 
 #include <mbedtls/x509_crt.h>
 
@@ -18,8 +16,25 @@
 #include "util.h"
 
 #define CERT_WARN_DAYS	30
+#define CERT_UNSEEN	INT_MIN		/* a.cert.days before the first look */
 #define CERT_CHECK_MS	3600000LL	/* hourly */
 #define DAY_S		86400LL
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian, H. Hinnant's
+ * days_from_civil): in 64 bits, as timegm() is not on a 32-bit time_t
+ * past 2038, and certificates run to 9999. */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
 
 /* The certificate's notAfter in seconds since the epoch; 0, or -1 when the
  * file holds no certificate mbedTLS reads. */
@@ -27,20 +42,13 @@ static int
 cert_not_after(const char *path, int64_t *at)
 {
 	mbedtls_x509_crt crt;
-	struct tm tm;
+	const mbedtls_x509_time *t = &crt.valid_to;
 	int rc;
 
 	mbedtls_x509_crt_init(&crt);
-	if ((rc = mbedtls_x509_crt_parse_file(&crt, path)) == 0) {
-		memset(&tm, 0, sizeof(tm));
-		tm.tm_year = crt.valid_to.year - 1900;
-		tm.tm_mon = crt.valid_to.mon - 1;
-		tm.tm_mday = crt.valid_to.day;
-		tm.tm_hour = crt.valid_to.hour;
-		tm.tm_min = crt.valid_to.min;
-		tm.tm_sec = crt.valid_to.sec;
-		*at = (int64_t)timegm(&tm);
-	}
+	if ((rc = mbedtls_x509_crt_parse_file(&crt, path)) == 0)
+		*at = days_from_civil(t->year, t->mon, t->day) * DAY_S +
+		    t->hour * 3600 + t->min * 60 + t->sec;
 	mbedtls_x509_crt_free(&crt);
 	return rc == 0 ? 0 : -1;
 }
@@ -65,10 +73,13 @@ cert_check(struct agent *a)
 	int days = INT_MAX;
 
 	a->cert.next_ms = now_mono_ms() + CERT_CHECK_MS;
-	if (path[0] != '\0' && cert_not_after(path, &not_after) != 0)
+	/* Unreadable (being replaced, or its mode): what was said stands. */
+	if (path[0] != '\0' && cert_not_after(path, &not_after) != 0) {
 		log_warnx("cert: %s: not a certificate this agent can read; "
 		    "its end is not watched", path);
-	else if (path[0] != '\0') {
+		return;
+	}
+	if (path[0] != '\0') {
 		left = not_after - now_wall_ms() / 1000;
 		days = left < 0 ? -1 : (int)(left / DAY_S);
 	}
@@ -77,6 +88,7 @@ cert_check(struct agent *a)
 	a->cert.days = days;
 	store_alarm_clear(a->store, days < 0 ? "cert_expiring" :
 	    "cert_expired");
+	uplink_telemetry_soon(a->uplink);
 	if (days < 0) {
 		log_warnx("cert: alarm: %s expired; the broker refuses this "
 		    "cart until it has a new one (docs/installing.md)", path);

@@ -251,7 +251,7 @@ agent_start(struct agent *a)
 		agent_uplink_of_file(a);
 	agent_open_drivers(a);
 	fleet_start(a);
-	a->cert.days = INT_MAX;
+	a->cert.days = INT_MIN;	/* the first look clears or raises */
 	cert_check(a);
 	watchdog_start(a);
 	log_info("started: device %s/%s, epoch %s, store %s", a->conf.site,

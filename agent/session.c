@@ -160,9 +160,12 @@ session_refuse(struct agent *a, const struct scan *sc,
 	char raw[ITEM_RAW_MAX * 4 + 1], msg[224];
 
 	a->tally.refused++;
+	/* A refused scan may be a wristband's MRN: its bytes at debug only
+	 * (a diagnose snapshot carries the lines above). */
+	log_warnx("%s: scan refused (%s): %s (%zu bytes)", sc->source,
+	    codes_errname(r->err), r->msg, sc->len);
 	escape(sc->data, sc->len, raw, sizeof(raw));
-	log_warnx("%s: scan refused (%s): %s: \"%s\"", sc->source,
-	    codes_errname(r->err), r->msg, raw);
+	log_debug("%s: the refused scan: \"%s\"", sc->source, raw);
 	snprintf(msg, sizeof(msg), "not recorded: %s", r->msg);
 	feedback(a, BOARD_STOP, msg);
 }

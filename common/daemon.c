@@ -114,5 +114,5 @@ daemon_watchdog_ms(void)
 	if (usec == NULL || parse_int(usec, 1, INT64_MAX, &us) != 0 ||
 	    (pid != NULL && atoll(pid) != (long long)getpid()))
 		return 0;
-	return us / 2000;	/* twice per period */
+	return us >= 2000 ? us / 2000 : 1;	/* twice per period */
 }

@@ -40,8 +40,9 @@ int
 db_device_alarms(struct db *d, const char *device, const char *site,
     const char *json, int64_t now)
 {
+	/* Its status says online or not: a row made here waits for it. */
 	return db_change(d, "INSERT INTO device_status (device, site, state, "
-	    "since_ms, alarms) VALUES (?1, ?2, 'online', ?4, ?3) ON CONFLICT "
+	    "since_ms, alarms) VALUES (?1, ?2, 'unknown', ?4, ?3) ON CONFLICT "
 	    "(device) DO UPDATE SET alarms = ?3", "ttti", device, site, json,
 	    now) < 0 ? -EIO : 0;
 }

@@ -156,7 +156,8 @@ fleet_alarms(struct db *db, const struct wire_topic *t,
 {
 	json_t *j = json_loadb(msg->payload, (size_t)msg->payloadlen, 0, NULL);
 	json_t *list = json_object_get(j, "alarms");
-	char *p = json_is_array(list) ? json_dumps(list, JSON_COMPACT) : NULL;
+	char *p = json_is_array(list) ? json_dumps(list, JSON_COMPACT) :
+	    msg->payloadlen == 0 ? strdup("[]") : NULL;	/* cleared */
 
 	if (p == NULL)
 		log_warnx("fleet: %s/%s: an alarm message with no alarms "

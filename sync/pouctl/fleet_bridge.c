@@ -113,14 +113,17 @@ static void
 alarms_print(const char *json)
 {
 	json_t *j = json_loads(json, 0, NULL), *a;
+	const char *kind;
 	char at[32], *rest;
 	size_t i;
 
 	printf("alarms%s\n", json_array_size(j) ? "" : "     none");
 	json_array_foreach(j, i, a) {
+		if ((kind = json_string_value(json_object_get(a, "kind"))) ==
+		    NULL)
+			continue;	/* a cart's message: anything */
 		fmt_iso_time(json_integer_value(json_object_get(a, "at")), at);
-		printf("  %-20s since %s", json_string_value(json_object_get(a,
-		    "kind")), at);
+		printf("  %-20s since %s", kind, at);
 		json_object_del(a, "kind");
 		json_object_del(a, "at");
 		rest = json_dumps(a, JSON_COMPACT);

@@ -1,7 +1,9 @@
 # Shared by test_debian13.sh and tests/package/test_cross.sh: a Debian root
 # that builds pou. Source it after lib.sh, with R set to the root.
 MOUNTS=()
-trap 'for m in "${MOUNTS[@]}"; do umount "$m"; done; cleanup' EXIT
+# umount -l: a build still holding them must not leave them mounted, or a
+# later rm -rf of the root would reach the host's /dev.
+trap 'for m in "${MOUNTS[@]}"; do umount -l "$m"; done; cleanup' EXIT
 
 # The tree's files (tracked and new, no build output) in $R/src, the
 # standards' vectors where test_codes looks (../shared/vectors), and

@@ -21,7 +21,9 @@ scan 'CASE:C1' 'garbage!!' '\x01\x02\x03' 'bad \xZZ escape' \
     "$(head -c 10000 /dev/zero | tr '\0' 'A')" "$(good L1)"
 check "a good scan after the garbage is recorded" wait_for 10 recorded_is 1
 check "garbage is refused with its reason" \
-    logged "$T/agent.log" 'scan refused (bad_symbology_identifier): no symbology identifier, and not HIBC, ISBT 128, GS1 or a Digital Link: set the scanner to send AIM ids: "garbage!!"'
+    logged "$T/agent.log" 'scan refused (bad_symbology_identifier): no symbology identifier, and not HIBC, ISBT 128, GS1 or a Digital Link: set the scanner to send AIM ids (9 bytes)'
+check "its bytes are not logged above debug (a wristband's MRN)" \
+    test -z "$(grep 'garbage!!' "$T/agent.log")"
 check "binary is refused with the byte named" \
     logged "$T/agent.log" 'scan refused (binary_data): control byte 0x01 at 0'
 check "a bad escape is dropped with a line number" \

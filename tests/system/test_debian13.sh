@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Debian 13 (trixie) as well as 12: pou built with -Werror and its unit
 # tests run in a trixie root made with mmdebstrap (mbedTLS 3.6, libgpiod 2,
-# gcc 14), cached in $B/debian13-root. Skipped, and said so, when the
+# gcc 14), cached in $B/debian13-root-*. Skipped, and said so, when the
 # Debian archive cannot be reached. make debian13 runs it alone.
 set -u
 source "$(dirname "$0")/lib.sh"
 
 SUITE=${SUITE:-trixie}
-R="$B/debian13-root"
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
-source "$(dirname "$0")/buildroot.sh"
-
-# deps.sh's BUILD list: one list of what pou builds with.
+# deps.sh's BUILD list: one list of what pou builds with; a new list, a
+# new root.
 pkgs=$(sed -n '/^BUILD="/,/"/p' "$ROOT/packaging/deps.sh" |
     sed 's/^BUILD="//; s/".*//' | tr -s ' \n' ',,' | sed 's/,$//')
+R="$B/debian13-root-$(echo "$pkgs" | sha256sum | cut -c1-8)"
+source "$(dirname "$0")/buildroot.sh"
 
 make_root() {
 	[ -x "$R/usr/bin/make" ] && return 0

@@ -81,8 +81,16 @@ check "and in the log" logged "$T/agent.log" 'cert: alarm: .*cart-a.crt expires 
 openssl x509 -req -in "$T/cart-a.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" \
     -CAcreateserial -out "$T/cart-a.crt" -days 400 2>/dev/null
 kill -HUP "$AGENT_PID"
-no_cert_alarm() { ! "$B/pouctl" -c "$T/agent.conf" status | grep -q cert_expiring; }
+no_cert_alarm() {
+	"$B/pouctl" -c "$T/agent.conf" status > "$T/status2" &&
+	    grep -q '^epoch' "$T/status2" && ! grep -q cert_expiring "$T/status2"
+}
 check "renewed and reloaded: the alarm is cleared" wait_for 10 no_cert_alarm
+bridge_clear() {
+	"$B/pouctl" -b "$T/bridge.db" fleet show cart-a > "$T/show" &&
+	    grep -q '^alarms' "$T/show" && ! grep -q cert_expiring "$T/show"
+}
+check "and at the bridge" wait_for 10 bridge_clear
 
 # The shipped pou-cert-request: a key and CSR for the cart's id, signed by
 # the CA, checked and installed; the agent then connects with them.
