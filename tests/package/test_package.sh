@@ -58,16 +58,18 @@ deb_build() {
 	POU_DEB_VERSION=$1 B="$T/b-$1" "$ROOT/packaging/deb.sh" > "$T/deb-$1.log" 2>&1
 }
 
-# The ExecStart of an installed unit, run as its User, but under umask
-# 022, not the unit's UMask=: the daemons themselves keep their files with
-# patients' data from being world-readable.
+# start_unit UNIT LOG VAR: the ExecStart of an installed unit, run as its
+# User, but under umask 022, not the unit's UMask=: the daemons themselves
+# keep their files with patients' data from being world-readable. Its PID
+# in VAR (not echoed: a $(...) subshell would not be its parent, and
+# stop_pid could not wait for it).
 start_unit() {
-	local unit=$1 log=$2 exec
-	exec=$(sed -n 's/^ExecStart=//p' "$R/lib/systemd/system/$unit")
+	local exec
+	exec=$(sed -n 's/^ExecStart=//p' "$R/lib/systemd/system/$1")
 	chroot --userspec=pou:pou "$R" sh -c "umask 0022; exec $exec" \
-	    > "$log" 2>&1 &
+	    > "$2" 2>&1 &
 	PIDS+=($!)
-	echo $!
+	printf -v "$3" '%s' "$!"
 }
 
 # Configuration a site edits: the broker, and the sim scanner's FIFO.
@@ -90,8 +92,8 @@ run_daemons() {	# run_daemons N: starts both, scans once, waits for N events
 	local broker=$!
 	PIDS+=($broker)
 	wait_for 10 port_open "$BROKER_PORT"
-	BRIDGE=$(start_unit pou-bridge.service "$T/bridge-$1.log")
-	AGENT=$(start_unit pou-agent.service "$T/agent-$1.log")
+	start_unit pou-bridge.service "$T/bridge-$1.log" BRIDGE
+	start_unit pou-agent.service "$T/agent-$1.log" AGENT
 	wait_for 10 fifo_ready
 	scan_in "$ITEM"
 	check "scan $1 reaches the bridge" wait_for 20 bridge_has "$1"
