@@ -7,24 +7,7 @@ set -u
 source "$(dirname "$0")/../system/lib.sh"
 
 N=${FEEDBACK_N:-300}
-L=$T/leds
-mkdir -p "$L/g"
-echo 0 > "$L/g/brightness"
-echo 1 > "$L/g/max_brightness"
-cat > "$T/board.conf" <<CONF
-[board]
-led_root = $L
-[output.green]
-led = g
-[signal.ok]
-outputs = green
-pulses = 1
-on_ms = 20
-[signal.warn]
-outputs = green
-pulses = 1
-on_ms = 20
-CONF
+source "$(dirname "$0")/board.sh"
 agent_conf "$T/agent.conf" cart-bench '[driver.sim0]' "path = $T/scan.fifo" \
     '[board]' 'backend = hardware' "description = $T/board.conf"
 "$B/pou-agent" -c "$T/agent.conf" >> "$T/agent.log" 2>&1 &

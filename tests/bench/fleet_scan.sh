@@ -8,15 +8,7 @@ set -u
 source "$(dirname "$0")/../system/lib.sh"
 
 N=${FEEDBACK_N:-300}
-L=$T/leds
-mkdir -p "$L/g"
-echo 0 > "$L/g/brightness"
-echo 1 > "$L/g/max_brightness"
-printf '[board]\nled_root = %s\n[output.green]\nled = g\n' "$L" > "$T/board.conf"
-for s in ok warn; do
-	printf '[signal.%s]\noutputs = green\npulses = 1\non_ms = 20\n' "$s" \
-	    >> "$T/board.conf"
-done
+source "$(dirname "$0")/board.sh"
 mkdir -m 700 "$T/keys"
 "$B/pouctl" fleet keygen "$T/keys" > "$T/kg"
 KEY=$(ls "$T"/keys/fleet-*.key)

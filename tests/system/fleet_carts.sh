@@ -1,4 +1,5 @@
-# Many carts on one host, for test_fleet_many.sh and tests/bench/fleet.sh:
+# Many carts on one host, for test_fleet_central.sh, test_fleet_many.sh and
+# tests/bench/fleet.sh:
 # each cart N its own dir $T/cN (conf, store, log, scanner fifo) on the
 # broker, with a fleet key made here. Source it after lib.sh.
 

@@ -8,67 +8,20 @@
 # successful and fleet ls --behind none.
 set -u
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/fleet_carts.sh"
 
-SITE=or-west
-SCREW=00884521123451
-item() { printf ']d201%s17%s10%s' "$1" 270630 "$2"; }
-fleet() { "$B/pouctl" -b "$T/bridge.db" fleet "$@"; }
-mkdir -m 700 "$T/keys"
-"$B/pouctl" fleet keygen "$T/keys" > /dev/null
-KEY=$(ls "$T"/keys/fleet-*.key)
-PUB=$(ls "$T"/keys/fleet-*.pub)
-
-cart_conf() {	# cart_conf N
-	mkdir -p "$T/c$1"
-	cat > "$T/c$1/agent.conf" <<-CONF
-	[device]
-	site = $SITE
-	id = cart-$1
-	state_file = $T/c$1/agent.state
-	[store]
-	path = $T/c$1/agent.db
-	[mqtt]
-	port = $BROKER_PORT
-	keepalive = 5
-	telemetry_s = 5
-	backoff_min_ms = 100
-	backoff_max_ms = 1000
-	[session]
-	assembly_window_ms = 0
-	[reference]
-	recalls = $ROOT/configs/recalls.csv
-	[fleet]
-	keys = $PUB
-	[driver.sim0]
-	path = $T/c$1/scan.fifo
-	CONF
-}
-declare -A CART
-start_cart() {	# start_cart N
-	"$B/pou-agent" -c "$T/c$1/agent.conf" >> "$T/c$1/agent.log" 2>&1 &
-	CART[$1]=$!
-	PIDS+=("$!")
-	wait_for 10 test -p "$T/c$1/scan.fifo"
-}
-cart_scan() { printf '%s\n' "${@:2}" > "$T/c$1/scan.fifo"; }
-cart_seq() { sql "$T/c$1/agent.db" 'SELECT last_seq FROM state'; }
-seq_is() { test "$(cart_seq "$1")" -eq "$2"; }
-at_bridge() { test "$(q "SELECT count(*) FROM events WHERE device = '$1'")" = "$2"; }
-state_is() {	# state_is DEVICE STATE: the registry says so
-	fleet ls 2>/dev/null | grep -q "^$1  *$SITE  *$2 "
-}
+start_ready() { start_cart "$1" && wait_for 10 has_fifo "$1"; }
 
 start_broker
 start_bridge
 for i in 1 2 3; do
-	cart_conf $i
-	start_cart $i
+	start_ready $i
 	cart_scan $i 'USER:N1' 'CASE:C1' "$(item $SCREW L$i)"
 done
 for i in 1 2 3; do
 	check "cart-$i: its first event is at the bridge (enrolled)" \
-	    wait_for 15 at_bridge cart-$i 1
-	check "cart-$i: in the registry, online" wait_for 15 state_is cart-$i online
+	    wait_for 15 at_bridge $i 1
+	check "cart-$i: in the registry, online" wait_for 15 registry_shows reg_online $i
 done
 shows() { fleet show "$1" > "$T/show" && grep -q -- "$2" "$T/show"; }
 check "fleet show: the cart's version" wait_for 10 shows cart-1 '^version  *[0-9]'
@@ -76,7 +29,7 @@ check "fleet show: its recall list version, from its telemetry" wait_for 15 \
     shows cart-1 "^recalls  *$(sha256sum "$ROOT/configs/recalls.csv" | cut -c1-12)"
 
 stop_pid "${CART[3]}"
-check "cart-3 stopped: the registry says offline" wait_for 10 state_is cart-3 offline
+check "cart-3 stopped: the registry says offline" wait_for 10 registry_shows reg_offline 3
 fleet ls --offline > "$T/off"
 check "fleet ls --offline lists it alone" test "$(grep -c '^cart-' "$T/off")" -eq 1 \
     -a -n "$(grep '^cart-3 ' "$T/off")"
@@ -104,7 +57,7 @@ check "fleet status names who sent it" grep -q '^sent by  it-oncall' "$T/st"
 check "fleet ls --behind: cart-3" wait_for 15 sh -c \
     "'$B/pouctl' -b '$T/bridge.db' fleet ls --behind | grep -q '^1 carts behind'"
 
-start_cart 3
+start_ready 3
 check "cart-3 back: the bridge sends it what it missed" wait_for 15 \
     logged "$T/bridge.log" 'cart-3 online: 1 commands sent again'
 check "cart-3 installs it" wait_for 15 \
