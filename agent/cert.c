@@ -16,7 +16,6 @@
 #include "util.h"
 
 #define CERT_WARN_DAYS	30
-#define CERT_UNSEEN	INT_MIN		/* a.cert.days before the first look */
 #define CERT_CHECK_MS	3600000LL	/* hourly */
 #define DAY_S		86400LL
 
@@ -56,7 +55,7 @@ cert_not_after(const char *path, int64_t *at)
 static void
 cert_alarm(struct agent *a, const char *kind, int64_t not_after, int days)
 {
-	char detail[PATH_MAX + 96], when[32];
+	char detail[96], when[32];
 
 	fmt_iso_time(not_after * 1000, when);
 	snprintf(detail, sizeof(detail), "{\"not_after\":\"%s\",\"days_left\":"

@@ -189,6 +189,13 @@ fleet_timeout(struct agent *a, int64_t now)
 	return a->fleet.next_ms > now ? (int)(a->fleet.next_ms - now) : 0;
 }
 
+static void
+fleet_logged(const char *id, const char *state, const char *error)
+{
+	log_info("fleet: command %s %s%s%s", id, state, error[0] ? ": " : "",
+	    error);
+}
+
 /* 0, or -1 when the store cannot take it (it is tried again later). */
 static int
 fleet_transition(struct agent *a, const char *id, const char *state,
@@ -202,8 +209,7 @@ fleet_transition(struct agent *a, const char *id, const char *state,
 		    "again", id, state, strerror(-rc));
 		return -1;
 	}
-	log_info("fleet: command %s %s%s%s", id, state, error[0] ? ": " : "",
-	    error);
+	fleet_logged(id, state, error);
 	return 0;
 }
 
@@ -218,8 +224,7 @@ fleet_exec(struct agent *a, const struct store_cmd *c)
 
 	utf8_clip(detail);	/* a row's text cut at 159 bytes */
 	if (rc == FLEET_RECORDED) {
-		log_info("fleet: command %s %s%s%s", c->id, error[0] ?
-		    "failed" : "successful", error[0] ? ": " : "", error);
+		fleet_logged(c->id, error[0] ? "failed" : "successful", error);
 		rc = 0;
 	} else if (rc <= 0)
 		rc = fleet_transition(a, c->id, rc == 0 ? "successful" :

@@ -226,12 +226,10 @@ static void
 diag_log(void *arg, const char *line)
 {
 	json_t *s = json_string(line);
-	char *p, *q;
+	char *p;
 
 	if (s == NULL && (p = strdup(line)) != NULL) {
-		for (q = p; *q != '\0'; q++)
-			if ((unsigned char)*q >= 0x80)
-				*q = '?';
+		ascii_only(p);
 		s = json_string(p);
 		free(p);
 	}

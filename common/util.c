@@ -293,3 +293,11 @@ utf8_clip(char *s)
 	if (len - (i - 1) < need)
 		s[i - 1] = '\0';
 }
+
+void
+ascii_only(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			*s = '?';
+}

@@ -37,6 +37,9 @@ void	escape(const unsigned char *src, size_t len, char *out, size_t outlen);
 
 /* Cuts s before a UTF-8 sequence that a truncation left incomplete. */
 void	utf8_clip(char *s);
+/* Each byte of s above ASCII made '?': text that must be sent as JSON
+ * whatever bytes it quotes. */
+void	ascii_only(char *s);
 
 /* Writes all len bytes, through short writes and EINTR; 0 or -errno. */
 int	write_all(int fd, const void *p, size_t len);

@@ -212,12 +212,8 @@ aud_for(const char *op, json_t *aud)
 static enum fleet_err
 refuse(struct fleet_cmd *c, enum fleet_err e, const char *why)
 {
-	char *p;
-
 	snprintf(c->why, sizeof(c->why), "%s", why);
-	for (p = c->why; *p != '\0'; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
+	ascii_only(c->why);
 	return e;
 }
 
